@@ -1,0 +1,23 @@
+// One Jest setup for every Node project: @swc/jest (fast, keeps Nest's decorator
+// metadata) and the ESM-only packages (jose, openid-client, oauth4webapi) transformed.
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.[tj]s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['**/?(*.)+(spec|int-spec).ts'],
+  resolver: '@nx/jest/plugins/resolver',
+  coverageReporters: ['text-summary'],
+};

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'oauth-errors',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  coverageDirectory: '../../coverage/libs/oauth-errors',
+};

@@ -1,0 +1,122 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The settings every Tessera process reads from its environment. Each service adds its own
+ * (see its config/ folder); all are validated together so that one message lists every bad key.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const platformConfigSchema = z.object({
+  TESSERA_ISSUER: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || isOrigin(v), {
+      message: 'must be an origin: scheme, host and optional port, no path, query or fragment (e.g. https://id.example.com)',
+    }),
+  TESSERA_HOST: z.string().min(1).default('127.0.0.1'),
+  TESSERA_PORT: port.default(3000),
+  TESSERA_INTERNAL_HOST: z.string().min(1).default('127.0.0.1'),
+  TESSERA_INTERNAL_PORT: port.default(3001),
+  TESSERA_DATA_DIR: z.string().min(1).default('var'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), { message: 'must be a postgres:// URL' }),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^rediss?:\/\//.test(v), { message: 'must be a redis:// or rediss:// URL' }),
+  TESSERA_MASTER_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || Buffer.from(v, 'base64url').length === 32, {
+      message: 'must be 32 random bytes, base64url-encoded (43 characters)',
+    }),
+  TESSERA_MASTER_KEYS_RETIRED: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.split(',').every((k) => Buffer.from(k.trim(), 'base64url').length === 32), {
+      message: 'must be a comma-separated list of retired master keys (32 bytes, base64url each)',
+    }),
+  TESSERA_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type PlatformEnv = z.infer<typeof platformConfigSchema>;
+
+export interface PlatformConfig {
+  issuer: string;
+  host: string;
+  port: number;
+  internalHost: string;
+  internalPort: number;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  masterKey?: string;
+  retiredMasterKeys: string[];
+  internalSecret?: string;
+  logLevel: PlatformEnv['TESSERA_LOG_LEVEL'];
+}
+
+export function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.origin === value.replace(/\/$/, '') &&
+      !value.endsWith('/')
+    );
+  } catch {
+    return false;
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment against every schema given and throws one ConfigError listing
+ * every bad setting (never just the first).
+ */
+export function parseEnv<S extends z.ZodObject<z.ZodRawShape>[]>(
+  env: NodeJS.ProcessEnv,
+  ...schemas: S
+): { [K in keyof S]: z.infer<S[K]> } {
+  const problems: string[] = [];
+  const results = schemas.map((schema) => {
+    const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+    const parsed = schema.safeParse(cleaned);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.');
+      problems.push(`${key}=${JSON.stringify(env[key] ?? '')}: ${issue.message}`);
+    }
+    return undefined;
+  });
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
+  return results as { [K in keyof S]: z.infer<S[K]> };
+}
+
+export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): PlatformConfig {
+  const dataDir = isAbsolute(env.TESSERA_DATA_DIR) ? env.TESSERA_DATA_DIR : resolve(cwd, env.TESSERA_DATA_DIR);
+  return {
+    issuer: env.TESSERA_ISSUER ?? `http://localhost:${env.TESSERA_PORT}`,
+    host: env.TESSERA_HOST,
+    port: env.TESSERA_PORT,
+    internalHost: env.TESSERA_INTERNAL_HOST,
+    internalPort: env.TESSERA_INTERNAL_PORT,
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    masterKey: env.TESSERA_MASTER_KEY,
+    retiredMasterKeys: env.TESSERA_MASTER_KEYS_RETIRED?.split(',').map((k) => k.trim()) ?? [],
+    internalSecret: env.TESSERA_INTERNAL_SECRET,
+    logLevel: env.TESSERA_LOG_LEVEL,
+  };
+}

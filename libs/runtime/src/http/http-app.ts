@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { PinoNestLogger, redactUrl } from '../logging/logger';
+
+/** Set on requests that arrived through the internal listener (never the public one). */
+export const INTERNAL_LISTENER = Symbol.for('tessera.internal-listener');
+export const INTERNAL_PATH_PREFIX = '/internal/';
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export function cameThroughInternalListener(req: IncomingMessage): boolean {
+  return (req as IncomingMessage & { [INTERNAL_LISTENER]?: boolean })[INTERNAL_LISTENER] === true;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  bodyLimit?: number;
+}
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  internalHost: string;
+  internalPort: number;
+}
+
+export interface RunningHttpApp {
+  app: NestFastifyApplication;
+  publicUrl: string;
+  internalUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One Nest application (one DI container) served on two listeners, as Hydra separates its
+ * public and admin routers: `/internal/*` answers only on the internal listener (bound to
+ * loopback by default) and is a plain 404 on the public one.
+ */
+export async function createHttpApp(rootModule: unknown, options: HttpAppOptions): Promise<{
+  app: NestFastifyApplication;
+  listen(listen: ListenOptions): Promise<RunningHttpApp>;
+}> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let publicServer: Server | undefined;
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    trustProxy: false,
+    return503OnClosing: true,
+    genReqId: () => randomUUID(),
+    serverFactory: (h) => {
+      handler = h;
+      publicServer = createServer(h);
+      return publicServer;
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, {
+    logger: new PinoNestLogger(options.logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  // application/x-www-form-urlencoded stays a URLSearchParams so that handlers can see (and
+  // refuse) repeated parameters; fastify parses JSON itself.
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit },
+    (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) =>
+      done(null, new URLSearchParams(body.toString())),
+  );
+
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (req.url.startsWith(INTERNAL_PATH_PREFIX) && !cameThroughInternalListener(req.raw)) {
+      void reply.code(404).send(notFoundBody);
+      return;
+    }
+    done();
+  });
+
+  // Errors raised by fastify before a Nest handler runs (body too large, bad JSON, unknown
+  // media type) get the OAuth error shape, never fastify's own or a stack trace.
+  fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const status = err.statusCode && err.statusCode < 500 ? 400 : 500;
+    if (status === 500) options.logger.error({ err, req }, 'unhandled error');
+    void reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .send(
+        status === 400
+          ? { error: 'invalid_request', error_description: describeFastifyError(err, bodyLimit) }
+          : { error: 'server_error', error_description: 'The server met an unexpected condition. Try again later.' },
+      );
+  });
+  fastify.setNotFoundHandler((_req: FastifyRequest, reply: FastifyReply) => {
+    void reply.code(404).send(notFoundBody);
+  });
+  fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    options.logger.debug(
+      { req: { id: req.id, method: req.method, url: redactUrl(req.url) }, status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
+    done();
+  });
+
+  return {
+    app,
+    async listen(listen: ListenOptions): Promise<RunningHttpApp> {
+      await app.listen(listen.port, listen.host);
+      const internalServer = createServer((req, res) => {
+        (req as IncomingMessage & { [INTERNAL_LISTENER]?: boolean })[INTERNAL_LISTENER] = true;
+        if (!handler) throw new Error('listen() before the HTTP server was created');
+        handler(req, res);
+      });
+      await new Promise<void>((resolve, reject) => {
+        internalServer.once('error', reject);
+        internalServer.listen(listen.internalPort, listen.internalHost, () => resolve());
+      });
+      if (!publicServer) throw new Error('The public HTTP server was not created');
+      const pub = publicServer.address() as AddressInfo;
+      const int = internalServer.address() as AddressInfo;
+      return {
+        app,
+        publicUrl: `http://${hostForUrl(pub.address)}:${pub.port}`,
+        internalUrl: `http://${hostForUrl(int.address)}:${int.port}`,
+        async close() {
+          await new Promise<void>((resolve) => internalServer.close(() => resolve()));
+          internalServer.closeAllConnections();
+          await app.close();
+        },
+      };
+    },
+  };
+}
+
+const notFoundBody = { error: 'not_found', error_description: 'No such endpoint.' };
+
+function hostForUrl(address: string): string {
+  if (address === '::' || address === '0.0.0.0') return '127.0.0.1';
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function describeFastifyError(err: FastifyError, bodyLimit: number): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `The request body is larger than ${bodyLimit} bytes.`;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported Content-Type: send application/x-www-form-urlencoded (or application/json where documented).';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'The request body is not valid JSON.';
+    default:
+      return err.statusCode === 413 ? `The request body is larger than ${bodyLimit} bytes.` : 'The request is malformed.';
+  }
+}

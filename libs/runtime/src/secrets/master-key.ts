@@ -1,0 +1,48 @@
+import { CompactEncrypt, compactDecrypt, base64url } from 'jose';
+import { createHash } from 'node:crypto';
+
+/**
+ * Encryption at rest under the master key: JWE compact, `dir` + A256GCM, with the key's id in
+ * the header so that values written under a retired key still decrypt after a rotation.
+ */
+export class MasterKeyring {
+  private readonly keys = new Map<string, Uint8Array>();
+  readonly currentKid: string;
+
+  constructor(current: string, retired: string[] = []) {
+    this.currentKid = this.add(current);
+    for (const key of retired) this.add(key);
+  }
+
+  private add(encoded: string): string {
+    const bytes = base64url.decode(encoded);
+    if (bytes.length !== 32) throw new Error('A master key must be 32 bytes');
+    const kid = createHash('sha256').update(bytes).digest('base64url').slice(0, 12);
+    this.keys.set(kid, bytes);
+    return kid;
+  }
+
+  async encrypt(plaintext: string, context: string): Promise<string> {
+    // `context` is bound as the JWE's protected `ctx` header and checked at decryption, so a
+    // value cannot be moved to another column or row and still decrypt as valid there.
+    return new CompactEncrypt(new TextEncoder().encode(plaintext))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.currentKid, ctx: context })
+      .encrypt(this.keys.get(this.currentKid) as Uint8Array);
+  }
+
+  async decrypt(jwe: string, context: string): Promise<string> {
+    const { plaintext, protectedHeader } = await compactDecrypt(jwe, (header) => {
+      const key = header.kid ? this.keys.get(header.kid) : undefined;
+      if (!key) throw new Error(`No master key with id ${header.kid}: was a retired key dropped too early?`);
+      return key;
+    });
+    if (protectedHeader['ctx'] !== context) throw new Error('Encrypted value used outside its context');
+    return new TextDecoder().decode(plaintext);
+  }
+
+  /** True when the value was written under a key other than the current one (re-encrypt it). */
+  isStale(jwe: string): boolean {
+    const header = JSON.parse(Buffer.from(jwe.split('.')[0], 'base64url').toString('utf8'));
+    return header.kid !== this.currentKid;
+  }
+}

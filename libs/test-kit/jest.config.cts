@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'test-kit',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  coverageDirectory: '../../coverage/libs/test-kit',
+};

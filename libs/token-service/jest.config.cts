@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'token-service',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  coverageDirectory: '../../coverage/libs/token-service',
+};

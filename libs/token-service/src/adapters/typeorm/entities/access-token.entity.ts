@@ -1,0 +1,36 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochSeconds } from './columns';
+
+/** Access tokens by reference: only the SHA-256 of the token is stored, never the token. */
+@Entity('access_tokens')
+export class AccessTokenEntity {
+  @PrimaryColumn('varchar', { length: 64, name: 'storage_key' })
+  storageKey!: string;
+
+  @Index('ix_access_tokens_client_id')
+  @Column('varchar', { length: 255, name: 'client_id' })
+  clientId!: string;
+
+  @Column('varchar', { length: 255 })
+  sub!: string;
+
+  @Column('text')
+  scope!: string;
+
+  @Column('simple-json')
+  audience!: string[];
+
+  @Index('ix_access_tokens_grant_id')
+  @Column('varchar', { length: 36, name: 'grant_id', nullable: true })
+  grantId!: string | null;
+
+  @Column('varchar', { length: 64 })
+  jti!: string;
+
+  @Column('bigint', { name: 'issued_at', transformer: epochSeconds })
+  issuedAt!: number;
+
+  @Index('ix_access_tokens_expires_at')
+  @Column('bigint', { name: 'expires_at', transformer: epochSeconds })
+  expiresAt!: number;
+}
