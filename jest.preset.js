@@ -20,4 +20,5 @@ module.exports = {
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
   resolver: '@nx/jest/plugins/resolver',
   coverageReporters: ['text-summary'],
+  reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],
 };

@@ -2,5 +2,6 @@ module.exports = {
   displayName: 'e2e',
   preset: '../../jest.preset.js',
   rootDir: '.',
-  coverageDirectory: '../../coverage/apps/e2e',
+  testMatch: ['**/*.e2e-spec.ts'],
+  testTimeout: 30_000,
 };

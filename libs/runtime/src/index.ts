@@ -4,4 +4,6 @@ export * from './secrets/data-dir-secrets';
 export * from './secrets/master-key';
 export * from './database/data-source-options';
 export * from './http/http-app';
+export * from './http/internal-credentials';
 export * from './runtime.module';
+export * from './launch';

@@ -1,2 +1,3 @@
 export * from './engines';
 export * from './fake-clock';
+export * from './postgres-database';

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { PinoNestLogger, redactUrl } from '../logging/logger';
+import { GlobalErrorFilter } from './global-error.filter';
 
 /** Set on requests that arrived through the internal listener (never the public one). */
 export const INTERNAL_LISTENER = Symbol.for('tessera.internal-listener');
@@ -52,7 +53,7 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
     trustProxy: false,
     return503OnClosing: true,
     genReqId: () => randomUUID(),
-    serverFactory: (h) => {
+    serverFactory: (h: (req: IncomingMessage, res: ServerResponse) => void) => {
       handler = h;
       publicServer = createServer(h);
       return publicServer;
@@ -83,22 +84,8 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
   });
 
   // Errors raised by fastify before a Nest handler runs (body too large, bad JSON, unknown
-  // media type) get the OAuth error shape, never fastify's own or a stack trace.
-  fastify.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const status = err.statusCode && err.statusCode < 500 ? 400 : 500;
-    if (status === 500) options.logger.error({ err, req }, 'unhandled error');
-    void reply
-      .code(status)
-      .header('cache-control', 'no-store')
-      .send(
-        status === 400
-          ? { error: 'invalid_request', error_description: describeFastifyError(err, bodyLimit) }
-          : { error: 'server_error', error_description: 'The server met an unexpected condition. Try again later.' },
-      );
-  });
-  fastify.setNotFoundHandler((_req: FastifyRequest, reply: FastifyReply) => {
-    void reply.code(404).send(notFoundBody);
-  });
+  // media type) reach Nest's exception layer, where GlobalErrorFilter gives them the OAuth shape.
+  app.useGlobalFilters(new GlobalErrorFilter(options.logger, bodyLimit));
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     options.logger.debug(
       { req: { id: req.id, method: req.method, url: redactUrl(req.url) }, status: reply.statusCode, ms: reply.elapsedTime },
@@ -142,18 +129,4 @@ const notFoundBody = { error: 'not_found', error_description: 'No such endpoint.
 function hostForUrl(address: string): string {
   if (address === '::' || address === '0.0.0.0') return '127.0.0.1';
   return address.includes(':') ? `[${address}]` : address;
-}
-
-function describeFastifyError(err: FastifyError, bodyLimit: number): string {
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return `The request body is larger than ${bodyLimit} bytes.`;
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'Unsupported Content-Type: send application/x-www-form-urlencoded (or application/json where documented).';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return 'The request body is not valid JSON.';
-    default:
-      return err.statusCode === 413 ? `The request body is larger than ${bodyLimit} bytes.` : 'The request is malformed.';
-  }
 }

@@ -8,7 +8,7 @@ export class ClientEntity {
 
   /** Every registered property but the credentials, as the domain's ClientRecord JSON. */
   @Column('simple-json')
-  metadata!: Record<string, unknown>;
+  metadata!: object;
 
   @Column('varchar', { length: 128, name: 'secret_hash', nullable: true })
   secretHash!: string | null;

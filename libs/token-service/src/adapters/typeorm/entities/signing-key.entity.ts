@@ -18,7 +18,7 @@ export class SigningKeyEntity {
   state!: string;
 
   @Column('simple-json', { name: 'public_jwk' })
-  publicJwk!: Record<string, unknown>;
+  publicJwk!: object;
 
   /** The private JWK, encrypted under the master key (JWE dir/A256GCM). */
   @Column('text', { name: 'private_jwk_encrypted' })

@@ -1,0 +1,121 @@
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import IORedis from 'ioredis';
+import type { DeadLetterSink } from './dead-letter';
+import type { EventEnvelope } from './events';
+import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
+import { attemptDelivery, DEFAULT_RETRY, QueueDriver, type EnvelopeHandler, type RetryPolicy } from './queue-driver';
+
+export interface BullMqQueueDriverOptions {
+  redisUrl: string;
+  deadLetters: DeadLetterSink;
+  retry?: Partial<RetryPolicy>;
+  logger?: EventsLogger;
+  /** BullMQ's key prefix (default `tessera`). Part of the queues' identity in Redis: persisted data, like queue names. */
+  prefix?: string;
+  /** Deliveries one replica runs at once per queue. */
+  concurrency?: number;
+}
+
+/**
+ * Completed jobs are kept for a day because BullMQ ignores a send whose jobId still exists:
+ * that is what makes the relay's occasional re-publication (after a crash between sending and
+ * marking) a no-op. Consumers stay idempotent for what falls outside this window.
+ */
+const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 };
+/** Failed jobs exist only when even the dead letter could not be written: keep them for a person. */
+const KEEP_FAILED = { age: 7 * 24 * 3600 };
+
+/** Distributed mode's queue: BullMQ on Redis, one Queue and one Worker per queue name. */
+export class BullMqQueueDriver extends QueueDriver {
+  private readonly retry: RetryPolicy;
+  private readonly logger: EventsLogger;
+  /** Producers fail fast while Redis is away: the relay keeps the event and retries later. */
+  private readonly producerConnection: IORedis;
+  /** Workers block on Redis and must wait out reconnections, hence no per-request retry limit. */
+  private readonly workerConnection: IORedis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers = new Map<string, Worker>();
+  private readonly prefix: string;
+  private closed = false;
+
+  constructor(private readonly options: BullMqQueueDriverOptions) {
+    super();
+    this.prefix = options.prefix ?? 'tessera';
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.logger = options.logger ?? defaultEventsLogger();
+    this.producerConnection = new IORedis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.workerConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+    for (const connection of [this.producerConnection, this.workerConnection]) {
+      connection.on('error', (err) => this.logger.warn({ err: describeError(err) }, 'redis connection error'));
+    }
+  }
+
+  async send(queue: string, envelope: EventEnvelope): Promise<void> {
+    if (this.closed) throw new Error('BullMqQueueDriver is closed');
+    const options: JobsOptions = {
+      jobId: envelope.id,
+      attempts: this.retry.attempts,
+      backoff: { type: 'exponential', delay: this.retry.backoffMs },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    };
+    await this.queue(queue).add(envelope.name, envelope, options);
+  }
+
+  async consume(queue: string, handler: EnvelopeHandler): Promise<void> {
+    if (this.closed) throw new Error('BullMqQueueDriver is closed');
+    if (this.workers.has(queue)) throw new Error(`Queue '${queue}' is already consumed by this driver`);
+    const worker = new Worker<EventEnvelope>(queue, (job) => this.process(queue, handler, job), {
+      connection: this.workerConnection,
+      prefix: this.prefix,
+      concurrency: this.options.concurrency ?? 1,
+    });
+    worker.on('error', (err) => this.logger.warn({ queue, err: describeError(err) }, 'queue worker error'));
+    this.workers.set(queue, worker);
+    await worker.waitUntilReady();
+  }
+
+  /** Quiescence of the queues this driver consumes, read from Redis: for tests and shutdown. */
+  async whenIdle(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await Promise.all(
+        [...this.workers.keys()].map((name) => this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+      );
+      if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
+      if (Date.now() > deadline) throw new Error(`Queues still busy after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Workers first: close() waits for the jobs they are running.
+    await Promise.all([...this.workers.values()].map((worker) => worker.close()));
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await Promise.all([this.producerConnection, this.workerConnection].map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  private async process(queue: string, handler: EnvelopeHandler, job: Job<EventEnvelope>): Promise<void> {
+    const outcome = await attemptDelivery(handler, job.data, {
+      queue,
+      // BullMQ counts finished attempts; the sender's attempts option is the one BullMQ retries by.
+      attempt: job.attemptsMade + 1,
+      retry: { attempts: job.opts.attempts ?? 1, backoffMs: this.retry.backoffMs },
+      deadLetters: this.options.deadLetters,
+      logger: this.logger,
+    });
+    if (outcome.retry) throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+  }
+
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.producerConnection, prefix: this.prefix });
+      queue.on('error', (err) => this.logger.warn({ queue: name, err: describeError(err) }, 'queue error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+}

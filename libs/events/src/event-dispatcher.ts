@@ -1,0 +1,74 @@
+import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { resolveDataSource, type DataSourceRef } from './data-source-ref';
+import { ProcessedEventEntity } from './entities/processed-event.entity';
+import { envelopeSchema, EVENTS, isEventName, type EventEnvelope, type EventName, type EventOf } from './events';
+import type { EventsLogger } from './logger';
+import { UnrecoverableEventError, type EnvelopeHandler } from './queue-driver';
+import { inTransaction } from './transaction';
+
+export type EventHandler<N extends EventName = EventName> = (
+  payload: EventOf<N>,
+  envelope: EventEnvelope<N>,
+  manager: EntityManager,
+) => Promise<void> | void;
+
+export interface EventDispatcherOptions {
+  /** The idempotency key's owner: the consuming queue. Persisted in `processed_events`. */
+  consumer: string;
+  dataSource: DataSourceRef;
+  handlers: ReadonlyMap<EventName, readonly EventHandler[]>;
+  logger: EventsLogger;
+}
+
+/**
+ * The queue handler of one service: checks the envelope and its payload against the registry
+ * (a bad one can never succeed, so it is dead-lettered without retries), then runs the
+ * handlers in one transaction with the `processed_events` marker. A redelivered event finds
+ * its marker and is acknowledged; a failing handler rolls the marker back and is retried.
+ */
+export function createEventDispatcher(options: EventDispatcherOptions): EnvelopeHandler {
+  return async (received) => {
+    const envelope = checkEnvelope(received);
+    const handlers = options.handlers.get(envelope.name) ?? [];
+    if (handlers.length === 0) {
+      options.logger.warn({ consumer: options.consumer, event: envelope.name, eventId: envelope.id }, 'no handler for routed event; acknowledged');
+      return;
+    }
+    await inTransaction(resolveDataSource(options.dataSource), async (manager) => {
+      if (!(await claim(manager, options.consumer, envelope.id))) {
+        options.logger.debug({ consumer: options.consumer, eventId: envelope.id }, 'event already processed; acknowledged');
+        return;
+      }
+      for (const handler of handlers) await handler(envelope.payload, envelope, manager);
+    });
+  };
+}
+
+function checkEnvelope(received: unknown): EventEnvelope {
+  const shape = envelopeSchema.safeParse(received);
+  if (!shape.success) throw new UnrecoverableEventError(`malformed envelope: ${z.prettifyError(shape.error)}`);
+  const { name, version } = shape.data;
+  if (!isEventName(name)) throw new UnrecoverableEventError(`unknown event '${name}'`);
+  const definition = EVENTS[name];
+  if (version !== definition.version) {
+    throw new UnrecoverableEventError(`'${name}' version ${version} is not the supported version ${definition.version}`);
+  }
+  const payload = definition.schema.safeParse(shape.data.payload);
+  if (!payload.success) throw new UnrecoverableEventError(`invalid '${name}' payload: ${z.prettifyError(payload.error)}`);
+  return { ...shape.data, name, payload: payload.data } as EventEnvelope;
+}
+
+/** Inserts the marker unless it exists; true when this delivery is the first to get it. */
+async function claim(manager: EntityManager, consumer: string, eventId: string): Promise<boolean> {
+  const { driver } = manager.connection;
+  const metadata = manager.connection.getMetadata(ProcessedEventEntity);
+  const table = metadata.schema ? `${driver.escape(metadata.schema)}.${driver.escape(metadata.tableName)}` : driver.escape(metadata.tableName);
+  const [a, b, c] = [0, 1, 2].map((i) => driver.createParameter(`p${i}`, i));
+  // ON CONFLICT ... RETURNING works on PostgreSQL and SQLite alike, in one round trip.
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO ${table} ("consumer", "event_id", "processed_at") VALUES (${a}, ${b}, ${c}) ON CONFLICT DO NOTHING RETURNING "event_id"`,
+    [consumer, eventId, new Date().toISOString()],
+  );
+  return rows.length === 1;
+}

@@ -1,0 +1,114 @@
+/**
+ * Events for one service. In the service's root module:
+ *
+ *   export const TOKEN_SERVICE_DATA_SOURCE = Symbol('token-service.data-source');
+ *
+ *   @Module({
+ *     imports: [EventsModule.forService({ service: 'token-service', dataSourceProvider: TOKEN_SERVICE_DATA_SOURCE, redisUrl: config.redisUrl })],
+ *     providers: [
+ *       { provide: TOKEN_SERVICE_DATA_SOURCE, useFactory: ... }, // its own DataSource, with EVENTS_ENTITIES and EVENTS_MIGRATIONS
+ *       GrantRevokedConsumer, // has @OnEvent('grant.revoked') methods
+ *     ],
+ *     exports: [TOKEN_SERVICE_DATA_SOURCE],
+ *   })
+ *   export class TokenServiceModule {}
+ *
+ * Producers inject `Outbox` and call `outbox.add(manager, 'grant.revoked', payload)` inside
+ * `inTransaction(dataSource, manager => ...)`, with the change the event reports; the relay
+ * sends it after the commit. Cache invalidations go through the injected `Broadcaster`.
+ *
+ * The DataSource token is looked up in the whole application once every provider exists, so
+ * it may be declared by the very module that imports EventsModule; give each service its own
+ * token (in embedded mode all services share one container). Close the DataSource in
+ * `onApplicationShutdown` (as @nestjs/typeorm does): the relay flushes before that.
+ */
+import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { LOGGER } from '@tessera/runtime';
+import { DataSource } from 'typeorm';
+import { Broadcaster, InProcessBroadcaster } from './broadcaster';
+import { BullMqQueueDriver } from './bullmq.queue-driver';
+import { DeadLetterSink, TypeOrmDeadLetterSink } from './dead-letter';
+import { EventConsumerExplorer } from './event-consumer.explorer';
+import { EventsLifecycle } from './events.lifecycle';
+import {
+  EVENTS_DATA_SOURCE,
+  EVENTS_LOGGER,
+  EVENTS_MODULE_OPTIONS,
+  type EventsModuleOptions,
+  type ResolvedEventsModuleOptions,
+} from './events.options';
+import { InProcessQueueDriver } from './in-process.queue-driver';
+import { defaultEventsLogger, type EventsLogger } from './logger';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import { QueueDriver } from './queue-driver';
+import { RedisBroadcaster } from './redis.broadcaster';
+import { queueName } from './subscriptions';
+
+@Module({})
+export class EventsModule {
+  static forService(options: EventsModuleOptions): DynamicModule {
+    const resolved: ResolvedEventsModuleOptions = { ...options, queue: queueName(options.service) };
+    const { redisUrl, retry, redisPrefix: prefix } = options;
+    return {
+      module: EventsModule,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: EVENTS_MODULE_OPTIONS, useValue: resolved },
+        {
+          provide: EVENTS_DATA_SOURCE,
+          useFactory: (moduleRef: ModuleRef) => lookUpDataSource(moduleRef, options.dataSourceProvider ?? DataSource),
+          inject: [ModuleRef],
+        },
+        {
+          provide: EVENTS_LOGGER,
+          useFactory: (logger?: EventsLogger) => logger ?? defaultEventsLogger(),
+          inject: [{ token: LOGGER, optional: true }],
+        },
+        {
+          provide: DeadLetterSink,
+          useFactory: (dataSource: () => DataSource) => new TypeOrmDeadLetterSink(dataSource),
+          inject: [EVENTS_DATA_SOURCE],
+        },
+        {
+          provide: QueueDriver,
+          useFactory: (deadLetters: DeadLetterSink, logger: EventsLogger) =>
+            redisUrl
+              ? new BullMqQueueDriver({ redisUrl, deadLetters, retry, logger, prefix })
+              : new InProcessQueueDriver({ deadLetters, retry, logger }),
+          inject: [DeadLetterSink, EVENTS_LOGGER],
+        },
+        {
+          provide: Broadcaster,
+          useFactory: (logger: EventsLogger) => (redisUrl ? new RedisBroadcaster(redisUrl, logger, prefix) : new InProcessBroadcaster(undefined, logger)),
+          inject: [EVENTS_LOGGER],
+        },
+        {
+          provide: OutboxRelay,
+          useFactory: (dataSource: () => DataSource, driver: QueueDriver, logger: EventsLogger) =>
+            new OutboxRelay(dataSource, driver, { intervalMs: options.relayIntervalMs, logger }),
+          inject: [EVENTS_DATA_SOURCE, QueueDriver, EVENTS_LOGGER],
+        },
+        Outbox,
+        EventConsumerExplorer,
+        EventsLifecycle,
+      ],
+      exports: [Outbox, OutboxRelay, QueueDriver, Broadcaster, DeadLetterSink],
+    };
+  }
+}
+
+/** `() => DataSource`, memoized: the token is not resolvable until every provider exists. */
+function lookUpDataSource(moduleRef: ModuleRef, token: InjectionToken): () => DataSource {
+  let dataSource: DataSource | undefined;
+  return () => {
+    if (dataSource) return dataSource;
+    const found: unknown = moduleRef.get(token, { strict: false });
+    if (!(found instanceof DataSource)) {
+      throw new Error(`EventsModule: provider ${String(token)} is not a TypeORM DataSource`);
+    }
+    dataSource = found;
+    return dataSource;
+  };
+}

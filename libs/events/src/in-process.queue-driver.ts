@@ -1,0 +1,207 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { DeadLetterSink } from './dead-letter';
+import type { EventEnvelope } from './events';
+import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
+import {
+  attemptDelivery,
+  backoffDelay,
+  DEFAULT_RETRY,
+  QueueDriver,
+  type AttemptContext,
+  type EnvelopeHandler,
+  type RetryPolicy,
+} from './queue-driver';
+import { backgroundContext } from './transaction';
+
+interface BusConsumer {
+  /** Takes over one envelope; calls `done` once it is handled or dead-lettered. */
+  accept(envelope: EventEnvelope, done: () => void): void;
+}
+
+/**
+ * The queues of one process. In embedded mode every service runs in the same process with a
+ * driver of its own, and they must reach each other's queues: hence one bus per process,
+ * shared by all drivers (tests create private ones).
+ */
+export class InProcessBus {
+  private readonly consumers = new Map<string, BusConsumer>();
+  /** Envelopes sent before their queue's consumer started, kept as a broker would keep them. */
+  private readonly backlog = new Map<string, EventEnvelope[]>();
+  private outstanding = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  publish(queue: string, envelope: EventEnvelope): void {
+    const consumer = this.consumers.get(queue);
+    if (consumer) this.dispatch(consumer, envelope);
+    else this.backlog.set(queue, [...(this.backlog.get(queue) ?? []), envelope]);
+  }
+
+  attach(queue: string, consumer: BusConsumer): void {
+    if (this.consumers.has(queue)) throw new Error(`Queue '${queue}' already has a consumer in this process`);
+    this.consumers.set(queue, consumer);
+    const waiting = this.backlog.get(queue) ?? [];
+    this.backlog.delete(queue);
+    for (const envelope of waiting) this.dispatch(consumer, envelope);
+  }
+
+  detach(queue: string, consumer: BusConsumer): void {
+    if (this.consumers.get(queue) === consumer) this.consumers.delete(queue);
+  }
+
+  /** Idle: every dispatched envelope is handled or dead-lettered. A backlog nobody consumes does not count. */
+  whenIdle(): Promise<void> {
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private dispatch(consumer: BusConsumer, envelope: EventEnvelope): void {
+    this.outstanding++;
+    let finished = false;
+    consumer.accept(envelope, () => {
+      if (finished) return;
+      finished = true;
+      if (--this.outstanding > 0) return;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
+  }
+}
+
+export const PROCESS_BUS = new InProcessBus();
+
+export interface InProcessQueueDriverOptions {
+  deadLetters: DeadLetterSink;
+  retry?: Partial<RetryPolicy>;
+  logger?: EventsLogger;
+  bus?: InProcessBus;
+  /** Schedules a retry; tests substitute it to observe the backoff delays. */
+  setTimer?: (run: () => void, delayMs: number) => NodeJS.Timeout;
+}
+
+/**
+ * Embedded mode's queue: deliveries run in this process, one at a time per queue (like a BullMQ
+ * worker with concurrency 1), never inside the sender's call stack or async context, with
+ * BullMQ's retry, backoff and dead-letter behaviour. Not durable: whatever is queued here when
+ * the process dies is lost, a limit of the embedded mode.
+ */
+export class InProcessQueueDriver extends QueueDriver {
+  private readonly retry: RetryPolicy;
+  private readonly logger: EventsLogger;
+  private readonly bus: InProcessBus;
+  private readonly workers = new Map<string, InProcessWorker>();
+  private closed = false;
+
+  constructor(private readonly options: InProcessQueueDriverOptions) {
+    super();
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.logger = options.logger ?? defaultEventsLogger();
+    this.bus = options.bus ?? PROCESS_BUS;
+  }
+
+  async send(queue: string, envelope: EventEnvelope): Promise<void> {
+    if (this.closed) throw new Error('InProcessQueueDriver is closed');
+    // Handed over as JSON, as a broker would: the consumer never shares the producer's objects.
+    this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
+  }
+
+  async consume(queue: string, handler: EnvelopeHandler): Promise<void> {
+    if (this.closed) throw new Error('InProcessQueueDriver is closed');
+    const worker = new InProcessWorker(queue, handler, {
+      retry: this.retry,
+      deadLetters: this.options.deadLetters,
+      logger: this.logger,
+      setTimer: this.options.setTimer ?? ((run, delayMs) => setTimeout(run, delayMs)),
+    });
+    this.bus.attach(queue, worker);
+    this.workers.set(queue, worker);
+  }
+
+  whenIdle(): Promise<void> {
+    return this.bus.whenIdle();
+  }
+
+  /** Stops consuming once the deliveries already handed over have run. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [queue, worker] of this.workers) this.bus.detach(queue, worker);
+    await Promise.all([...this.workers.values()].map((worker) => worker.close()));
+  }
+}
+
+type WorkerContext = Omit<AttemptContext, 'queue' | 'attempt'> & {
+  setTimer: (run: () => void, delayMs: number) => NodeJS.Timeout;
+};
+
+interface Delivery {
+  envelope: EventEnvelope;
+  attempt: number;
+  done: () => void;
+}
+
+class InProcessWorker implements BusConsumer {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly waitingRetries = new Map<NodeJS.Timeout, Delivery>();
+  private readonly inBackground = backgroundContext();
+
+  constructor(
+    private readonly queue: string,
+    private readonly handler: EnvelopeHandler,
+    private readonly ctx: WorkerContext,
+  ) {}
+
+  accept(envelope: EventEnvelope, done: () => void): void {
+    this.enqueue({ envelope, attempt: 1, done });
+  }
+
+  /**
+   * Deliveries waiting for a retry are dead-lettered rather than dropped, so that an operator
+   * can replay them; those already queued run first.
+   */
+  async close(): Promise<void> {
+    for (const [timer, delivery] of this.waitingRetries) {
+      clearTimeout(timer);
+      this.waitingRetries.delete(timer);
+      await this.deadLetter(delivery, `queue closed before retry ${delivery.attempt}`);
+    }
+    await this.chain;
+  }
+
+  private enqueue(delivery: Delivery): void {
+    // Chained from a captured context: the sender's async context (its open transaction) stays behind.
+    this.inBackground(() => {
+      this.chain = this.chain.then(async () => {
+        await nextTurn();
+        await this.deliver(delivery);
+      });
+    });
+  }
+
+  private async deliver(delivery: Delivery): Promise<void> {
+    try {
+      const outcome = await attemptDelivery(this.handler, delivery.envelope, { ...this.ctx, queue: this.queue, attempt: delivery.attempt });
+      if (outcome.retry) {
+        const next = { ...delivery, attempt: delivery.attempt + 1 };
+        const timer = this.ctx.setTimer(() => {
+          this.waitingRetries.delete(timer);
+          this.enqueue(next);
+        }, backoffDelay(this.ctx.retry, delivery.attempt));
+        this.waitingRetries.set(timer, next);
+        return;
+      }
+    } catch (err) {
+      this.ctx.logger.error({ queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) }, 'dead letter could not be written; event lost');
+    }
+    delivery.done();
+  }
+
+  private async deadLetter(delivery: Delivery, error: string): Promise<void> {
+    try {
+      await this.ctx.deadLetters.record({ queue: this.queue, envelope: delivery.envelope, error, attempts: delivery.attempt - 1 });
+    } catch (err) {
+      this.ctx.logger.error({ queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) }, 'dead letter could not be written; event lost');
+    }
+    delivery.done();
+  }
+}

@@ -1,0 +1,147 @@
+import { createTestDatabase, eventually, testEngines, type TestDatabase } from '@tessera/test-kit';
+import type { DataSource } from 'typeorm';
+import { deferred, eventsDatabase, grantRevoked, RecordingQueueDriver, silentLogger } from '../test/support';
+import { OutboxEntity } from './entities/outbox.entity';
+import type { EventName, EventOf } from './events';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import type { Subscriptions } from './subscriptions';
+import { inTransaction } from './transaction';
+
+const subscriptions: Subscriptions = { 'grant.revoked': ['q.tokens', 'q.audit'], 'user.updated': ['q.audit'] };
+
+describe.each(testEngines())('OutboxRelay on %s', (engine) => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let driver: RecordingQueueDriver;
+  let relay: OutboxRelay;
+  const outbox = new Outbox();
+
+  beforeAll(async () => {
+    db = await createTestDatabase(eventsDatabase(), engine);
+    ds = db.dataSource;
+  });
+  afterAll(() => db.destroy());
+  beforeEach(async () => {
+    await ds.getRepository(OutboxEntity).clear();
+    driver = new RecordingQueueDriver();
+    relay = new OutboxRelay(ds, driver, { subscriptions, logger: silentLogger, batchSize: 3 });
+  });
+  afterEach(() => relay.stop());
+
+  const emit = <N extends EventName>(name: N, payload: EventOf<N>) => inTransaction(ds, (m) => outbox.add(m, name, payload));
+  const rows = () => ds.getRepository(OutboxEntity).find({ order: { id: 'ASC' } });
+
+  it('sends committed events to every subscribed queue, oldest first, and marks them published', async () => {
+    const first = await emit('grant.revoked', grantRevoked('g-1'));
+    const second = await emit('user.updated', { sub: 'alice' });
+
+    expect(await relay.flush()).toEqual({ published: 2, failed: 0 });
+
+    expect(driver.sent.map((s) => [s.queue, s.envelope.id])).toEqual([
+      ['q.tokens', first.id],
+      ['q.audit', first.id],
+      ['q.audit', second.id],
+    ]);
+    expect(driver.sent[0].envelope).toEqual(first);
+    expect((await rows()).every((r) => r.publishedAt !== null)).toBe(true);
+
+    await relay.flush();
+    expect(driver.sent).toHaveLength(3);
+  });
+
+  it('works through a backlog larger than one batch', async () => {
+    for (let i = 0; i < 7; i++) await emit('user.updated', { sub: `user-${i}` });
+
+    expect(await relay.flush()).toEqual({ published: 7, failed: 0 });
+    expect(driver.sent.map((s) => (s.envelope.payload as { sub: string }).sub)).toEqual(
+      Array.from({ length: 7 }, (_, i) => `user-${i}`),
+    );
+  });
+
+  it('marks events nobody subscribes to as published without sending them', async () => {
+    await emit('login.failed', { ip: '192.0.2.1' });
+
+    expect(await relay.flush()).toEqual({ published: 1, failed: 0 });
+    expect(driver.sent).toEqual([]);
+    expect((await rows())[0].publishedAt).not.toBeNull();
+  });
+
+  it('loses nothing while the queue is down, and sends everything once it is back', async () => {
+    const events = [await emit('grant.revoked', grantRevoked()), await emit('user.updated', { sub: 'bob' })];
+    driver.down = true;
+
+    expect(await relay.flush()).toEqual({ published: 0, failed: 2 });
+    expect(await relay.flush()).toEqual({ published: 0, failed: 2 });
+    const waiting = await rows();
+    expect(waiting.map((r) => [r.publishedAt, r.attempts])).toEqual([
+      [null, 2],
+      [null, 2],
+    ]);
+    expect(waiting[0].lastError).toMatch(/ECONNREFUSED/);
+
+    driver.down = false;
+    expect(await relay.flush()).toEqual({ published: 2, failed: 0 });
+    expect(new Set(driver.sent.map((s) => s.envelope.id))).toEqual(new Set(events.map((e) => e.id)));
+    expect((await rows()).every((r) => r.publishedAt !== null && r.lastError === null)).toBe(true);
+  });
+
+  it('keeps an event for all its queues when one of them is down (sending it again to the others)', async () => {
+    const event = await emit('grant.revoked', grantRevoked());
+    driver.downQueues.add('q.audit');
+
+    expect(await relay.flush()).toEqual({ published: 0, failed: 1 });
+    driver.downQueues.clear();
+    expect(await relay.flush()).toEqual({ published: 1, failed: 0 });
+
+    expect(driver.sent.map((s) => s.queue)).toEqual(['q.tokens', 'q.tokens', 'q.audit']);
+    expect(driver.sent.every((s) => s.envelope.id === event.id)).toBe(true);
+  });
+
+  it('never publishes the event of a change that rolls back, even when it runs meanwhile', async () => {
+    const written = deferred();
+    const release = deferred();
+    const change = inTransaction(ds, async (m) => {
+      await outbox.add(m, 'grant.revoked', grantRevoked());
+      written.resolve();
+      await release.promise;
+      throw new Error('the change failed');
+    });
+    await written.promise;
+
+    const flushed = relay.flush();
+    // PostgreSQL: the relay runs beside the open transaction; SQLite: it waits for its turn.
+    if (engine === 'postgres') await flushed;
+    release.resolve();
+    await expect(change).rejects.toThrow('the change failed');
+    await flushed;
+
+    expect(driver.sent).toEqual([]);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('shares the backlog between replicas without losing or repeating events', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) ids.add((await emit('user.updated', { sub: `user-${i}` })).id);
+    const other = new OutboxRelay(ds, driver, { subscriptions, logger: silentLogger, batchSize: 3 });
+
+    const [a, b] = await Promise.all([relay.flush(), other.flush()]);
+
+    expect(a.published + b.published).toBe(20);
+    expect(driver.sent.map((s) => s.envelope.id).sort()).toEqual([...ids].sort());
+    expect(await unpublishedCount()).toBe(0);
+  });
+
+  it('publishes on its interval once started', async () => {
+    const event = await emit('user.updated', { sub: 'carol' });
+    const ticking = new OutboxRelay(ds, driver, { subscriptions, logger: silentLogger, intervalMs: 10 });
+    ticking.start();
+    try {
+      await eventually(() => expect(driver.sent.map((s) => s.envelope.id)).toEqual([event.id]));
+    } finally {
+      await ticking.stop();
+    }
+  });
+
+  const unpublishedCount = async () => (await rows()).filter((r) => r.publishedAt === null).length;
+});

@@ -1,0 +1,135 @@
+import { IsNull, type EntityManager } from 'typeorm';
+import { resolveDataSource, type DataSourceRef } from './data-source-ref';
+import { OutboxEntity } from './entities/outbox.entity';
+import type { EventEnvelope, EventName } from './events';
+import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
+import type { QueueDriver } from './queue-driver';
+import { SUBSCRIPTIONS, type Subscriptions } from './subscriptions';
+import { backgroundContext, inTransaction, isSqlite } from './transaction';
+
+export interface OutboxRelayOptions {
+  /** How often the relay looks for unpublished events when nobody nudges it. */
+  intervalMs?: number;
+  batchSize?: number;
+  subscriptions?: Subscriptions;
+  logger?: EventsLogger;
+}
+
+export interface RelayResult {
+  published: number;
+  failed: number;
+}
+
+/**
+ * Moves committed outbox rows to the queues that subscribe to them, oldest first.
+ *
+ * A row is marked published only after every subscribed queue accepted it, so a queue outage
+ * leaves it unpublished and it is sent again on a later run: nothing is lost, and an event may
+ * be sent twice (consumers are idempotent, BullMQ ignores a known jobId). With several
+ * replicas on PostgreSQL each run claims its batch with FOR UPDATE SKIP LOCKED, so replicas
+ * share the work instead of racing for the same rows; a replica dying mid-batch releases its
+ * claim and another one sends the rows again.
+ */
+export class OutboxRelay {
+  private readonly intervalMs: number;
+  private readonly batchSize: number;
+  private readonly subscriptions: Subscriptions;
+  private readonly logger: EventsLogger;
+  private readonly inBackground = backgroundContext();
+  private timer?: NodeJS.Timeout;
+  /** The run in progress (or settled); a new run starts only after it. */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** A run queued behind the current one; further nudges join it instead of queueing more. */
+  private next?: Promise<RelayResult>;
+
+  constructor(
+    private readonly dataSource: DataSourceRef,
+    private readonly driver: QueueDriver,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 250;
+    this.batchSize = options.batchSize ?? 100;
+    this.subscriptions = options.subscriptions ?? SUBSCRIPTIONS;
+    this.logger = options.logger ?? defaultEventsLogger();
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.nudge(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the interval and waits for the run in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.tail;
+  }
+
+  /** Publishes soon, without waiting: called after a commit that wrote outbox rows. */
+  nudge(): void {
+    this.flush().catch((err) => this.logger.error({ err: describeError(err) }, 'outbox relay run failed'));
+  }
+
+  /** Publishes everything committed before the call; resolves when done (tests, shutdown). */
+  flush(): Promise<RelayResult> {
+    if (this.next) return this.next;
+    const run = this.inBackground(() =>
+      this.tail.then(() => {
+        this.next = undefined;
+        return this.drain();
+      }),
+    );
+    this.next = run;
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async drain(): Promise<RelayResult> {
+    const total: RelayResult = { published: 0, failed: 0 };
+    for (;;) {
+      const batch = await inTransaction(resolveDataSource(this.dataSource), (manager) => this.publishBatch(manager));
+      total.published += batch.published;
+      total.failed += batch.failed;
+      // A short batch means the backlog is empty; a batch without progress means the queues are down.
+      if (batch.published + batch.failed < this.batchSize || batch.published === 0) return total;
+    }
+  }
+
+  private async publishBatch(manager: EntityManager): Promise<RelayResult> {
+    const query = manager
+      .getRepository(OutboxEntity)
+      .createQueryBuilder('outbox')
+      .where({ publishedAt: IsNull() })
+      // Ids are UUIDv7: the primary key order is the order the events were created in.
+      .orderBy('outbox.id', 'ASC')
+      .limit(this.batchSize);
+    // SQLite has one writer and takes turns in inTransaction(); PostgreSQL replicas need the claim.
+    if (!isSqlite(manager.connection)) query.setLock('pessimistic_write').setOnLocked('skip_locked');
+    const rows = await query.getMany();
+    const result: RelayResult = { published: 0, failed: 0 };
+    for (const row of rows) {
+      try {
+        const envelope = toEnvelope(row);
+        for (const queue of this.subscriptions[envelope.name] ?? []) await this.driver.send(queue, envelope);
+        await manager.update(OutboxEntity, { id: row.id }, { publishedAt: new Date().toISOString(), lastError: null });
+        result.published++;
+      } catch (err) {
+        result.failed++;
+        await manager.update(OutboxEntity, { id: row.id }, { attempts: row.attempts + 1, lastError: describeError(err).slice(0, 2000) });
+        this.logger.warn({ eventId: row.id, event: row.name, attempts: row.attempts + 1, err: describeError(err) }, 'event not relayed; will retry');
+      }
+    }
+    return result;
+  }
+}
+
+function toEnvelope(row: OutboxEntity): EventEnvelope {
+  return {
+    id: row.id,
+    name: row.name as EventName,
+    version: row.version,
+    occurredAt: row.occurredAt,
+    payload: JSON.parse(row.payload),
+  };
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { envelope, grantRevoked, MemoryDeadLetterSink } from '../test/support';
+import type { EventEnvelope } from './events';
+import { UnrecoverableEventError, type QueueDriver, type RetryPolicy } from './queue-driver';
+
+export interface DriverUnderTest {
+  driver: QueueDriver;
+  close(): Promise<void>;
+}
+
+export interface DriverPromises {
+  /** The driver ignores a send whose envelope id it already holds (BullMQ's jobId). */
+  dedupesById: boolean;
+}
+
+/** What each test's driver must be built with. */
+export const CONTRACT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 5 };
+
+/**
+ * The behaviour every QueueDriver must have, run against each driver (twenty's driver
+ * idempotency specs in the same spirit). `create` builds a driver with CONTRACT_RETRY and the
+ * given dead-letter sink.
+ */
+export function queueDriverContract(
+  name: string,
+  promises: DriverPromises,
+  create: (deadLetters: MemoryDeadLetterSink) => Promise<DriverUnderTest>,
+): void {
+  describe(`${name} (QueueDriver contract)`, () => {
+    let subject: DriverUnderTest;
+    let driver: QueueDriver;
+    let deadLetters: MemoryDeadLetterSink;
+    let queue: string;
+
+    beforeEach(async () => {
+      deadLetters = new MemoryDeadLetterSink();
+      subject = await create(deadLetters);
+      driver = subject.driver;
+      queue = `contract.${randomUUID()}`;
+    });
+    afterEach(() => subject.close());
+
+    const recorder = (fail: (call: number) => Error | undefined = () => undefined) => {
+      const calls: EventEnvelope[] = [];
+      const handler = async (e: EventEnvelope) => {
+        calls.push(e);
+        const error = fail(calls.length);
+        if (error) throw error;
+      };
+      return { calls, handler };
+    };
+
+    it('delivers an envelope to the consumer of its queue, and only there', async () => {
+      const mine = recorder();
+      const other = recorder();
+      await driver.consume(queue, mine.handler);
+      await driver.consume(`${queue}.other`, other.handler);
+      const sent = envelope('grant.revoked', grantRevoked());
+
+      await driver.send(queue, sent);
+      await driver.whenIdle();
+
+      expect(mine.calls).toEqual([sent]);
+      expect(other.calls).toEqual([]);
+    });
+
+    it('delivers asynchronously, never inside the sender call stack', async () => {
+      let sending = false;
+      let ranWhileSending: boolean | undefined;
+      await driver.consume(queue, async () => {
+        ranWhileSending = sending;
+      });
+
+      sending = true;
+      const sent = driver.send(queue, envelope('user.updated', { sub: 'alice' }));
+      sending = false;
+      await sent;
+      await driver.whenIdle();
+
+      expect(ranWhileSending).toBe(false);
+    });
+
+    it('retries a failing delivery until it succeeds', async () => {
+      const flaky = recorder((call) => (call < 3 ? new Error(`attempt ${call} failed`) : undefined));
+      await driver.consume(queue, flaky.handler);
+      const sent = envelope('user.updated', { sub: 'bob' });
+
+      await driver.send(queue, sent);
+      await driver.whenIdle();
+
+      expect(flaky.calls.map((e) => e.id)).toEqual([sent.id, sent.id, sent.id]);
+      expect(deadLetters.letters).toEqual([]);
+    });
+
+    it('dead-letters a delivery after its last attempt', async () => {
+      const broken = recorder((call) => new Error(`attempt ${call} failed`));
+      await driver.consume(queue, broken.handler);
+      const sent = envelope('user.updated', { sub: 'carol' });
+
+      await driver.send(queue, sent);
+      await driver.whenIdle();
+
+      expect(broken.calls).toHaveLength(CONTRACT_RETRY.attempts);
+      expect(deadLetters.letters).toEqual([{ queue, envelope: sent, error: 'Error: attempt 3 failed', attempts: 3 }]);
+    });
+
+    it('dead-letters an unrecoverable failure without retrying it', async () => {
+      const hopeless = recorder(() => new UnrecoverableEventError('malformed'));
+      await driver.consume(queue, hopeless.handler);
+
+      await driver.send(queue, envelope('user.updated', { sub: 'dave' }));
+      await driver.whenIdle();
+
+      expect(hopeless.calls).toHaveLength(1);
+      expect(deadLetters.letters.map((l) => [l.error, l.attempts])).toEqual([['UnrecoverableEventError: malformed', 1]]);
+    });
+
+    it('keeps what was sent before anyone consumed the queue', async () => {
+      const sent = envelope('user.deleted', { sub: 'erin' });
+      await driver.send(queue, sent);
+      const late = recorder();
+
+      await driver.consume(queue, late.handler);
+      await driver.whenIdle();
+
+      expect(late.calls).toEqual([sent]);
+    });
+
+    it('refuses to send once closed, so the relay keeps the event', async () => {
+      await subject.close();
+      await expect(driver.send(queue, envelope('user.updated', { sub: 'frank' }))).rejects.toThrow(/closed/);
+    });
+
+    if (promises.dedupesById) {
+      it('delivers an envelope sent twice once, also after it was handled', async () => {
+        const once = recorder();
+        await driver.consume(queue, once.handler);
+        const sent = envelope('grant.revoked', grantRevoked());
+
+        await driver.send(queue, sent);
+        await driver.send(queue, sent);
+        await driver.whenIdle();
+        await driver.send(queue, sent);
+        await driver.whenIdle();
+
+        expect(once.calls).toHaveLength(1);
+      });
+    }
+  });
+}

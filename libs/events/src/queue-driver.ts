@@ -1,0 +1,72 @@
+import type { EventEnvelope } from './events';
+import type { DeadLetterSink } from './dead-letter';
+import { describeError, type EventsLogger } from './logger';
+
+export type EnvelopeHandler = (envelope: EventEnvelope) => Promise<void>;
+
+export interface RetryPolicy {
+  /** Deliveries in total, the first included. */
+  attempts: number;
+  /** Wait after the first failure; doubled after each further one. */
+  backoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 1000 };
+
+/** The same curve as BullMQ's `exponential` backoff, so both drivers behave alike. */
+export const backoffDelay = (policy: RetryPolicy, failedAttempt: number) => policy.backoffMs * 2 ** (failedAttempt - 1);
+
+/** Thrown by a handler when retrying cannot help (a malformed event): dead-lettered at once. */
+export class UnrecoverableEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnrecoverableEventError';
+  }
+}
+
+/**
+ * The queue port. A queue is a service's inbox: every replica of the service consumes it and
+ * each envelope is handled by one of them. Delivery is at least once, so handlers must be
+ * idempotent (the consumer explorer makes them so). Failed deliveries are retried with
+ * exponential backoff and, after the last attempt, handed to the DeadLetterSink.
+ */
+export abstract class QueueDriver {
+  abstract send(queue: string, envelope: EventEnvelope): Promise<void>;
+  abstract consume(queue: string, handler: EnvelopeHandler): Promise<void>;
+  /** Resolves once nothing is waiting, running or scheduled for retry: tests await it instead of sleeping. */
+  abstract whenIdle(): Promise<void>;
+  abstract close(): Promise<void>;
+}
+
+export interface AttemptContext {
+  queue: string;
+  /** 1 for the first delivery. */
+  attempt: number;
+  retry: RetryPolicy;
+  deadLetters: DeadLetterSink;
+  logger: EventsLogger;
+}
+
+export type AttemptOutcome = { retry: false } | { retry: true; error: unknown };
+
+/**
+ * One delivery attempt with the failure policy both drivers share: the envelope is handled,
+ * or due for a retry, or dead-lettered (unrecoverable, or out of attempts). A failure to write
+ * the dead letter is thrown: the driver then keeps the delivery where it can (BullMQ's failed set).
+ */
+export async function attemptDelivery(handler: EnvelopeHandler, envelope: EventEnvelope, ctx: AttemptContext): Promise<AttemptOutcome> {
+  try {
+    await handler(envelope);
+    return { retry: false };
+  } catch (error) {
+    const unrecoverable = error instanceof UnrecoverableEventError;
+    const log = { queue: ctx.queue, eventId: envelope?.id, event: envelope?.name, attempt: ctx.attempt, err: describeError(error) };
+    if (!unrecoverable && ctx.attempt < ctx.retry.attempts) {
+      ctx.logger.warn(log, 'event delivery failed; will retry');
+      return { retry: true, error };
+    }
+    await ctx.deadLetters.record({ queue: ctx.queue, envelope, error: describeError(error), attempts: ctx.attempt });
+    ctx.logger.error(log, unrecoverable ? 'event cannot be handled; dead-lettered' : 'event delivery attempts exhausted; dead-lettered');
+    return { retry: false };
+  }
+}

@@ -1,0 +1,25 @@
+import { testRedisUrl } from '@tessera/test-kit';
+import { redisNamespace, silentLogger } from '../test/support';
+import { BullMqQueueDriver } from './bullmq.queue-driver';
+import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
+import { CONTRACT_RETRY, queueDriverContract } from './queue-driver.contract';
+
+queueDriverContract('InProcessQueueDriver', { dedupesById: false }, async (deadLetters) => {
+  const driver = new InProcessQueueDriver({ deadLetters, retry: CONTRACT_RETRY, logger: silentLogger, bus: new InProcessBus() });
+  return { driver, close: () => driver.close() };
+});
+
+const redisUrl = testRedisUrl();
+if (redisUrl) {
+  queueDriverContract('BullMqQueueDriver', { dedupesById: true }, async (deadLetters) => {
+    const namespace = redisNamespace(redisUrl);
+    const driver = new BullMqQueueDriver({ redisUrl, deadLetters, retry: CONTRACT_RETRY, logger: silentLogger, prefix: namespace.prefix });
+    return {
+      driver,
+      close: async () => {
+        await driver.close();
+        await namespace.clean();
+      },
+    };
+  });
+}

@@ -1,0 +1,96 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * What each opaque value is, readable at a glance (in a leaked-secret scanner, in a support
+ * ticket) without a database lookup, as fosite's `ory_at_` does. These strings are persisted in
+ * issued values: never change one.
+ */
+export const TOKEN_PREFIXES = {
+  access_token: 'tsr_at_',
+  refresh_token: 'tsr_rt_',
+  authorization_code: 'tsr_ac_',
+  registration_access_token: 'tsr_rat_',
+  initial_access_token: 'tsr_iat_',
+  client_secret: 'tsr_cs_',
+} as const;
+
+export type ReferenceTokenKind = keyof typeof TOKEN_PREFIXES;
+
+export interface ReferenceToken {
+  /** Handed to the client once; never stored, never logged. */
+  readonly value: string;
+  /** What the store keeps and looks the token up by. */
+  readonly storageKey: string;
+}
+
+const ENTROPY_BYTES = 32;
+const KINDS = Object.keys(TOKEN_PREFIXES) as ReferenceTokenKind[];
+
+/** A new opaque token: the kind's prefix and 256 random bits, base64url. */
+export function generateReferenceToken(kind: ReferenceTokenKind): ReferenceToken {
+  const prefix = TOKEN_PREFIXES[kind];
+  if (prefix === undefined) throw new TypeError(`Unknown reference token kind ${String(kind)}`);
+  const value = prefix + randomBytes(ENTROPY_BYTES).toString('base64url');
+  return { value, storageKey: storageKey(value) };
+}
+
+/**
+ * The key a token is stored and looked up under: base64url SHA-256 of the whole value, prefix
+ * included. A plain fast hash is enough here, and a slow KDF would be wrong: the value carries
+ * 256 random bits, so there is nothing to brute-force that a KDF would slow down, while a KDF on
+ * every token request would hand attackers a cheap way to burn our CPU. Being deterministic, the
+ * hash also lets the store find the row by an indexed equality lookup.
+ */
+export function storageKey(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
+/** The kind announced by the value's prefix, or undefined. Says nothing about whether the token exists. */
+export function kindOf(value: string): ReferenceTokenKind | undefined {
+  if (typeof value !== 'string') return undefined;
+  return KINDS.find((kind) => value.startsWith(TOKEN_PREFIXES[kind]));
+}
+
+/**
+ * Constant-time string equality. Strings of different byte lengths are unequal at once, without
+ * looking at their contents; only the length can leak, and everything compared here (hashes,
+ * generated values) has a fixed, public length.
+ */
+export function safeEqual(a: string, b: string): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  if (left.length !== right.length) return false;
+  return timingSafeEqual(left, right);
+}
+
+/**
+ * Shortest secret `hashSecret` accepts. A fast hash is only sound for high-entropy secrets, such
+ * as the 43-character random part of a generated `tsr_cs_` value; a person-chosen password would
+ * need argon2id instead.
+ */
+export const MIN_SECRET_LENGTH = 32;
+
+/**
+ * The stored form of a generated client secret: base64url SHA-256, as for reference tokens.
+ * Deliberately fast (see `storageKey`): client authentication happens on every token request, and
+ * a slow KDF there is a denial-of-service lever. Throws for a secret too short to be high-entropy.
+ */
+export function hashSecret(secret: string): string {
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+    throw new TypeError(
+      `hashSecret is for generated high-entropy secrets (at least ${MIN_SECRET_LENGTH} characters)`,
+    );
+  }
+  return storageKey(secret);
+}
+
+/**
+ * True when `secret` is the one `hash` was made from. Constant-time compare of the two hashes; a
+ * presented secret of any length is hashed first, so its length does not change the timing of
+ * the comparison.
+ */
+export function verifySecret(secret: string, hash: string): boolean {
+  if (typeof secret !== 'string' || typeof hash !== 'string') return false;
+  return safeEqual(storageKey(secret), hash);
+}

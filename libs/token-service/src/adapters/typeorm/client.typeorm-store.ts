@@ -1,0 +1,67 @@
+import type { DataSource } from 'typeorm';
+import type { Client } from '../../clients/client';
+import { ClientStore } from '../../ports/client.store';
+import type { Transaction } from '../../ports/unit-of-work';
+import { managerOf } from './data-source';
+import { ClientEntity } from './entities';
+
+export class ClientTypeormStore extends ClientStore {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async find(clientId: string): Promise<Client | undefined> {
+    const row = await this.dataSource.manager.findOneBy(ClientEntity, { clientId });
+    return row ? toClient(row) : undefined;
+  }
+
+  async insert(client: Client, tx?: Transaction): Promise<void> {
+    await managerOf(this.dataSource, tx).insert(ClientEntity, toEntity(client));
+  }
+
+  async save(client: Client, tx?: Transaction): Promise<void> {
+    await managerOf(this.dataSource, tx).save(ClientEntity, toEntity(client));
+  }
+
+  async delete(clientId: string, tx?: Transaction): Promise<boolean> {
+    const res = await managerOf(this.dataSource, tx).delete(ClientEntity, { clientId });
+    return (res.affected ?? 0) > 0;
+  }
+
+  async list(): Promise<Client[]> {
+    // client_id breaks ties (same epoch second) so that every engine lists in the same order.
+    const rows = await this.dataSource.manager.find(ClientEntity, { order: { createdAt: 'ASC', clientId: 'ASC' } });
+    return rows.map(toClient);
+  }
+}
+
+type StoredFields = 'clientId' | 'secretHash' | 'secretExpiresAt' | 'registrationAccessTokenHash' | 'revokedBefore' | 'dynamic' | 'createdAt' | 'updatedAt';
+
+function toEntity(client: Client): ClientEntity {
+  const { clientId, secretHash, secretExpiresAt, registrationAccessTokenHash, revokedBefore, dynamic, createdAt, updatedAt, ...metadata } = client;
+  return Object.assign(new ClientEntity(), {
+    clientId,
+    metadata,
+    secretHash: secretHash ?? null,
+    secretExpiresAt: secretExpiresAt ?? null,
+    registrationAccessTokenHash: registrationAccessTokenHash ?? null,
+    revokedBefore: revokedBefore ?? null,
+    dynamic,
+    createdAt,
+    updatedAt,
+  });
+}
+
+function toClient(row: ClientEntity): Client {
+  return {
+    ...(row.metadata as Omit<Client, StoredFields>),
+    clientId: row.clientId,
+    secretHash: row.secretHash ?? undefined,
+    secretExpiresAt: row.secretExpiresAt ?? undefined,
+    registrationAccessTokenHash: row.registrationAccessTokenHash ?? undefined,
+    revokedBefore: row.revokedBefore ?? undefined,
+    dynamic: row.dynamic,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

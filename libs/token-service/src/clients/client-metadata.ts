@@ -1,0 +1,290 @@
+import { InvalidClientMetadataError, InvalidRedirectUriError } from '@tessera/oauth-errors';
+import {
+  ACCESS_TOKEN_FORMATS,
+  SIGNING_ALGS,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type Client,
+  type ClientScope,
+  type TokenEndpointAuthMethod,
+} from './client';
+
+/** Grant types this server implements; legacy ones only for clients an admin enabled them for. */
+export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+export const LEGACY_GRANT_TYPES = ['implicit', 'password'] as const;
+export const ASSERTION_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+
+const DISPLAY_FIELDS = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'software_id', 'software_version'] as const;
+const URI_DISPLAY_FIELDS = new Set(['client_uri', 'logo_uri', 'tos_uri', 'policy_uri']);
+
+export interface MetadataPolicy {
+  /** `dynamic`: RFC 7591 registration, held to the allow-list and defaults. `managed`: internal API. */
+  mode: 'dynamic' | 'managed';
+  registrationScopes: string[];
+  defaults: { accessTokenTtl: number; refreshTokenTtl: number };
+}
+
+/** The client's properties that come from metadata (no ids, credentials or timestamps). */
+export type ClientProperties = Omit<
+  Client,
+  'clientId' | 'secretHash' | 'secretExpiresAt' | 'registrationAccessTokenHash' | 'revokedBefore' | 'createdAt' | 'updatedAt'
+>;
+
+/**
+ * Validates client metadata (RFC 7591 §2) into the client's properties. Known fields are
+ * checked with RFC 7591's error codes; unknown fields are ignored, as §2 requires. In dynamic
+ * mode, Tessera's own policy fields are unknown (ignored): only an admin can set them.
+ */
+export function parseClientMetadata(input: unknown, policy: MetadataPolicy): ClientProperties {
+  if (!isPlainObject(input)) throw new InvalidClientMetadataError('The request body must be a JSON object of client metadata.');
+  const m = input;
+  const managed = policy.mode === 'managed';
+
+  const authMethod = oneOf(m, 'token_endpoint_auth_method', TOKEN_ENDPOINT_AUTH_METHODS) ?? 'client_secret_basic';
+  const grantTypes = stringArray(m, 'grant_types') ?? ['authorization_code'];
+  const allowedGrants: readonly string[] = managed ? [...SUPPORTED_GRANT_TYPES, ...LEGACY_GRANT_TYPES] : SUPPORTED_GRANT_TYPES;
+  for (const g of grantTypes) {
+    if (!allowedGrants.includes(g)) {
+      throw new InvalidClientMetadataError(
+        (LEGACY_GRANT_TYPES as readonly string[]).includes(g)
+          ? `grant_type "${g}" is a legacy grant that only an administrator can enable for a client.`
+          : `grant_type "${g}" is not supported. Supported: ${allowedGrants.join(', ')}.`,
+      );
+    }
+  }
+  if (grantTypes.includes('client_credentials') && authMethod === 'none') {
+    throw new InvalidClientMetadataError('A public client (token_endpoint_auth_method "none") cannot use client_credentials.');
+  }
+  const responseTypes = stringArray(m, 'response_types') ?? (grantTypes.includes('authorization_code') ? ['code'] : []);
+  for (const rt of responseTypes) {
+    if (rt !== 'code') throw new InvalidClientMetadataError(`response_type "${rt}" is not supported. Supported: code.`);
+  }
+  if (responseTypes.includes('code') && !grantTypes.includes('authorization_code')) {
+    throw new InvalidClientMetadataError('response_types "code" requires grant_types to include "authorization_code" (RFC 7591 §2.1).');
+  }
+
+  const redirectUris = parseRedirectUris(m, grantTypes.includes('authorization_code'), authMethod);
+
+  const jwks = m['jwks'];
+  if (jwks !== undefined && !(isPlainObject(jwks) && Array.isArray(jwks['keys']) && jwks['keys'].every(isPlainObject))) {
+    throw new InvalidClientMetadataError('jwks must be a JWK Set: an object with a "keys" array.');
+  }
+  if (m['jwks_uri'] !== undefined) {
+    throw new InvalidClientMetadataError('jwks_uri is not supported yet: register the public keys inline with "jwks".');
+  }
+  if (jwks && (jwks as { keys: Record<string, unknown>[] }).keys.some((k) => 'd' in k)) {
+    throw new InvalidClientMetadataError('jwks must contain public keys only.');
+  }
+  if (authMethod === 'private_key_jwt' && !jwks) {
+    throw new InvalidClientMetadataError('private_key_jwt needs the client\'s public keys in "jwks".');
+  }
+  const assertionAlg = oneOf(m, 'token_endpoint_auth_signing_alg', ASSERTION_ALGS);
+
+  const requestedScope = optionalString(m, 'scope');
+  let scopes: ClientScope[];
+  if (managed && m['allowed_scopes'] !== undefined) {
+    scopes = parseAllowedScopes(m['allowed_scopes']);
+  } else if (requestedScope !== undefined) {
+    const list = splitScope(requestedScope);
+    if (!managed) {
+      const refused = list.filter((s) => !policy.registrationScopes.includes(s));
+      if (refused.length) {
+        throw new InvalidClientMetadataError(`scope ${refused.map((s) => `"${s}"`).join(', ')} may not be registered dynamically. Allowed: ${policy.registrationScopes.join(' ')}.`);
+      }
+    }
+    scopes = list.map((scope) => ({ scope, required: false }));
+  } else {
+    scopes = managed ? [] : policy.registrationScopes.filter((s) => s === 'openid').map((scope) => ({ scope, required: false }));
+  }
+
+  const display: Record<string, unknown> = {};
+  for (const field of DISPLAY_FIELDS) {
+    const value = optionalString(m, field);
+    if (value === undefined) continue;
+    if (URI_DISPLAY_FIELDS.has(field) && !isHttpUrl(value)) throw new InvalidClientMetadataError(`${field} must be an http(s) URL.`);
+    display[field] = value;
+  }
+  const contacts = stringArray(m, 'contacts');
+  if (contacts) display['contacts'] = contacts;
+
+  const props: ClientProperties = {
+    clientName: optionalString(m, 'client_name'),
+    tokenEndpointAuthMethod: authMethod,
+    tokenEndpointAuthSigningAlg: assertionAlg,
+    grantTypes,
+    responseTypes,
+    redirectUris,
+    jwks: jwks as ClientProperties['jwks'],
+    scopes,
+    accessTokenFormat: 'reference',
+    accessTokenSigningAlg: 'ES256',
+    defaultAudience: [],
+    accessTokenTtl: policy.defaults.accessTokenTtl,
+    refreshTokenTtl: policy.defaults.refreshTokenTtl,
+    refreshTokens: grantTypes.includes('refresh_token'),
+    requirePkce: authMethod === 'none',
+    mfaPolicy: 'optional',
+    firstParty: false,
+    admin: false,
+    dynamic: !managed,
+    display,
+  };
+  if (!managed) return props;
+
+  return {
+    ...props,
+    accessTokenFormat: oneOf(m, 'access_token_format', ACCESS_TOKEN_FORMATS) ?? props.accessTokenFormat,
+    accessTokenSigningAlg: oneOf(m, 'access_token_signing_alg', SIGNING_ALGS) ?? props.accessTokenSigningAlg,
+    defaultAudience: (stringArray(m, 'default_audience') ?? []).map((aud) => {
+      if (!isAbsoluteUri(aud)) throw new InvalidClientMetadataError(`default_audience "${aud}" must be an absolute URI.`);
+      return aud;
+    }),
+    accessTokenTtl: integer(m, 'access_token_ttl', 60, 86_400) ?? props.accessTokenTtl,
+    refreshTokenTtl: integer(m, 'refresh_token_ttl', 60, 31_536_000) ?? props.refreshTokenTtl,
+    refreshTokens: boolean(m, 'refresh_tokens') ?? props.refreshTokens,
+    requirePkce: authMethod === 'none' ? true : (boolean(m, 'require_pkce') ?? false),
+    mfaPolicy: oneOf(m, 'mfa_policy', ['none', 'optional', 'required'] as const) ?? props.mfaPolicy,
+    firstParty: boolean(m, 'first_party') ?? false,
+    admin: boolean(m, 'admin') ?? false,
+  };
+}
+
+/** The RFC 7591 response view of a client (plus Tessera's fields for managed clients). */
+export function clientMetadataView(client: Client): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    client_id: client.clientId,
+    client_id_issued_at: client.createdAt,
+    client_name: client.clientName,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg,
+    grant_types: client.grantTypes,
+    response_types: client.responseTypes,
+    redirect_uris: client.redirectUris,
+    jwks: client.jwks,
+    scope: client.scopes.map((s) => s.scope).join(' ') || undefined,
+    ...client.display,
+  };
+  if (client.tokenEndpointAuthMethod === 'client_secret_basic' || client.tokenEndpointAuthMethod === 'client_secret_post') {
+    view['client_secret_expires_at'] = client.secretExpiresAt ?? 0;
+  }
+  if (!client.dynamic) {
+    Object.assign(view, {
+      allowed_scopes: client.scopes,
+      access_token_format: client.accessTokenFormat,
+      access_token_signing_alg: client.accessTokenSigningAlg,
+      default_audience: client.defaultAudience,
+      access_token_ttl: client.accessTokenTtl,
+      refresh_token_ttl: client.refreshTokenTtl,
+      refresh_tokens: client.refreshTokens,
+      require_pkce: client.requirePkce,
+      mfa_policy: client.mfaPolicy,
+      first_party: client.firstParty,
+      admin: client.admin,
+      revoked_before: client.revokedBefore,
+    });
+  }
+  return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
+}
+
+export const splitScope = (scope: string) => [...new Set(scope.split(' ').filter(Boolean))];
+
+function parseRedirectUris(m: Record<string, unknown>, needed: boolean, authMethod: TokenEndpointAuthMethod): string[] {
+  const uris = m['redirect_uris'];
+  if (uris === undefined) {
+    if (needed) throw new InvalidRedirectUriError('redirect_uris is required for the authorization_code grant.');
+    return [];
+  }
+  if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string')) {
+    throw new InvalidRedirectUriError('redirect_uris must be an array of strings.');
+  }
+  for (const uri of uris as string[]) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new InvalidRedirectUriError(`redirect_uri "${uri}" is not an absolute URI.`);
+    }
+    if (url.hash || uri.includes('#')) throw new InvalidRedirectUriError(`redirect_uri "${uri}" must not contain a fragment (RFC 6749 §3.1.2).`);
+    if (url.protocol === 'javascript:' || url.protocol === 'data:') throw new InvalidRedirectUriError(`redirect_uri "${uri}" uses a forbidden scheme.`);
+    const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+    if (url.protocol === 'http:' && !loopback && authMethod !== 'none') {
+      throw new InvalidRedirectUriError(`redirect_uri "${uri}" must use https (http is only allowed for loopback addresses).`);
+    }
+  }
+  return uris as string[];
+}
+
+function parseAllowedScopes(value: unknown): ClientScope[] {
+  if (!Array.isArray(value)) throw new InvalidClientMetadataError('allowed_scopes must be an array of { scope, required }.');
+  return value.map((entry) => {
+    if (typeof entry === 'string' && isScopeToken(entry)) return { scope: entry, required: false };
+    if (isPlainObject(entry) && typeof entry['scope'] === 'string' && isScopeToken(entry['scope'])) {
+      return { scope: entry['scope'], required: entry['required'] === true };
+    }
+    throw new InvalidClientMetadataError('allowed_scopes entries must be scope strings or { scope, required } objects.');
+  });
+}
+
+const isScopeToken = (s: string) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s); // RFC 6749 §3.3 scope-token
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalString(m: Record<string, unknown>, key: string): string | undefined {
+  const v = m[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.length > 2048) throw new InvalidClientMetadataError(`${key} must be a string of at most 2048 characters.`);
+  return v;
+}
+
+function stringArray(m: Record<string, unknown>, key: string): string[] | undefined {
+  const v = m[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length > 100 || !v.every((x) => typeof x === 'string' && x.length <= 2048)) {
+    throw new InvalidClientMetadataError(`${key} must be an array of strings.`);
+  }
+  return [...new Set(v as string[])];
+}
+
+function oneOf<T extends string>(m: Record<string, unknown>, key: string, allowed: readonly T[]): T | undefined {
+  const v = m[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new InvalidClientMetadataError(`${key} must be one of: ${allowed.join(', ')}.`);
+  }
+  return v as T;
+}
+
+function integer(m: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const v = m[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
+    throw new InvalidClientMetadataError(`${key} must be a whole number of seconds from ${min} to ${max}.`);
+  }
+  return v as number;
+}
+
+function boolean(m: Record<string, unknown>, key: string): boolean | undefined {
+  const v = m[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new InvalidClientMetadataError(`${key} must be true or false.`);
+  return v;
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+export function isAbsoluteUri(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return !u.hash && !v.includes('#');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,53 @@
+/** Token endpoint authentication methods we support (RFC 7591 §2, RFC 7523). */
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+export const ACCESS_TOKEN_FORMATS = ['reference', 'jwt'] as const;
+export type AccessTokenFormat = (typeof ACCESS_TOKEN_FORMATS)[number];
+
+export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGS)[number];
+
+export interface ClientScope {
+  scope: string;
+  /** Required scopes are always granted (consent cannot drop them); optional ones may be. */
+  required: boolean;
+}
+
+/** A client as the token service knows it: RFC 7591 metadata plus Tessera's policy. */
+export interface Client {
+  clientId: string;
+  clientName?: string;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  tokenEndpointAuthSigningAlg?: string;
+  grantTypes: string[];
+  responseTypes: string[];
+  redirectUris: string[];
+  jwks?: { keys: Record<string, unknown>[] };
+  scopes: ClientScope[];
+  accessTokenFormat: AccessTokenFormat;
+  accessTokenSigningAlg: SigningAlgorithm;
+  defaultAudience: string[];
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  /** Trusted to hold refresh tokens. */
+  refreshTokens: boolean;
+  requirePkce: boolean;
+  mfaPolicy: 'none' | 'optional' | 'required';
+  /** First-party clients skip consent. */
+  firstParty: boolean;
+  admin: boolean;
+  /** Registered through /oauth2/register (RFC 7591) rather than the internal API. */
+  dynamic: boolean;
+  /** Display metadata echoed back as registered (client_uri, logo_uri, contacts, ...). */
+  display: Record<string, unknown>;
+  secretHash?: string;
+  secretExpiresAt?: number;
+  registrationAccessTokenHash?: string;
+  /** "Revoke all access": tokens issued at or before this epoch second are inactive. */
+  revokedBefore?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const isConfidential = (client: Client) => client.tokenEndpointAuthMethod !== 'none';

@@ -1,0 +1,186 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Broadcaster, Outbox } from '@tessera/events';
+import { InvalidClientMetadataError, NotFoundError } from '@tessera/oauth-errors';
+import { generateReferenceToken, hashSecret } from '@tessera/token-formats';
+import { CLOCK, epochSeconds, type Clock } from '../clock';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
+import { AccessTokenStore } from '../ports/access-token.store';
+import { ClientStore } from '../ports/client.store';
+import { UnitOfWork } from '../ports/unit-of-work';
+import type { Client } from './client';
+import { parseClientMetadata } from './client-metadata';
+
+/** Credentials shown once, at creation or rotation; only their hashes are kept. */
+export interface IssuedCredentials {
+  clientSecret?: string;
+  registrationAccessToken?: string;
+}
+
+const CLIENT_CACHE_MS = 30_000;
+const CLIENTS_CHANNEL = 'token-service.clients';
+
+/**
+ * The client registry. Every change commits with its `client.*` event (outbox), and is
+ * broadcast so that every replica drops its cached copy at once.
+ */
+@Injectable()
+export class ClientsService implements OnModuleInit {
+  private readonly cache = new Map<string, { client: Client | undefined; at: number }>();
+
+  constructor(
+    private readonly store: ClientStore,
+    private readonly accessTokens: AccessTokenStore,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly broadcaster: Broadcaster,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit() {
+    await this.broadcaster.subscribe(CLIENTS_CHANNEL, (message: unknown) => {
+      const clientId = (message as { clientId?: string }).clientId;
+      if (clientId) this.cache.delete(clientId);
+    });
+  }
+
+  /** A client by id, from a short-lived cache: the token endpoint reads it on every request. */
+  async find(clientId: string): Promise<Client | undefined> {
+    const hit = this.cache.get(clientId);
+    if (hit && this.clock() - hit.at < CLIENT_CACHE_MS) return hit.client;
+    const client = await this.store.find(clientId);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(clientId, { client, at: this.clock() });
+    return client;
+  }
+
+  async get(clientId: string): Promise<Client> {
+    const client = await this.store.find(clientId);
+    if (!client) throw new NotFoundError(`No client with id "${clientId}".`);
+    return client;
+  }
+
+  list() {
+    return this.store.list();
+  }
+
+  async create(metadata: unknown, mode: 'dynamic' | 'managed'): Promise<{ client: Client } & IssuedCredentials> {
+    const props = parseClientMetadata(metadata, this.policy(mode));
+    const now = epochSeconds(this.clock);
+    const requested = (metadata as Record<string, unknown>)['client_id'];
+    let clientId: string = randomUUID();
+    if (mode === 'managed' && requested !== undefined) {
+      if (typeof requested !== 'string' || !/^[A-Za-z0-9._~-]{1,255}$/.test(requested)) {
+        throw new InvalidClientMetadataError('client_id must be 1 to 255 characters of A-Z a-z 0-9 . _ ~ -.');
+      }
+      if (await this.store.find(requested)) throw new InvalidClientMetadataError(`A client with id "${requested}" already exists.`);
+      clientId = requested;
+    }
+    const credentials: IssuedCredentials = {};
+    const client: Client = { ...props, clientId, createdAt: now, updatedAt: now };
+    if (hasSecret(client)) {
+      const secret = generateReferenceToken('client_secret').value;
+      credentials.clientSecret = secret;
+      client.secretHash = hashSecret(secret);
+      client.secretExpiresAt = 0;
+    }
+    if (mode === 'dynamic') {
+      const rat = generateReferenceToken('registration_access_token');
+      credentials.registrationAccessToken = rat.value;
+      client.registrationAccessTokenHash = rat.storageKey;
+    }
+    await this.uow.run(async (tx) => {
+      await this.store.insert(client, tx);
+      await this.outbox.add(tx, 'client.created', { clientId });
+    });
+    return { client, ...credentials };
+  }
+
+  /** Replaces a client's metadata (RFC 7592 §2.2 semantics: omitted fields take defaults). */
+  async update(clientId: string, metadata: unknown, mode: 'dynamic' | 'managed'): Promise<{ client: Client } & IssuedCredentials> {
+    const existing = await this.get(clientId);
+    const props = parseClientMetadata(metadata, this.policy(mode));
+    const client: Client = {
+      ...props,
+      dynamic: existing.dynamic,
+      clientId,
+      secretHash: existing.secretHash,
+      secretExpiresAt: existing.secretExpiresAt,
+      registrationAccessTokenHash: existing.registrationAccessTokenHash,
+      revokedBefore: existing.revokedBefore,
+      createdAt: existing.createdAt,
+      updatedAt: epochSeconds(this.clock),
+    };
+    const credentials: IssuedCredentials = {};
+    if (hasSecret(client) && !client.secretHash) {
+      credentials.clientSecret = generateReferenceToken('client_secret').value;
+      client.secretHash = hashSecret(credentials.clientSecret);
+      client.secretExpiresAt = 0;
+    } else if (!hasSecret(client)) {
+      client.secretHash = undefined;
+    }
+    await this.commit(client, 'client.updated');
+    return { client, ...credentials };
+  }
+
+  async rotateSecret(clientId: string): Promise<{ client: Client; clientSecret: string }> {
+    const client = await this.get(clientId);
+    if (!hasSecret(client)) throw new InvalidClientMetadataError(`Client "${clientId}" does not authenticate with a client secret.`);
+    const clientSecret = generateReferenceToken('client_secret').value;
+    const updated = { ...client, secretHash: hashSecret(clientSecret), updatedAt: epochSeconds(this.clock) };
+    await this.commit(updated, 'client.updated');
+    return { client: updated, clientSecret };
+  }
+
+  /**
+   * "Revoke all access": every token issued to the client so far becomes inactive at once, and
+   * `client.revoked` tells every consumer (refresh tokens, OP sessions, back-channel logout).
+   */
+  async revokeAll(clientId: string): Promise<Client> {
+    const client = await this.get(clientId);
+    const now = epochSeconds(this.clock);
+    const updated = { ...client, revokedBefore: now, updatedAt: now };
+    await this.uow.run(async (tx) => {
+      await this.store.save(updated, tx);
+      await this.accessTokens.deleteByClient(clientId, tx);
+      await this.outbox.add(tx, 'client.revoked', { clientId, revokedAt: new Date(now * 1000).toISOString() });
+    });
+    await this.invalidate(clientId);
+    return updated;
+  }
+
+  async delete(clientId: string): Promise<void> {
+    await this.get(clientId);
+    await this.uow.run(async (tx) => {
+      await this.accessTokens.deleteByClient(clientId, tx);
+      await this.store.delete(clientId, tx);
+      await this.outbox.add(tx, 'client.deleted', { clientId });
+    });
+    await this.invalidate(clientId);
+  }
+
+  async invalidate(clientId: string) {
+    this.cache.delete(clientId);
+    await this.broadcaster.publish(CLIENTS_CHANNEL, { clientId });
+  }
+
+  private async commit(client: Client, event: 'client.updated') {
+    await this.uow.run(async (tx) => {
+      await this.store.save(client, tx);
+      await this.outbox.add(tx, event, { clientId: client.clientId });
+    });
+    await this.invalidate(client.clientId);
+  }
+
+  private policy(mode: 'dynamic' | 'managed') {
+    return {
+      mode,
+      registrationScopes: this.config.registrationScopes,
+      defaults: { accessTokenTtl: this.config.accessTokenTtl, refreshTokenTtl: this.config.refreshTokenTtl },
+    };
+  }
+}
+
+const hasSecret = (c: Pick<Client, 'tokenEndpointAuthMethod'>) =>
+  c.tokenEndpointAuthMethod === 'client_secret_basic' || c.tokenEndpointAuthMethod === 'client_secret_post';

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** Scopes a dynamically registered client may never ask for, whatever the allow-list says. */
+export const NEVER_REGISTRABLE_SCOPE = (scope: string) => scope === 'account' || scope.startsWith('admin:');
+
+export const tokenServiceConfigSchema = z.object({
+  TESSERA_REGISTRATION: z.enum(['open', 'token', 'off']).default('token'),
+  TESSERA_REGISTRATION_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  TESSERA_REGISTRATION_SCOPES: z.string().default('openid profile email address phone offline_access'),
+  TESSERA_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(3600),
+  TESSERA_REFRESH_TOKEN_TTL: z.coerce.number().int().min(60).max(31_536_000).default(2_592_000),
+  /** A rotated-out key stays published this long after retirement at least (JWKS caches). */
+  TESSERA_KEY_PUBLISH_GRACE: z.coerce.number().int().min(0).max(86_400).default(600),
+});
+
+export type TokenServiceEnv = z.infer<typeof tokenServiceConfigSchema>;
+
+export interface TokenServiceConfig {
+  issuer: string;
+  registration: 'open' | 'token' | 'off';
+  /** The bootstrap RFC 7591 initial access token (when registration is `token`). */
+  registrationToken?: string;
+  registrationScopes: string[];
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  keyPublishGrace: number;
+  /** Longest lifetime a token signed by a key may have: how long a retired key stays published. */
+  maxTokenTtl: number;
+}
+
+export const TOKEN_SERVICE_CONFIG = Symbol.for('tessera.token-service.config');
+
+export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, registrationToken?: string): TokenServiceConfig {
+  return {
+    issuer,
+    registration: env.TESSERA_REGISTRATION,
+    registrationToken: env.TESSERA_REGISTRATION_TOKEN ?? registrationToken,
+    registrationScopes: env.TESSERA_REGISTRATION_SCOPES.split(/\s+/).filter((s) => s && !NEVER_REGISTRABLE_SCOPE(s)),
+    accessTokenTtl: env.TESSERA_ACCESS_TOKEN_TTL,
+    refreshTokenTtl: env.TESSERA_REFRESH_TOKEN_TTL,
+    keyPublishGrace: env.TESSERA_KEY_PUBLISH_GRACE,
+    maxTokenTtl: 86_400,
+  };
+}

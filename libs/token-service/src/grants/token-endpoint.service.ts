@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '@tessera/oauth-errors';
+import { CLIENT_AUTH_PARAMS, ClientAuthenticator } from '../client-auth/client-authenticator';
+import { readForm } from '../http/form';
+import { GRANT_HANDLERS, GrantHandler, type TokenResponse } from './grant-handler';
+
+/**
+ * The token endpoint's pipeline (panva's token.js): parse → refuse duplicates → authenticate
+ * the client → find the grant handler → check the client may use it → strip undeclared
+ * parameters → validate → issue.
+ */
+@Injectable()
+export class TokenEndpointService {
+  private readonly handlers = new Map<string, GrantHandler>();
+
+  constructor(
+    private readonly authenticator: ClientAuthenticator,
+    @Inject(GRANT_HANDLERS) handlers: GrantHandler[],
+  ) {
+    for (const h of handlers) {
+      if (this.handlers.has(h.grantType)) throw new Error(`Two grant handlers for ${h.grantType}`);
+      this.handlers.set(h.grantType, h);
+    }
+  }
+
+  get grantTypes(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  async handle(body: unknown, authorization: string | undefined, endpointUrl: string): Promise<TokenResponse> {
+    // Duplicates are judged per grant: only its declared repeatable parameters may repeat.
+    const peek = readForm(body, allRepeatable(this.handlers.values()));
+    const grantType = peek.one['grant_type'];
+    if (!grantType) throw new InvalidRequestError('grant_type is required.');
+    const handler = this.handlers.get(grantType);
+    const params = readForm(body, handler?.repeatableParameters);
+    const client = await this.authenticator.authenticate(params, authorization, endpointUrl);
+    if (!handler) throw new UnsupportedGrantTypeError(`grant_type "${grantType}" is not supported.`);
+    if (!client.grantTypes.includes(grantType)) {
+      throw new UnauthorizedClientError(`This client is not registered for the ${grantType} grant.`);
+    }
+    const declared = { one: pick(params.one, handler.parameters), many: pick(params.many, handler.parameters) };
+    const grant = await handler.validate(declared, client);
+    return handler.issue(grant, client);
+  }
+}
+
+function allRepeatable(handlers: Iterable<GrantHandler>): Set<string> {
+  const all = new Set<string>();
+  for (const h of handlers) for (const p of h.repeatableParameters) all.add(p);
+  return all;
+}
+
+function pick<T>(record: Record<string, T>, keep: ReadonlySet<string>): Record<string, T> {
+  const out: Record<string, T> = Object.create(null);
+  for (const key of Object.keys(record)) if (keep.has(key) || (CLIENT_AUTH_PARAMS as readonly string[]).includes(key)) out[key] = record[key];
+  return out;
+}

@@ -1,0 +1,37 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOGGER } from '@tessera/runtime';
+import { CLOCK, epochSeconds, type Clock } from './clock';
+import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
+import { ReplayCache } from './ports/replay-cache';
+
+const EVERY_MS = 10 * 60_000;
+
+/** Deletes rows nobody can use any more: expired reference tokens, revocations and replay entries. */
+@Injectable()
+export class HousekeepingService implements OnModuleInit, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly accessTokens: AccessTokenStore,
+    private readonly revoked: RevokedTokenStore,
+    private readonly replay: ReplayCache,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit() {
+    this.timer = setInterval(() => void this.sweep().catch((err) => this.logger.warn({ err }, 'housekeeping failed')), EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown() {
+    clearInterval(this.timer);
+  }
+
+  async sweep(): Promise<number> {
+    const now = epochSeconds(this.clock);
+    const counts = await Promise.all([this.accessTokens.deleteExpired(now), this.revoked.deleteExpired(now), this.replay.deleteExpired(now)]);
+    return counts.reduce((a, b) => a + b, 0);
+  }
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseFilters, UseGuards } from '@nestjs/common';
+import { clientMetadataView } from '../../clients/client-metadata';
+import { ClientsService } from '../../clients/clients.service';
+import { OAuthErrorFilter } from '../oauth-error.filter';
+import { InternalApiGuard, InternalCallers } from './internal-api.guard';
+
+/** Client management for the admin API (and the operator's CLI): all of a client's policy. */
+@Controller('internal/clients')
+@UseGuards(InternalApiGuard)
+@InternalCallers('admin-api', 'operator')
+@UseFilters(OAuthErrorFilter)
+export class InternalClientsController {
+  constructor(private readonly clients: ClientsService) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: unknown) {
+    const { client, clientSecret } = await this.clients.create(body, 'managed');
+    return { ...clientMetadataView(client), ...(clientSecret ? { client_secret: clientSecret } : {}) };
+  }
+
+  @Get()
+  async list() {
+    return (await this.clients.list()).map(clientMetadataView);
+  }
+
+  @Get(':clientId')
+  async read(@Param('clientId') clientId: string) {
+    return clientMetadataView(await this.clients.get(clientId));
+  }
+
+  @Put(':clientId')
+  async update(@Param('clientId') clientId: string, @Body() body: unknown) {
+    const { client, clientSecret } = await this.clients.update(clientId, body, 'managed');
+    return { ...clientMetadataView(client), ...(clientSecret ? { client_secret: clientSecret } : {}) };
+  }
+
+  @Delete(':clientId')
+  @HttpCode(204)
+  async remove(@Param('clientId') clientId: string) {
+    await this.clients.delete(clientId);
+  }
+
+  @Post(':clientId/secret')
+  async rotateSecret(@Param('clientId') clientId: string) {
+    const { client, clientSecret } = await this.clients.rotateSecret(clientId);
+    return { ...clientMetadataView(client), client_secret: clientSecret };
+  }
+
+  /** Revoke all access: every token the client holds stops working at once. */
+  @Post(':clientId/revoke')
+  async revokeAll(@Param('clientId') clientId: string) {
+    return clientMetadataView(await this.clients.revokeAll(clientId));
+  }
+}

@@ -1,0 +1,36 @@
+import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { InvalidTokenError, NotFoundError } from '@tessera/oauth-errors';
+import { cameThroughInternalListener, internalCredential, type InternalCaller } from '@tessera/runtime';
+import { safeEqual } from '@tessera/token-formats';
+import { INTERNAL_SECRET } from '../../token-service.tokens';
+
+const CALLERS = 'tessera:internal-callers';
+/** Names the services allowed to call an internal controller or route. */
+export const InternalCallers = (...callers: InternalCaller[]) => SetMetadata(CALLERS, callers);
+
+/**
+ * Internal APIs answer only on the internal listener and only to a caller they name, each
+ * authenticated with its own derived credential.
+ */
+@Injectable()
+export class InternalApiGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(INTERNAL_SECRET) private readonly secret: string,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!cameThroughInternalListener(req.raw)) throw new NotFoundError('No such endpoint.');
+    const callers = this.reflector.getAllAndOverride<InternalCaller[]>(CALLERS, [context.getHandler(), context.getClass()]) ?? [];
+    const header = req.headers.authorization ?? '';
+    const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const caller = presented.split('.', 1)[0] as InternalCaller;
+    if (!callers.includes(caller) || !safeEqual(presented, internalCredential(this.secret, caller))) {
+      throw new InvalidTokenError('A valid internal credential of a caller allowed here is required.');
+    }
+    return true;
+  }
+}

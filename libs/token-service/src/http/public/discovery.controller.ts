@@ -1,0 +1,71 @@
+import { Controller, Get, Inject, Options, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ClientAuthenticator } from '../../client-auth/client-authenticator';
+import { ASSERTION_ALGS } from '../../clients/client-metadata';
+import { SIGNING_ALGS } from '../../clients/client';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
+import { TokenEndpointService } from '../../grants/token-endpoint.service';
+import { allowCors, answerPreflight } from '../cors';
+import { OAuthErrorFilter } from '../oauth-error.filter';
+import { endpointUrl } from './endpoints';
+
+/**
+ * RFC 8414 and OpenID Connect Discovery 1.0 metadata, listing exactly what this server
+ * supports today: grant types come from the registered grant handlers, auth methods from the
+ * client-auth registry.
+ */
+@Controller('.well-known')
+@UseFilters(OAuthErrorFilter)
+export class DiscoveryController {
+  private document?: Record<string, unknown>;
+
+  constructor(
+    private readonly tokens: TokenEndpointService,
+    private readonly authenticator: ClientAuthenticator,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+  ) {}
+
+  @Get('oauth-authorization-server')
+  oauth(@Res() reply: FastifyReply) {
+    this.send(reply);
+  }
+
+  @Get('openid-configuration')
+  openid(@Res() reply: FastifyReply) {
+    this.send(reply);
+  }
+
+  @Options(['oauth-authorization-server', 'openid-configuration'])
+  preflight(@Res() reply: FastifyReply) {
+    answerPreflight(reply, 'GET');
+  }
+
+  private send(reply: FastifyReply) {
+    void allowCors(reply).header('cache-control', 'public, max-age=300').send((this.document ??= this.build()));
+  }
+
+  private build(): Record<string, unknown> {
+    const issuer = this.config.issuer;
+    const authenticating = this.authenticator.supportedMethods;
+    const confidential = authenticating.filter((m) => m !== 'none');
+    return {
+      issuer,
+      token_endpoint: endpointUrl(issuer, 'token'),
+      jwks_uri: endpointUrl(issuer, 'jwks'),
+      ...(this.config.registration !== 'off' ? { registration_endpoint: endpointUrl(issuer, 'register') } : {}),
+      introspection_endpoint: endpointUrl(issuer, 'introspect'),
+      revocation_endpoint: endpointUrl(issuer, 'revoke'),
+      grant_types_supported: this.tokens.grantTypes,
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: authenticating,
+      token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+      introspection_endpoint_auth_methods_supported: confidential,
+      introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+      introspection_signing_alg_values_supported: ['RS256'],
+      revocation_endpoint_auth_methods_supported: authenticating,
+      revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+      access_token_signing_alg_values_supported: SIGNING_ALGS,
+      scopes_supported: this.config.registrationScopes,
+    };
+  }
+}

@@ -1,0 +1,10 @@
+/** The token service's public paths (ARCHITECTURE.md's URL map). */
+export const ENDPOINTS = {
+  token: '/oauth2/token',
+  introspect: '/oauth2/introspect',
+  revoke: '/oauth2/revoke',
+  jwks: '/oauth2/jwks',
+  register: '/oauth2/register',
+} as const;
+
+export const endpointUrl = (issuer: string, path: keyof typeof ENDPOINTS) => `${issuer}${ENDPOINTS[path]}`;

@@ -1,0 +1,104 @@
+import { Controller, Delete, Get, Inject, Param, Post, Put, Req, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessDeniedError, InvalidClientMetadataError, InvalidTokenError } from '@tessera/oauth-errors';
+import { safeEqual, storageKey, verifySecret } from '@tessera/token-formats';
+import type { Client } from '../../clients/client';
+import { clientMetadataView } from '../../clients/client-metadata';
+import { ClientsService, type IssuedCredentials } from '../../clients/clients.service';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
+import { OAuthErrorFilter } from '../oauth-error.filter';
+import { endpointUrl } from './endpoints';
+
+/**
+ * Dynamic client registration (RFC 7591) and its management protocol (RFC 7592), governed by
+ * TESSERA_REGISTRATION: `open`, `token` (an initial access token is required) or `off`.
+ */
+@Controller('oauth2/register')
+@UseFilters(OAuthErrorFilter)
+export class RegisterController {
+  constructor(
+    private readonly clients: ClientsService,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+  ) {}
+
+  @Post()
+  async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    this.authorizeRegistration(req);
+    requireJson(req);
+    const { client, ...credentials } = await this.clients.create(req.body, 'dynamic');
+    void reply.code(201).header('cache-control', 'no-store').send(this.view(client, credentials));
+  }
+
+  @Get(':clientId')
+  async read(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const client = await this.authorizeManagement(clientId, req);
+    void reply.code(200).header('cache-control', 'no-store').send(this.view(client, {}));
+  }
+
+  @Put(':clientId')
+  async update(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const existing = await this.authorizeManagement(clientId, req);
+    requireJson(req);
+    const body = req.body as Record<string, unknown>;
+    // RFC 7592 §2.2: the body names the client, and a client_secret in it must be the current one.
+    if (body['client_id'] !== clientId) throw new InvalidClientMetadataError('client_id in the body must match the client being updated.');
+    if (body['client_secret'] !== undefined && !(typeof body['client_secret'] === 'string' && existing.secretHash && verifySecret(body['client_secret'], existing.secretHash))) {
+      throw new InvalidClientMetadataError('client_secret does not match the current secret.');
+    }
+    const { client, ...credentials } = await this.clients.update(clientId, body, 'dynamic');
+    void reply.code(200).header('cache-control', 'no-store').send(this.view(client, credentials));
+  }
+
+  @Delete(':clientId')
+  async remove(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.authorizeManagement(clientId, req);
+    await this.clients.delete(clientId);
+    void reply.code(204).header('cache-control', 'no-store').send();
+  }
+
+  private view(client: Client, credentials: IssuedCredentials) {
+    return {
+      ...clientMetadataView(client),
+      ...(credentials.clientSecret ? { client_secret: credentials.clientSecret } : {}),
+      ...(credentials.registrationAccessToken ? { registration_access_token: credentials.registrationAccessToken } : {}),
+      registration_client_uri: `${endpointUrl(this.config.issuer, 'register')}/${encodeURIComponent(client.clientId)}`,
+    };
+  }
+
+  private authorizeRegistration(req: FastifyRequest) {
+    if (this.config.registration === 'off') {
+      throw new AccessDeniedError('Dynamic client registration is turned off on this server.');
+    }
+    if (this.config.registration === 'open') return;
+    const token = bearer(req);
+    if (!token || !this.config.registrationToken || !safeEqual(token, this.config.registrationToken)) {
+      throw withBearerChallenge(new InvalidTokenError('A valid initial access token is required to register a client (RFC 7591 §3).'));
+    }
+  }
+
+  /** RFC 7592 §2: a wrong token and an unknown client get the same 401, revealing nothing. */
+  private async authorizeManagement(clientId: string, req: FastifyRequest): Promise<Client> {
+    const token = bearer(req);
+    const client = await this.clients.find(clientId);
+    if (!token || !client?.registrationAccessTokenHash || !safeEqual(storageKey(token), client.registrationAccessTokenHash)) {
+      throw withBearerChallenge(new InvalidTokenError('A valid registration access token for this client is required.'));
+    }
+    return this.clients.get(clientId);
+  }
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+function requireJson(req: FastifyRequest) {
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    throw new InvalidClientMetadataError('Send the client metadata as application/json.');
+  }
+}
+
+function withBearerChallenge<E extends Error>(err: E): E {
+  (err as E & { wwwAuthenticate?: string }).wwwAuthenticate = 'Bearer error="invalid_token"';
+  return err;
+}

@@ -1,0 +1,30 @@
+import type { Transaction } from './unit-of-work';
+
+/** A reference access token's record; the token itself is never stored, only its hash. */
+export interface AccessTokenRecord {
+  storageKey: string;
+  jti: string;
+  clientId: string;
+  sub: string;
+  scope: string;
+  audience: string[];
+  grantId?: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export abstract class AccessTokenStore {
+  abstract insert(token: AccessTokenRecord, tx?: Transaction): Promise<void>;
+  abstract find(storageKey: string): Promise<AccessTokenRecord | undefined>;
+  abstract delete(storageKey: string, tx?: Transaction): Promise<boolean>;
+  abstract deleteByClient(clientId: string, tx?: Transaction): Promise<number>;
+  abstract deleteByGrant(grantId: string, tx?: Transaction): Promise<number>;
+  abstract deleteExpired(now: number): Promise<number>;
+}
+
+/** JWT access tokens are not stored at issuance; a revoked one is remembered until it expires. */
+export abstract class RevokedTokenStore {
+  abstract add(jti: string, expiresAt: number, tx?: Transaction): Promise<void>;
+  abstract isRevoked(jti: string): Promise<boolean>;
+  abstract deleteExpired(now: number): Promise<number>;
+}

@@ -1,0 +1,20 @@
+import type { Transaction } from './unit-of-work';
+
+export interface Grant {
+  id: string;
+  sub: string;
+  clientId: string;
+  scopes: string[];
+  remember: boolean;
+  createdAt: number;
+  lastUsedAt?: number;
+  revokedAt?: number;
+}
+
+export abstract class GrantStore {
+  abstract insert(grant: Grant, tx?: Transaction): Promise<void>;
+  abstract find(id: string): Promise<Grant | undefined>;
+  abstract markRevoked(id: string, at: number, tx?: Transaction): Promise<boolean>;
+  /** Latest revocation instant of any grant of (sub, client), for JWT access-token checks. */
+  abstract lastRevocation(sub: string, clientId: string): Promise<number | undefined>;
+}

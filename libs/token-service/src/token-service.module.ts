@@ -1,0 +1,135 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { EventsModule } from '@tessera/events';
+import { PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
+import { AccessTokenTypeormStore, RevokedTokenTypeormStore } from './adapters/typeorm/access-token.typeorm-store';
+import { ClientTypeormStore } from './adapters/typeorm/client.typeorm-store';
+import { TOKEN_SERVICE_DATA_SOURCE, TypeormUnitOfWork } from './adapters/typeorm/data-source';
+import { GrantTypeormStore } from './adapters/typeorm/grant.typeorm-store';
+import { ReplayCacheTypeormStore } from './adapters/typeorm/replay-cache.typeorm-store';
+import { ResourceServerTypeormStore } from './adapters/typeorm/resource-server.typeorm-store';
+import { SigningKeyTypeormStore } from './adapters/typeorm/signing-key.typeorm-store';
+import { CLIENT_AUTH_METHODS } from './client-auth/client-auth-method';
+import { ClientAuthenticator } from './client-auth/client-authenticator';
+import { ClientSecretBasicClientAuth } from './client-auth/client-secret-basic.client-auth';
+import { ClientSecretPostClientAuth } from './client-auth/client-secret-post.client-auth';
+import { NoneClientAuth } from './client-auth/none.client-auth';
+import { PrivateKeyJwtClientAuth } from './client-auth/private-key-jwt.client-auth';
+import { ClientsService } from './clients/clients.service';
+import { CLOCK, type Clock } from './clock';
+import { TOKEN_SERVICE_CONFIG, toTokenServiceConfig, type TokenServiceEnv } from './config/token-service-config';
+import { ClientRevokedConsumer } from './consumers/client-revoked.consumer';
+import { GrantRevokedConsumer } from './consumers/grant-revoked.consumer';
+import { TokenServiceDatabaseModule } from './database.module';
+import { ClientCredentialsGrantHandler } from './grants/client-credentials.grant';
+import { GRANT_HANDLERS } from './grants/grant-handler';
+import { TokenEndpointService } from './grants/token-endpoint.service';
+import { HousekeepingService } from './housekeeping.service';
+import { InternalClientsController } from './http/internal/clients.controller';
+import { InternalApiGuard } from './http/internal/internal-api.guard';
+import { InternalKeysController } from './http/internal/keys.controller';
+import { InternalResourceServersController } from './http/internal/resource-servers.controller';
+import { OAuthErrorFilter } from './http/oauth-error.filter';
+import { DiscoveryController } from './http/public/discovery.controller';
+import { IntrospectController } from './http/public/introspect.controller';
+import { JwksController } from './http/public/jwks.controller';
+import { RegisterController } from './http/public/register.controller';
+import { RevokeController } from './http/public/revoke.controller';
+import { TokenController } from './http/public/token.controller';
+import { SigningKeysService } from './keys/signing-keys.service';
+import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
+import { ClientStore } from './ports/client.store';
+import { GrantStore } from './ports/grant.store';
+import { ReplayCache } from './ports/replay-cache';
+import { ResourceServerStore } from './ports/resource-server.store';
+import { SigningKeyStore } from './ports/signing-key.store';
+import { UnitOfWork } from './ports/unit-of-work';
+import { ResourceServersService } from './resources/resource-servers.service';
+import { AccessTokensService } from './tokens/access-tokens.service';
+import { IntrospectionService } from './tokens/introspection.service';
+import { RevocationService } from './tokens/revocation.service';
+import { TokenInspectorService } from './tokens/token-inspector.service';
+import { INTERNAL_SECRET } from './token-service.tokens';
+
+export interface TokenServiceModuleOptions {
+  env: TokenServiceEnv;
+  internalSecret: string;
+  /** The generated bootstrap initial access token, when the environment gives none. */
+  registrationToken?: string;
+  /** Distributed mode: BullMQ queues and Redis pub/sub for this service's events. */
+  redisUrl?: string;
+  clock?: Clock;
+}
+
+/** Binds a port (abstract class) to its TypeORM adapter over the service's DataSource. */
+const store = <T>(port: abstract new (...args: never[]) => T, adapter: new (ds: DataSource) => T): Provider => ({
+  provide: port,
+  inject: [TOKEN_SERVICE_DATA_SOURCE],
+  useFactory: (ds: DataSource) => new adapter(ds),
+});
+
+/** Client authentication methods: adding one is adding a file and a line here. */
+const CLIENT_AUTH = [ClientSecretBasicClientAuth, ClientSecretPostClientAuth, PrivateKeyJwtClientAuth, NoneClientAuth];
+/** Grant types: adding one is adding a file and a line here. */
+const GRANTS = [ClientCredentialsGrantHandler];
+
+/** The OAuth 2.0 Authorization Server: run alone (apps/token-service) or inside the platform. */
+@Module({})
+export class TokenServiceModule {
+  static forRoot(options: TokenServiceModuleOptions): DynamicModule {
+    const database = TokenServiceDatabaseModule.forRoot();
+    return {
+      module: TokenServiceModule,
+      imports: [
+        database,
+        EventsModule.forService({ service: 'token-service', dataSourceProvider: TOKEN_SERVICE_DATA_SOURCE, redisUrl: options.redisUrl }),
+      ],
+      controllers: [
+        DiscoveryController,
+        TokenController,
+        IntrospectController,
+        RevokeController,
+        JwksController,
+        RegisterController,
+        InternalClientsController,
+        InternalResourceServersController,
+        InternalKeysController,
+      ],
+      providers: [
+        { provide: CLOCK, useValue: options.clock ?? Date.now },
+        { provide: INTERNAL_SECRET, useValue: options.internalSecret },
+        {
+          provide: TOKEN_SERVICE_CONFIG,
+          inject: [PLATFORM_CONFIG],
+          useFactory: (platform: PlatformConfig) => toTokenServiceConfig(options.env, platform.issuer, options.registrationToken),
+        },
+        { provide: UnitOfWork, inject: [TOKEN_SERVICE_DATA_SOURCE], useFactory: (ds: DataSource) => new TypeormUnitOfWork(ds) },
+        store(ClientStore, ClientTypeormStore),
+        store(ResourceServerStore, ResourceServerTypeormStore),
+        store(AccessTokenStore, AccessTokenTypeormStore),
+        store(RevokedTokenStore, RevokedTokenTypeormStore),
+        store(GrantStore, GrantTypeormStore),
+        store(SigningKeyStore, SigningKeyTypeormStore),
+        store(ReplayCache, ReplayCacheTypeormStore),
+        ...CLIENT_AUTH,
+        { provide: CLIENT_AUTH_METHODS, inject: CLIENT_AUTH, useFactory: (...methods: unknown[]) => methods },
+        ...GRANTS,
+        { provide: GRANT_HANDLERS, inject: GRANTS, useFactory: (...handlers: unknown[]) => handlers },
+        ClientAuthenticator,
+        ClientsService,
+        ResourceServersService,
+        SigningKeysService,
+        AccessTokensService,
+        TokenInspectorService,
+        IntrospectionService,
+        RevocationService,
+        TokenEndpointService,
+        HousekeepingService,
+        ClientRevokedConsumer,
+        GrantRevokedConsumer,
+        InternalApiGuard,
+        OAuthErrorFilter,
+      ],
+    };
+  }
+}

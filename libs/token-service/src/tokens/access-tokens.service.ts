@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { InvalidTargetError } from '@tessera/oauth-errors';
+import { buildAccessTokenClaims, generateReferenceToken, issueJwtAccessToken } from '@tessera/token-formats';
+import type { AccessTokenFormat, Client } from '../clients/client';
+import { CLOCK, epochSeconds, type Clock } from '../clock';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
+import { SigningKeysService } from '../keys/signing-keys.service';
+import { AccessTokenStore } from '../ports/access-token.store';
+import type { Transaction } from '../ports/unit-of-work';
+
+export interface AccessTokenRequest {
+  client: Client;
+  sub: string;
+  scope: string[];
+  audience: string[];
+  /** Set by a resource server registered with its own token format. */
+  format?: AccessTokenFormat;
+  grantId?: string;
+}
+
+export interface IssuedAccessToken {
+  value: string;
+  expiresIn: number;
+  format: AccessTokenFormat;
+}
+
+/**
+ * Issues access tokens in the format the client (or the resource server) asks for: by
+ * reference (random, stored only as its SHA-256) or by value (RFC 9068 JWT, nothing stored).
+ */
+@Injectable()
+export class AccessTokensService {
+  constructor(
+    private readonly store: AccessTokenStore,
+    private readonly keys: SigningKeysService,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async issue(request: AccessTokenRequest, tx?: Transaction): Promise<IssuedAccessToken> {
+    const { client } = request;
+    const now = epochSeconds(this.clock);
+    const ttl = client.accessTokenTtl;
+    const format = request.format ?? client.accessTokenFormat;
+    const jti = randomBytes(16).toString('base64url');
+    if (format === 'jwt') {
+      if (!request.audience.length) {
+        throw new InvalidTargetError(
+          'A JWT access token needs an audience: name the API with the resource parameter, or give the client a default audience.',
+        );
+      }
+      const signer = await this.keys.signer(client.accessTokenSigningAlg);
+      const claims = buildAccessTokenClaims({
+        issuer: this.config.issuer,
+        subject: request.sub,
+        clientId: client.clientId,
+        audience: request.audience,
+        scope: request.scope.join(' '),
+        ttlSeconds: ttl,
+        now,
+        jti,
+      });
+      return { value: issueJwtAccessToken(signer, claims), expiresIn: ttl, format };
+    }
+    const token = generateReferenceToken('access_token');
+    await this.store.insert(
+      {
+        storageKey: token.storageKey,
+        jti,
+        clientId: client.clientId,
+        sub: request.sub,
+        scope: request.scope.join(' '),
+        audience: request.audience,
+        grantId: request.grantId,
+        issuedAt: now,
+        expiresAt: now + ttl,
+      },
+      tx,
+    );
+    return { value: token.value, expiresIn: ttl, format };
+  }
+}

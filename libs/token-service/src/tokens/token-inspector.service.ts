@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeProtectedHeader, jwtVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { storageKey } from '@tessera/token-formats';
+import { ClientsService } from '../clients/clients.service';
+import { CLOCK, epochSeconds, type Clock } from '../clock';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
+import { SigningKeysService } from '../keys/signing-keys.service';
+import { AccessTokenStore, RevokedTokenStore } from '../ports/access-token.store';
+import { GrantStore } from '../ports/grant.store';
+
+/** An access token found active, whatever its format. */
+export interface ActiveAccessToken {
+  format: 'reference' | 'jwt';
+  jti: string;
+  clientId: string;
+  sub: string;
+  scope: string;
+  audience: string[];
+  issuedAt: number;
+  expiresAt: number;
+  /** The reference token's storage key (to revoke it). */
+  storageKey?: string;
+}
+
+const REFERENCE_PREFIX = 'tsr_at_';
+
+/**
+ * Decides whether an access token is active: known (reference) or validly signed by us (JWT),
+ * unexpired, not revoked, its client still existing and not revoked since the token was issued,
+ * and its grant not revoked since then.
+ */
+@Injectable()
+export class TokenInspectorService {
+  constructor(
+    private readonly store: AccessTokenStore,
+    private readonly revoked: RevokedTokenStore,
+    private readonly grants: GrantStore,
+    private readonly clients: ClientsService,
+    private readonly keys: SigningKeysService,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async inspect(token: string): Promise<ActiveAccessToken | undefined> {
+    const now = epochSeconds(this.clock);
+    const found = token.startsWith(REFERENCE_PREFIX) ? await this.reference(token) : await this.jwt(token, now);
+    if (!found || found.expiresAt <= now) return undefined;
+    const client = await this.clients.find(found.clientId);
+    if (!client) return undefined;
+    if (client.revokedBefore !== undefined && found.issuedAt <= client.revokedBefore) return undefined;
+    if (found.format === 'jwt') {
+      if (await this.revoked.isRevoked(found.jti)) return undefined;
+      if (found.sub !== found.clientId) {
+        const revokedAt = await this.grants.lastRevocation(found.sub, found.clientId);
+        if (revokedAt !== undefined && found.issuedAt <= revokedAt) return undefined;
+      }
+    }
+    return found;
+  }
+
+  private async reference(token: string): Promise<ActiveAccessToken | undefined> {
+    const key = storageKey(token);
+    const row = await this.store.find(key);
+    if (!row) return undefined;
+    return {
+      format: 'reference',
+      jti: row.jti,
+      clientId: row.clientId,
+      sub: row.sub,
+      scope: row.scope,
+      audience: row.audience,
+      issuedAt: row.issuedAt,
+      expiresAt: row.expiresAt,
+      storageKey: key,
+    };
+  }
+
+  private async jwt(token: string, now: number): Promise<ActiveAccessToken | undefined> {
+    if (token.split('.').length !== 3) return undefined;
+    try {
+      const { kid } = decodeProtectedHeader(token);
+      if (!kid || !(await this.keys.signerByKid(kid))) return undefined;
+      const { payload } = await jwtVerify(token, createLocalJWKSet((await this.keys.jwks()) as JSONWebKeySet), {
+        issuer: this.config.issuer,
+        typ: 'at+jwt',
+        currentDate: new Date(now * 1000),
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+      });
+      return {
+        format: 'jwt',
+        jti: payload.jti as string,
+        clientId: payload['client_id'] as string,
+        sub: payload.sub as string,
+        scope: (payload['scope'] as string | undefined) ?? '',
+        audience: payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud],
+        issuedAt: payload.iat as number,
+        expiresAt: payload.exp as number,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+}

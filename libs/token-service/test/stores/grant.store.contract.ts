@@ -1,0 +1,144 @@
+import type { Grant, GrantStore } from '../../src/ports/grant.store';
+import { runAndRollBack, useFreshStore, type MakeStore } from './store-harness';
+
+export function aGrant(id: string, overrides: Partial<Grant> = {}): Grant {
+  return {
+    id,
+    sub: 'user-1',
+    clientId: 'app',
+    scopes: ['openid', 'profile', 'api:read'],
+    remember: true,
+    createdAt: 4_102_440_000,
+    lastUsedAt: 4_102_440_500,
+    ...overrides,
+  };
+}
+
+const aFreshGrant = (id: string, overrides: Partial<Grant> = {}): Grant => {
+  const { lastUsedAt: _lastUsedAt, ...rest } = aGrant(id, overrides);
+  return { ...rest, remember: false, scopes: [] };
+};
+
+export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
+  describe('GrantStore contract', () => {
+    const ctx = useFreshStore(make);
+
+    describe('insert and find', () => {
+      it('round-trips every field of a grant, revocation included', async () => {
+        const { store } = ctx();
+        const grant = aGrant('grant-1', { revokedAt: 4_102_441_000 });
+        await store.insert(grant);
+        expect(await store.find(grant.id)).toEqual(grant);
+      });
+
+      it('returns absent optional fields as absent (never null), false as false and [] as []', async () => {
+        const { store } = ctx();
+        const grant = aFreshGrant('grant-1');
+        await store.insert(grant);
+        const found = await store.find(grant.id);
+        expect(found).toEqual(grant);
+        expect(found?.lastUsedAt).toBeUndefined();
+        expect(found?.revokedAt).toBeUndefined();
+      });
+
+      it('returns epoch-second fields as numbers, not strings', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
+        const found = await store.find('grant-1');
+        expect([typeof found?.createdAt, typeof found?.lastUsedAt, typeof found?.revokedAt]).toEqual([
+          'number',
+          'number',
+          'number',
+        ]);
+      });
+
+      it('finds nothing for an unknown id', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1'));
+        expect(await store.find('grant-2')).toBeUndefined();
+      });
+
+      it('rejects a second grant with an existing id and keeps the first', async () => {
+        const { store } = ctx();
+        const first = aGrant('grant-1');
+        await store.insert(first);
+        await expect(
+          store.insert(aGrant('grant-1', { sub: 'attacker', scopes: ['admin'] })),
+        ).rejects.toThrow();
+        expect(await store.find('grant-1')).toEqual(first);
+      });
+    });
+
+    describe('markRevoked', () => {
+      it('revokes a grant once: true the first time, false after, and the first instant is kept', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1'));
+        expect(await store.markRevoked('grant-1', 4_102_441_000)).toBe(true);
+        expect(await store.markRevoked('grant-1', 4_102_442_000)).toBe(false);
+        expect(await store.find('grant-1')).toEqual(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
+      });
+
+      it('returns false for a grant inserted already revoked, and keeps its revocation instant', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
+        expect(await store.markRevoked('grant-1', 4_102_442_000)).toBe(false);
+        expect((await store.find('grant-1'))?.revokedAt).toBe(4_102_441_000);
+      });
+
+      it('returns false for an unknown grant and revokes nothing else', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1'));
+        expect(await store.markRevoked('grant-2', 4_102_441_000)).toBe(false);
+        expect((await store.find('grant-1'))?.revokedAt).toBeUndefined();
+      });
+
+      it('is rolled back with the unit of work it ran in, and the grant can be revoked afterwards', async () => {
+        const { store, uow } = ctx();
+        await store.insert(aGrant('grant-1'));
+        await runAndRollBack(uow, async (tx) => {
+          expect(await store.markRevoked('grant-1', 4_102_441_000, tx)).toBe(true);
+        });
+        expect((await store.find('grant-1'))?.revokedAt).toBeUndefined();
+        expect(await store.markRevoked('grant-1', 4_102_442_000)).toBe(true);
+      });
+    });
+
+    describe('lastRevocation', () => {
+      it('is the latest revocation among the grants of (sub, client), ignoring other subjects and clients', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('g-latest', { revokedAt: 4_102_443_000 }));
+        await store.insert(aGrant('g-earlier', { revokedAt: 4_102_441_000 }));
+        await store.insert(aGrant('g-active'));
+        await store.insert(aGrant('g-other-client', { clientId: 'other-app', revokedAt: 4_102_449_000 }));
+        await store.insert(aGrant('g-other-sub', { sub: 'user-2', revokedAt: 4_102_448_000 }));
+        await store.insert(aGrant('g-middle'));
+        await store.markRevoked('g-middle', 4_102_442_000);
+        const at = await store.lastRevocation('user-1', 'app');
+        expect(at).toBe(4_102_443_000);
+        expect(typeof at).toBe('number');
+      });
+
+      it('follows a later markRevoked', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('g-1', { revokedAt: 4_102_441_000 }));
+        await store.insert(aGrant('g-2'));
+        await store.markRevoked('g-2', 4_102_445_000);
+        expect(await store.lastRevocation('user-1', 'app')).toBe(4_102_445_000);
+      });
+
+      it('is undefined when no grant of (sub, client) is revoked', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('g-active-1'));
+        await store.insert(aGrant('g-active-2'));
+        await store.insert(aGrant('g-other-client', { clientId: 'other-app', revokedAt: 4_102_441_000 }));
+        await store.insert(aGrant('g-other-sub', { sub: 'user-2', revokedAt: 4_102_441_000 }));
+        expect(await store.lastRevocation('user-1', 'app')).toBeUndefined();
+      });
+
+      it('is undefined when (sub, client) has no grants at all', async () => {
+        const { store } = ctx();
+        expect(await store.lastRevocation('user-1', 'app')).toBeUndefined();
+      });
+    });
+  });
+}

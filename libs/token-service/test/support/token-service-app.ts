@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import {
+  RuntimeModule,
+  createHttpApp,
+  internalCredential,
+  parseEnv,
+  platformConfigSchema,
+  randomSecret,
+  toPlatformConfig,
+  type DatabaseEngine,
+  type RunningHttpApp,
+} from '@tessera/runtime';
+import { createPostgresDatabase } from '@tessera/test-kit';
+import { TokenServiceModule, tokenServiceConfigSchema } from '../../src';
+
+export interface TestApp {
+  url: string;
+  internalUrl: string;
+  issuer: string;
+  registrationToken: string;
+  running: RunningHttpApp;
+  /** Every log line written so far. */
+  logs: string[];
+  /** POST a form to a public endpoint. */
+  form(path: string, params: Record<string, string> | URLSearchParams | string, headers?: Record<string, string>): Promise<Response>;
+  internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Registers a client through the internal API; returns its id and secret. */
+  client(metadata?: Record<string, unknown>): Promise<{ client_id: string; client_secret: string; basic: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  engine?: DatabaseEngine;
+  env?: Record<string, string>;
+  clock?: () => number;
+}
+
+/**
+ * The token service booted in-process exactly as the platform boots it (both listeners, the
+ * real filters and guards) on ephemeral loopback ports, in a temporary SQLite file or a private
+ * PostgreSQL database schema.
+ */
+export async function startTokenService(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-int-'));
+  const database = options.engine === 'postgres' ? await createPostgresDatabase() : undefined;
+  const issuer = 'https://id.tessera.test';
+  const registrationToken = `tsr_iat_${randomSecret(32)}`;
+  const env = {
+    TESSERA_ISSUER: issuer,
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_PORT: '0',
+    TESSERA_INTERNAL_PORT: '0',
+    TESSERA_REGISTRATION_TOKEN: registrationToken,
+    TESSERA_LOG_LEVEL: 'info',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.env,
+  };
+  const [platformEnv, tokenEnv] = parseEnv(env, platformConfigSchema, tokenServiceConfigSchema);
+  const config = toPlatformConfig(platformEnv);
+  const logs: string[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(chunk.toString()), done()) }));
+  const internalSecret = randomSecret(32);
+
+  @Module({
+    imports: [
+      RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
+      TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, registrationToken, clock: options.clock }),
+    ],
+  })
+  class TestRootModule {}
+
+  const { listen } = await createHttpApp(TestRootModule, { logger });
+  const running = await listen({ host: '127.0.0.1', port: 0, internalHost: '127.0.0.1', internalPort: 0 });
+  const credential = internalCredential(internalSecret, 'operator');
+
+  const app: TestApp = {
+    url: running.publicUrl,
+    internalUrl: running.internalUrl,
+    issuer,
+    registrationToken,
+    running,
+    logs,
+    form: (path, params, headers = {}) =>
+      fetch(`${running.publicUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: typeof params === 'string' ? params : new URLSearchParams(params as Record<string, string>).toString(),
+      }),
+    async internal(method, path, body) {
+      const res = await fetch(`${running.internalUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${credential}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : {} };
+    },
+    async client(metadata = {}) {
+      const res = await app.internal('POST', '/internal/clients', { grant_types: ['client_credentials'], ...metadata });
+      if (res.status !== 201) throw new Error(`client registration failed: ${JSON.stringify(res.body)}`);
+      const { client_id, client_secret } = res.body as { client_id: string; client_secret: string };
+      return { client_id, client_secret, basic: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}` };
+    },
+    async close() {
+      await running.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return app;
+}
+

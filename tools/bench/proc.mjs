@@ -1,0 +1,118 @@
+// Process helpers for the benchmark: CPU affinity, CPU time from /proc, child processes.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+export function hasCommand(cmd, args = ['--version']) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return !r.error;
+}
+
+/** utime, stime, cutime, cstime and ppid of one process, or undefined when it is gone. */
+function readStat(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Field 2 (comm) is in parentheses and may contain spaces: split after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state), so field N is rest[N - 3].
+  return {
+    ppid: Number(rest[4 - 3]),
+    utime: Number(rest[14 - 3]),
+    stime: Number(rest[15 - 3]),
+    cutime: Number(rest[16 - 3]),
+    cstime: Number(rest[17 - 3]),
+  };
+}
+
+/**
+ * CPU seconds (user + system, all threads) used so far by a process, its reaped children and its
+ * live descendants. A daemon that re-parented itself to init (redis-server --daemonize) has to be
+ * passed on its own.
+ */
+export function cpuSeconds(rootPid) {
+  const root = readStat(rootPid);
+  if (!root) throw new Error(`process ${rootPid} is gone`);
+  let ticks = root.utime + root.stime + root.cutime + root.cstime;
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = readStat(name);
+    if (!st) continue;
+    if (!children.has(st.ppid)) children.set(st.ppid, []);
+    children.get(st.ppid).push({ pid: Number(name), st });
+  }
+  const queue = [rootPid];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()) ?? []) {
+      ticks += child.st.utime + child.st.stime;
+      queue.push(child.pid);
+    }
+  }
+  return ticks / CLK_TCK;
+}
+
+/** Pins every thread of `pid` to `cpus` (e.g. '1'); returns false when taskset is unavailable. */
+export function pin(pid, cpus) {
+  const r = spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { encoding: 'utf8' });
+  return !r.error && r.status === 0;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns `argv` (optionally under `taskset -c <cpu>`, which execs, so the pid is the program's),
+ * keeps the last 64 KiB of its output and records it in `started` so it can be stopped.
+ */
+export function start(argv, { env, cpu, useTaskset }) {
+  const cmd = useTaskset && cpu !== undefined ? ['taskset', '-c', String(cpu), ...argv] : argv;
+  const child = spawn(cmd[0], cmd.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (d) => {
+    output += d;
+    if (output.length > 65536) output = output.slice(-65536);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return { child, output: () => output };
+}
+
+/** Children this process started and that have not exited yet. */
+export const started = new Set();
+
+export function stop(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,111 @@
+// Medians, markdown tables and docs/benchmarks.md for tools/bench/run.mjs.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const fmt = (x, digits = 0) =>
+  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+
+/** One row per (scenario, peer): the median of each metric over the rounds. */
+export function summarize(runs, scenarios, peers) {
+  const rows = [];
+  for (const s of scenarios) {
+    for (const p of peers) {
+      const rs = runs.filter((r) => r.scenario === s.id && r.peer === p.id);
+      if (!rs.length) continue;
+      rows.push({
+        scenario: s.id,
+        scenarioLabel: s.label,
+        peer: p.id,
+        peerLabel: p.label,
+        runs: rs.length,
+        rps: median(rs.map((r) => r.rps)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        cpuS: median(rs.map((r) => r.cpuS)),
+        cpuUtil: median(rs.map((r) => r.cpuS / r.seconds)),
+        reqPerCpuS: median(rs.map((r) => r.reqPerCpuS)),
+        reqPerCpuSNodeOnly: median(rs.map((r) => r.reqPerCpuSNodeOnly)),
+        non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+        perRound: rs.map((r) => r.reqPerCpuS),
+      });
+    }
+  }
+  return rows;
+}
+
+export function resultsTable(rows) {
+  const out = [
+    '| Scenario | Server | req/s | p50 ms | p99 ms | CPU-s | CPU use | req/CPU-s | non-2xx |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of rows) {
+    out.push(
+      `| ${r.scenarioLabel} | ${r.peerLabel}${r.peer === 'oidc-provider-redis' ? ' ¹' : ''} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpuS, 2)} | ${fmt(r.cpuUtil * 100)} % | ${fmt(r.reqPerCpuS)} | ${r.non2xx} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+/** Tessera ÷ each oidc-provider peer, per scenario, against the targets. */
+export function ratioTable(rows, { targetRatio = 1.5, targetP99 = 50 } = {}) {
+  const peersPresent = new Set(rows.map((r) => r.peer));
+  const out = [
+    '| Scenario | Tessera req/CPU-s | ÷ oidc-provider (memory) | ÷ oidc-provider (redis) ¹ | Tessera p99 | Targets met (≥ ' + targetRatio + '× memory, ≥ ' + targetRatio + '× redis, p99 < ' + targetP99 + ' ms) |',
+    '|---|--:|--:|--:|--:|---|',
+  ];
+  const scenarios = [...new Map(rows.map((r) => [r.scenario, r.scenarioLabel])).entries()];
+  const verdicts = [];
+  for (const [id, label] of scenarios) {
+    const t = rows.find((r) => r.scenario === id && r.peer === 'tessera');
+    if (!t) continue;
+    const mem = rows.find((r) => r.scenario === id && r.peer === 'oidc-provider-memory');
+    const red = rows.find((r) => r.scenario === id && r.peer === 'oidc-provider-redis');
+    const rm = ratio(t.reqPerCpuS, mem?.reqPerCpuS);
+    const rr = ratio(t.reqPerCpuS, red?.reqPerCpuS);
+    const mark = (ok) => (ok === undefined ? '–' : ok ? '✅' : '❌');
+    const okMem = mem ? rm >= targetRatio : undefined;
+    const okRed = red ? rr >= targetRatio : undefined;
+    const okP99 = t.p99 < targetP99;
+    verdicts.push({ scenario: id, ratioMemory: rm, ratioRedis: rr, okMem, okRed, okP99 });
+    out.push(
+      `| ${label} | ${fmt(t.reqPerCpuS)} | ${Number.isFinite(rm) ? fmt(rm, 2) + '×' : '–'} | ${Number.isFinite(rr) ? fmt(rr, 2) + '×' : peersPresent.has('oidc-provider-redis') ? '–' : 'skipped'} | ${fmt(t.p99, 1)} ms | ${mark(okMem)} ${mark(okRed)} ${mark(okP99)} |`,
+    );
+  }
+  return { table: out.join('\n'), verdicts };
+}
+
+export function perRunTable(runs, scenarios, peers) {
+  const out = ['| Round | Scenario | Server | req/s | p50 ms | p99 ms | CPU-s (node + redis) | req/CPU-s |', '|--:|---|---|--:|--:|--:|--:|--:|'];
+  for (const r of runs) {
+    const s = scenarios.find((x) => x.id === r.scenario);
+    const p = peers.find((x) => x.id === r.peer);
+    const cpu = r.cpuSExtra ? `${fmt(r.cpuSNode, 2)} + ${fmt(r.cpuSExtra, 2)}` : fmt(r.cpuS, 2);
+    out.push(`| ${r.round} | ${s?.id ?? r.scenario} | ${p?.id ?? r.peer} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${cpu} | ${fmt(r.reqPerCpuS)} |`);
+  }
+  return out.join('\n');
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Writes the generated section into docs/benchmarks.md, keeping anything outside the markers. */
+export function writeDoc(path, section, intro) {
+  const block = `${START}\n${section.trim()}\n${END}`;
+  let text;
+  if (existsSync(path)) {
+    const old = readFileSync(path, 'utf8');
+    const a = old.indexOf(START);
+    const b = old.indexOf(END);
+    text = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${old.trimEnd()}\n\n${block}\n`;
+  } else {
+    text = `${intro.trim()}\n\n${block}\n`;
+  }
+  writeFileSync(path, text);
+}

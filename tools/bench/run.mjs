@@ -1,0 +1,349 @@
+#!/usr/bin/env node
+// Tessera vs npm's oidc-provider: client_credentials issuance (reference token, JWT ES256,
+// JWT RS256) and introspection of a reference token, measured with autocannon.
+//
+//   npm run bench                       # 10 s runs, 3 rounds, writes docs/benchmarks.md
+//   npm run bench -- --quick            # 3 s runs, 1 round, prints only (smoke check)
+//   node tools/bench/run.mjs --help
+//
+// Each server runs alone on CPU 0 (taskset); this script and autocannon run on CPU 1. Runs are
+// interleaved, never concurrent: for each round, for each scenario, for each server. See
+// tools/bench/README.md for what is measured.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ROOT, SCENARIOS, startOidcProvider, startRedis, startTessera } from './peers.mjs';
+import { cpuSeconds, hasCommand, pin, started, stop } from './proc.mjs';
+import { perRunTable, ratioTable, resultsTable, summarize, writeDoc } from './report.mjs';
+
+const HELP = `Usage: node tools/bench/run.mjs [options]
+
+  --duration <s>      measured seconds per run (default 10; 3 with --quick)
+  --warmup <s>        unmeasured warm-up seconds before each run (default 2)
+  --rounds <n>        rounds; the table shows the median (default 3; 1 with --quick)
+  --connections <n>   autocannon connections (default 50)
+  --quick             smoke check: 3 s, 1 round, does not write docs/benchmarks.md
+  --peers <list>      comma list of tessera, oidc-provider-memory, oidc-provider-redis (default all)
+  --scenarios <list>  comma list of ${SCENARIOS.map((s) => s.id).join(', ')} (default all)
+  --docs / --no-docs  write docs/benchmarks.md (default: on, off with --quick)
+  --json <path>       where to write the raw results (default: a file in the temp dir)
+`;
+
+const { values: opts } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    peers: { type: 'string' },
+    scenarios: { type: 'string' },
+    docs: { type: 'boolean' },
+    'no-docs': { type: 'boolean' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opts.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const int = (v, name, min) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be an integer ≥ ${min}`);
+    process.exit(2);
+  }
+  return n;
+};
+const duration = int(opts.duration ?? (opts.quick ? 3 : 10), 'duration', 1);
+const warmup = int(opts.warmup ?? 2, 'warmup', 0);
+const rounds = int(opts.rounds ?? (opts.quick ? 1 : 3), 'rounds', 1);
+const connections = int(opts.connections ?? 50, 'connections', 1);
+const writeDocs = opts['no-docs'] ? false : (opts.docs ?? !opts.quick);
+const ALL_PEERS = ['tessera', 'oidc-provider-memory', 'oidc-provider-redis'];
+const peerIds = opts.peers ? opts.peers.split(',').map((s) => s.trim()) : ALL_PEERS;
+for (const p of peerIds) if (!ALL_PEERS.includes(p)) throw new Error(`unknown peer ${p}`);
+const scenarios = opts.scenarios ? opts.scenarios.split(',').map((id) => SCENARIOS.find((s) => s.id === id.trim()) ?? fail(`unknown scenario ${id}`)) : SCENARIOS;
+const command = ['node', 'tools/bench/run.mjs', ...process.argv.slice(2)].join(' ');
+
+function fail(msg) {
+  throw new Error(msg);
+}
+const log = (...a) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// --- cleanup: every process this script started, and nothing else -----------------------------
+let redis;
+const peers = [];
+let cleaning;
+async function cleanup() {
+  cleaning ??= (async () => {
+    for (const p of peers) await p.stop().catch(() => {});
+    for (const child of [...started]) await stop(child, 2000).catch(() => {});
+    redis?.stop();
+  })();
+  return cleaning;
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    log(`${sig}: stopping the servers`);
+    await cleanup();
+    process.exit(130);
+  });
+}
+const perRunSeconds = warmup + duration + 3;
+const budget = (rounds * scenarios.length * peerIds.length * perRunSeconds + 180) * 1000;
+const watchdog = setTimeout(async () => {
+  console.error(`[bench] watchdog: still running after ${Math.round(budget / 1000)} s, giving up`);
+  await cleanup();
+  process.exit(3);
+}, budget);
+
+// --- machine ----------------------------------------------------------------------------------
+const nproc = availableParallelism();
+const cpuModel = (() => {
+  const info = readFileSync('/proc/cpuinfo', 'utf8');
+  const m = info.match(/^model name\s*:\s*(.+)$/m) ?? info.match(/^Hardware\s*:\s*(.+)$/m) ?? info.match(/^CPU part\s*:\s*(.+)$/m);
+  return m ? m[1].trim() : 'unknown';
+})();
+const version = (pkg) => JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+const gitRev = (() => {
+  try {
+    const rev = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${rev} (with uncommitted changes)` : rev;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+const useTaskset = hasCommand('taskset', ['--version']) && nproc >= 2;
+const SERVER_CPU = 0;
+const BENCH_CPU = 1;
+if (useTaskset) {
+  if (!pin(process.pid, String(BENCH_CPU))) fail('taskset could not pin the bench process');
+  log(`pinned: servers on CPU ${SERVER_CPU}, this script and autocannon on CPU ${BENCH_CPU}`);
+} else {
+  log(`WARNING: ${nproc < 2 ? 'fewer than 2 CPUs' : 'taskset not found'}: servers and load generator are NOT pinned; numbers will be noisier`);
+}
+
+// --- measurement ------------------------------------------------------------------------------
+const FORM = 'application/x-www-form-urlencoded';
+
+function cannon(req, seconds) {
+  return autocannon({
+    url: req.url,
+    method: 'POST',
+    headers: { authorization: req.authorization, 'content-type': FORM },
+    body: req.body,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
+  });
+}
+
+function checkClean(res, what) {
+  const bad = res.non2xx + res.errors + res.timeouts;
+  if (bad > 0) {
+    const codes = Object.entries(res.statusCodeStats ?? {}).map(([c, v]) => `${c}×${v.count}`).join(', ');
+    fail(`${what}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts (status codes: ${codes})`);
+  }
+}
+
+function cpuOf(peer) {
+  const node = cpuSeconds(peer.pid);
+  const extra = peer.extraCpuPids.reduce((a, pid) => a + cpuSeconds(pid), 0);
+  return { node, extra };
+}
+
+async function measure(peer, scenario, round) {
+  const what = `round ${round} ${scenario.id} ${peer.id}`;
+  const req = await peer.request(scenario.id);
+  // The first response must be a real token (or an active introspection answer).
+  const first = await fetch(req.url, { method: 'POST', headers: { authorization: req.authorization, 'content-type': FORM }, body: req.body });
+  const text = await first.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  peer.verify(scenario.id, { status: first.status, body });
+
+  if (warmup > 0) checkClean(await cannon(req, warmup), `${what} (warm-up)`);
+
+  const before = cpuOf(peer);
+  const res = await cannon(req, duration);
+  const after = cpuOf(peer);
+  try {
+    checkClean(res, what);
+  } catch (e) {
+    console.error(`--- last output of ${peer.id} ---\n${peer.output().slice(-4000)}`);
+    throw e;
+  }
+  const cpuSNode = after.node - before.node;
+  const cpuSExtra = after.extra - before.extra;
+  const cpuS = cpuSNode + cpuSExtra;
+  const ok = res['2xx'];
+  const run = {
+    round,
+    scenario: scenario.id,
+    peer: peer.id,
+    seconds: res.duration,
+    requests: ok,
+    rps: ok / res.duration,
+    p50: res.latency.p50,
+    p90: res.latency.p90,
+    p99: res.latency.p99,
+    max: res.latency.max,
+    non2xx: res.non2xx,
+    cpuSNode,
+    cpuSExtra,
+    cpuS,
+    reqPerCpuS: ok / cpuS,
+    reqPerCpuSNodeOnly: ok / cpuSNode,
+  };
+  log(
+    `${what.padEnd(52)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(1).padStart(5)} ms  p99 ${run.p99.toFixed(1).padStart(6)} ms  ` +
+      `CPU ${cpuS.toFixed(2)} s${cpuSExtra ? ` (redis ${cpuSExtra.toFixed(2)})` : ''}  ${run.reqPerCpuS.toFixed(0)} req/CPU-s`,
+  );
+  return run;
+}
+
+// --- main ---------------------------------------------------------------------------------------
+const startedAt = new Date();
+const runs = [];
+let exitCode = 0;
+try {
+  const peerInfo = [];
+  for (const id of peerIds) {
+    if (id === 'tessera') {
+      peers.push(await startTessera({ cpu: SERVER_CPU, useTaskset }));
+    } else if (id === 'oidc-provider-memory') {
+      peers.push(await startOidcProvider({ adapter: 'memory', cpu: SERVER_CPU, useTaskset }));
+    } else if (id === 'oidc-provider-redis') {
+      if (!hasCommand('redis-server') || !hasCommand('redis-cli')) {
+        log('SKIPPING oidc-provider-redis: redis-server / redis-cli are not installed');
+        continue;
+      }
+      redis = await startRedis({ cpu: SERVER_CPU, useTaskset });
+      log(`redis-server started on 127.0.0.1:56399 (pid ${redis.pid})`);
+      peers.push(await startOidcProvider({ adapter: 'redis', cpu: SERVER_CPU, useTaskset, redisPid: redis.pid }));
+    }
+    const p = peers.at(-1);
+    peerInfo.push({ id: p.id, label: p.label });
+    log(`started ${p.label} (pid ${p.pid})`);
+  }
+
+  log(`${rounds} round(s) × ${scenarios.length} scenario(s) × ${peers.length} server(s), ${warmup} s warm-up + ${duration} s each, ${connections} connections`);
+  for (let round = 1; round <= rounds; round++) {
+    for (const scenario of scenarios) {
+      for (const peer of peers) runs.push(await measure(peer, scenario, round));
+    }
+  }
+
+  const rows = summarize(runs, scenarios, peerInfo);
+  const results = resultsTable(rows);
+  const { table: ratios, verdicts } = ratioTable(rows);
+  const machine = {
+    nproc,
+    cpuModel,
+    node: process.version,
+    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    pinned: useTaskset,
+    oidcProvider: version('oidc-provider'),
+    autocannon: version('autocannon'),
+    ioredis: version('ioredis'),
+    redis: redis ? execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().match(/v=(\S+)/)?.[1] : undefined,
+    git: gitRev,
+  };
+
+  console.log(`\n## Medians of ${rounds} round(s)\n\n${results}\n\n## Tessera ÷ oidc-provider, requests per CPU-second\n\n${ratios}\n`);
+
+  const jsonPath = opts.json ?? join(tmpdir(), `tessera-bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(jsonPath, JSON.stringify({ command, startedAt, machine, duration, warmup, rounds, connections, runs, medians: rows, verdicts }, null, 2));
+  log(`raw results: ${jsonPath}`);
+
+  if (writeDocs) {
+    const section = docSection({ results, ratios, runs, peerInfo, machine });
+    writeDoc(join(ROOT, 'docs/benchmarks.md'), section, docIntro());
+    log('wrote docs/benchmarks.md');
+  }
+} catch (e) {
+  console.error(`\n[bench] FAILED: ${e.stack ?? e}`);
+  exitCode = 1;
+} finally {
+  await cleanup();
+  clearTimeout(watchdog);
+}
+process.exit(exitCode);
+
+// --- docs ---------------------------------------------------------------------------------------
+function docSection({ results, ratios, runs, peerInfo, machine }) {
+  return `
+## Latest run
+
+- **Command:** \`${command}\` (from the repository root; \`npm run bench\` is the same with the defaults)
+- **Date:** ${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, Tessera at ${machine.git}
+- **Machine:** ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}, Linux ${machine.kernel}, Node.js ${machine.node}${machine.pinned ? '' : ' — **not pinned** (taskset missing or 1 CPU)'}
+- **Peers:** oidc-provider ${machine.oidcProvider}${machine.redis ? `, Redis ${machine.redis} via ioredis ${machine.ioredis}` : ' (Redis peer skipped: redis-server not installed)'}; load from autocannon ${machine.autocannon}
+- **Load:** ${connections} connections, ${warmup} s warm-up (not counted) then ${duration} s measured, ${rounds} round(s), runs interleaved (round → scenario → server), never concurrent
+
+### Medians
+
+${results}
+
+¹ The Redis peer's CPU-s and req/CPU-s include the redis-server process (pinned to the same CPU as the
+server), since Tessera's embedded storage (SQLite) runs inside its own process.
+
+### Tessera ÷ oidc-provider (median requests per CPU-second)
+
+${ratios}
+
+### Method
+
+- Each server is a separate process pinned to CPU 0 with \`taskset -c 0\` (redis-server too); the bench
+  script and autocannon are pinned to CPU 1. Only one server is under load at a time.
+- Tessera is the built platform (\`dist/apps/platform/main.js\`) on its embedded defaults: no
+  \`DATABASE_URL\`/\`REDIS_URL\`, so SQLite in a fresh data directory and the in-process queue,
+  \`TESSERA_LOG_LEVEL=warn\`. One resource server and three managed clients (reference, JWT ES256,
+  JWT RS256) are created through the internal API.
+- oidc-provider (\`tools/bench/oidc-provider-server.mjs\`) has one \`client_secret_basic\` client and three
+  resource indicators (opaque, JWT ES256, JWT RS256); the memory peer uses oidc-provider's own
+  LRU adapter, the Redis peer a small ioredis adapter (\`tools/bench/redis-adapter.mjs\`).
+- Every request authenticates the client with HTTP Basic. Issuance posts
+  \`grant_type=client_credentials&scope=bench:read\` (plus \`resource=…\` for JWTs); introspection
+  posts \`token=…\` (a reference token issued just before the run) with the same client.
+- Before each run the first response is checked (reference token \`tsr_at_…\` / opaque, JWT with
+  3 parts, \`typ: at+jwt\` and the expected \`alg\`, introspection \`active: true\`); any non-2xx,
+  error or timeout during a run aborts the benchmark.
+- CPU-s is \`utime + stime\` of the server process (all threads, plus any child processes) from
+  \`/proc/<pid>/stat\` before and after the measured run; req/CPU-s = 2xx responses ÷ CPU-s.
+  req/s, p50 and p99 are autocannon's. "CPU use" is CPU-s ÷ wall seconds (100 % = the whole core).
+- The machines are shared and noisy: compare ratios and medians, not absolute numbers across runs.
+
+<details><summary>All runs</summary>
+
+${perRunTable(runs, scenarios, peerInfo)}
+
+</details>
+`;
+}
+
+function docIntro() {
+  return `# Benchmarks
+
+Tessera's token endpoint and introspection against npm's
+[oidc-provider](https://github.com/panva/node-oidc-provider), measured by \`tools/bench/run.mjs\`
+(see \`tools/bench/README.md\`).
+
+**Targets** (Tessera on its embedded defaults, 50 connections): at least **1.5×** oidc-provider's
+requests per CPU-second, and **p99 under 50 ms**.
+
+The section below is regenerated by \`npm run bench\`; edit outside the markers.`;
+}
