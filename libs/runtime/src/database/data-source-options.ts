@@ -67,7 +67,9 @@ export function dataSourceOptions(db: ServiceDatabase, target: DatabaseTarget): 
     type: 'postgres',
     url: target.postgresUrl,
     schema: target.postgresSchema,
-    extra: { max: 10 },
+    // Migrations name tables without a schema: the connection's search_path puts them (and
+    // every unqualified query) in the service's own schema.
+    extra: { max: 10, ...(target.postgresSchema ? { options: `-c search_path="${target.postgresSchema}"` } : {}) },
   };
 }
 
