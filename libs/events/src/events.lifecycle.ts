@@ -31,6 +31,16 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnModuleDestroy,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.start();
+    } catch (err) {
+      // Nest runs no shutdown hooks after a failed bootstrap: release the Redis connections here.
+      await Promise.allSettled([this.driver.close(), this.broadcaster.close()]);
+      throw err;
+    }
+  }
+
+  private async start(): Promise<void> {
     const dataSource = this.dataSource();
     if (!dataSource.hasMetadata(OutboxEntity)) {
       throw new Error(`The DataSource of ${this.options.service} lacks EVENTS_ENTITIES (and EVENTS_MIGRATIONS) from @tessera/events`);

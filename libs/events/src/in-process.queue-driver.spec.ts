@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { envelope, MemoryDeadLetterSink, silentLogger } from '../test/support';
+import { deferred, envelope, MemoryDeadLetterSink, silentLogger } from '../test/support';
 import type { EventEnvelope } from './events';
 import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
 
@@ -38,6 +38,7 @@ describe('InProcessQueueDriver', () => {
 
   it('is not idle while a retry is scheduled', async () => {
     let retry: (() => void) | undefined;
+    const scheduled = deferred();
     const driver = new InProcessQueueDriver({
       deadLetters,
       bus,
@@ -45,6 +46,7 @@ describe('InProcessQueueDriver', () => {
       retry: { attempts: 2, backoffMs: 10 },
       setTimer: (run) => {
         retry = run;
+        scheduled.resolve();
         return setTimeout(() => undefined, 0);
       },
     });
@@ -57,7 +59,7 @@ describe('InProcessQueueDriver', () => {
 
     await driver.send('q', envelope('user.updated', { sub: 'bob' }));
     const whenIdle = driver.whenIdle().then(() => (idle = true));
-    await new Promise((resolve) => setImmediate(resolve));
+    await scheduled.promise;
     await new Promise((resolve) => setImmediate(resolve));
 
     expect(calls).toHaveLength(1);

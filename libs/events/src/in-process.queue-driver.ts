@@ -144,6 +144,7 @@ class InProcessWorker implements BusConsumer {
   private chain: Promise<void> = Promise.resolve();
   private readonly waitingRetries = new Map<NodeJS.Timeout, Delivery>();
   private readonly inBackground = backgroundContext();
+  private closing = false;
 
   constructor(
     private readonly queue: string,
@@ -156,16 +157,20 @@ class InProcessWorker implements BusConsumer {
   }
 
   /**
-   * Deliveries waiting for a retry are dead-lettered rather than dropped, so that an operator
-   * can replay them; those already queued run first.
+   * Runs what was already handed over; deliveries then waiting for a retry are dead-lettered
+   * rather than dropped, so that an operator can replay them.
    */
   async close(): Promise<void> {
+    this.closing = true;
+    for (let settled: Promise<void> | undefined; settled !== this.chain; ) {
+      settled = this.chain;
+      await settled;
+    }
     for (const [timer, delivery] of this.waitingRetries) {
       clearTimeout(timer);
       this.waitingRetries.delete(timer);
       await this.deadLetter(delivery, `queue closed before retry ${delivery.attempt}`);
     }
-    await this.chain;
   }
 
   private enqueue(delivery: Delivery): void {
@@ -184,6 +189,7 @@ class InProcessWorker implements BusConsumer {
       if (outcome.retry) {
         const next = { ...delivery, attempt: delivery.attempt + 1 };
         const timer = this.ctx.setTimer(() => {
+          if (this.closing) return; // close() dead-letters it
           this.waitingRetries.delete(timer);
           this.enqueue(next);
         }, backoffDelay(this.ctx.retry, delivery.attempt));

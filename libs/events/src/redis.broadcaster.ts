@@ -21,6 +21,7 @@ export class RedisBroadcaster extends Broadcaster {
     prefix = 'tessera',
   ) {
     super();
+    this.prefix = `${prefix}:`;
     // A publish during an outage fails fast instead of piling up: a missed invalidation only ages a cache.
     this.publisher = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
     // ioredis re-subscribes after a reconnection; messages published meanwhile are missed.

@@ -43,20 +43,24 @@ export async function createTestDatabase(db: ServiceDatabase, engine: DatabaseEn
     target = { engine, postgresUrl: url, postgresSchema: `t_${db.service.replace(/\W/g, '_')}_${randomBytes(5).toString('hex')}` };
   }
   const dataSource = new DataSource(dataSourceOptions(db, target));
-  await dataSource.initialize();
-  await migrate(dataSource);
-  return {
-    engine,
-    target,
-    dataSource,
-    async destroy() {
+  const destroy = async () => {
+    if (dataSource.isInitialized) {
       if (engine === 'postgres' && target.postgresSchema) {
         await dataSource.query(`DROP SCHEMA IF EXISTS "${target.postgresSchema}" CASCADE`).catch(() => undefined);
       }
-      if (dataSource.isInitialized) await dataSource.destroy();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
+      await dataSource.destroy();
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await dataSource.initialize();
+    await migrate(dataSource);
+  } catch (err) {
+    // A failed migration must not leave an open pool and a half-made schema on the shared server.
+    await destroy();
+    throw err;
+  }
+  return { engine, target, dataSource, destroy };
 }
 
 /** A Redis URL for queue and broadcast suites, or undefined when REDIS_URL is not set. */

@@ -95,12 +95,18 @@ export function parseEnv<S extends z.ZodObject<z.ZodRawShape>[]>(
     if (parsed.success) return parsed.data;
     for (const issue of parsed.error.issues) {
       const key = issue.path.join('.');
-      problems.push(`${key}=${JSON.stringify(env[key] ?? '')}: ${issue.message}`);
+      problems.push(`${key}=${shownValue(key, env[key])}: ${issue.message}`);
     }
     return undefined;
   });
   if (problems.length) throw new ConfigError([...new Set(problems)]);
   return results as { [K in keyof S]: z.infer<S[K]> };
+}
+
+/** A config error goes to stderr and log collectors: secret settings and URL passwords never appear in it. */
+function shownValue(key: string, value: string | undefined): string {
+  if (value && /SECRET|PASSWORD|_TOKEN$|_KEY$|MASTER_KEY/.test(key)) return '(hidden)';
+  return JSON.stringify((value ?? '').replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/i, '$1:***@'));
 }
 
 export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): PlatformConfig {

@@ -10,7 +10,7 @@ export function ensureSecretFile(dataDir: string, fileName: string, generate: ()
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, fileName);
   try {
-    return { value: readFileSync(path, 'utf8').trim(), path, created: false };
+    return { value: readSecret(path), path, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -22,8 +22,15 @@ export function ensureSecretFile(dataDir: string, fileName: string, generate: ()
     return { value, path, created: true };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return { value: readFileSync(path, 'utf8').trim(), path, created: false };
+    return { value: readSecret(path), path, created: false };
   }
+}
+
+/** An empty file (truncated, or read mid-write by a concurrent start) must never become an empty secret. */
+function readSecret(path: string): string {
+  const value = readFileSync(path, 'utf8').trim();
+  if (!value) throw new Error(`${path} is empty: write a secret into it, or delete it to have one generated`);
+  return value;
 }
 
 export const randomSecret = (bytes = 32) => randomBytes(bytes).toString('base64url');

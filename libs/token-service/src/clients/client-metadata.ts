@@ -148,8 +148,11 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
   };
 }
 
-/** The RFC 7591 response view of a client (plus Tessera's fields for managed clients). */
-export function clientMetadataView(client: Client): Record<string, unknown> {
+/**
+ * The RFC 7591 response view of a client. `policy` adds Tessera's own fields, for the internal
+ * (admin) API only: a dynamically registered client is not told about policy it cannot set.
+ */
+export function clientMetadataView(client: Client, { policy = false } = {}): Record<string, unknown> {
   const view: Record<string, unknown> = {
     client_id: client.clientId,
     client_id_issued_at: client.createdAt,
@@ -166,8 +169,9 @@ export function clientMetadataView(client: Client): Record<string, unknown> {
   if (client.tokenEndpointAuthMethod === 'client_secret_basic' || client.tokenEndpointAuthMethod === 'client_secret_post') {
     view['client_secret_expires_at'] = client.secretExpiresAt ?? 0;
   }
-  if (!client.dynamic) {
+  if (policy) {
     Object.assign(view, {
+      dynamic: client.dynamic,
       allowed_scopes: client.scopes,
       access_token_format: client.accessTokenFormat,
       access_token_signing_alg: client.accessTokenSigningAlg,

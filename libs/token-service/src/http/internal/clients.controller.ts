@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseFilters, UseGuards } from '@nestjs/common';
+import type { Client } from '../../clients/client';
 import { clientMetadataView } from '../../clients/client-metadata';
 import { ClientsService } from '../../clients/clients.service';
 import { OAuthErrorFilter } from '../oauth-error.filter';
@@ -16,23 +17,23 @@ export class InternalClientsController {
   @HttpCode(201)
   async create(@Body() body: unknown) {
     const { client, clientSecret } = await this.clients.create(body, 'managed');
-    return { ...clientMetadataView(client), ...(clientSecret ? { client_secret: clientSecret } : {}) };
+    return { ...adminView(client), ...(clientSecret ? { client_secret: clientSecret } : {}) };
   }
 
   @Get()
   async list() {
-    return (await this.clients.list()).map(clientMetadataView);
+    return (await this.clients.list()).map((c) => adminView(c));
   }
 
   @Get(':clientId')
   async read(@Param('clientId') clientId: string) {
-    return clientMetadataView(await this.clients.get(clientId));
+    return adminView(await this.clients.get(clientId));
   }
 
   @Put(':clientId')
   async update(@Param('clientId') clientId: string, @Body() body: unknown) {
     const { client, clientSecret } = await this.clients.update(clientId, body, 'managed');
-    return { ...clientMetadataView(client), ...(clientSecret ? { client_secret: clientSecret } : {}) };
+    return { ...adminView(client), ...(clientSecret ? { client_secret: clientSecret } : {}) };
   }
 
   @Delete(':clientId')
@@ -44,12 +45,14 @@ export class InternalClientsController {
   @Post(':clientId/secret')
   async rotateSecret(@Param('clientId') clientId: string) {
     const { client, clientSecret } = await this.clients.rotateSecret(clientId);
-    return { ...clientMetadataView(client), client_secret: clientSecret };
+    return { ...adminView(client), client_secret: clientSecret };
   }
 
   /** Revoke all access: every token the client holds stops working at once. */
   @Post(':clientId/revoke')
   async revokeAll(@Param('clientId') clientId: string) {
-    return clientMetadataView(await this.clients.revokeAll(clientId));
+    return adminView(await this.clients.revokeAll(clientId));
   }
 }
+
+const adminView = (client: Client) => clientMetadataView(client, { policy: true });
