@@ -31,7 +31,7 @@ export default [
   {
     // test-kit is for tests only: production sources may not import it.
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.contract.ts', '**/test/**', 'libs/test-kit/**', 'apps/e2e/**', 'tools/**'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.contract.ts', '**/test/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: '@tessera/test-kit', message: 'test-kit is for tests only.' }] }],
     },

@@ -96,14 +96,25 @@ export function start(argv, { env, cpu, useTaskset }) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   started.add(child);
-  child.once('exit', () => started.delete(child));
+  const stopping = { value: false };
+  child.once('exit', (code, signal) => {
+    started.delete(child);
+    if (!stopping.value) {
+      exitedUnexpectedly.push({ argv: cmd.join(' '), code, signal });
+      console.error(`\n[bench] ${cmd.slice(-1)[0]} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}\n--- its last output ---\n${output.slice(-4000)}\n---`);
+    }
+  });
+  child.stopping = stopping;
   return { child, output: () => output };
 }
 
 /** Children this process started and that have not exited yet. */
 export const started = new Set();
+/** Children that exited without being asked to. */
+export const exitedUnexpectedly = [];
 
 export function stop(child, graceMs = 5000) {
+  if (child.stopping) child.stopping.value = true;
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

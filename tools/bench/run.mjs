@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ROOT, SCENARIOS, startOidcProvider, startRedis, startTessera } from './peers.mjs';
-import { cpuSeconds, hasCommand, pin, started, stop } from './proc.mjs';
+import { cpuSeconds, exitedUnexpectedly, hasCommand, pin, started, stop } from './proc.mjs';
 import { perRunTable, ratioTable, resultsTable, summarize, writeDoc } from './report.mjs';
 
 const HELP = `Usage: node tools/bench/run.mjs [options]
@@ -163,6 +163,7 @@ function cpuOf(peer) {
 
 async function measure(peer, scenario, round) {
   const what = `round ${round} ${scenario.id} ${peer.id}`;
+  if (exitedUnexpectedly.length) fail(`a server exited during the benchmark: ${JSON.stringify(exitedUnexpectedly)}`);
   const req = await peer.request(scenario.id);
   // The first response must be a real token (or an active introspection answer).
   const first = await fetch(req.url, { method: 'POST', headers: { authorization: req.authorization, 'content-type': FORM }, body: req.body });

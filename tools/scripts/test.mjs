@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
-const results = join(root, 'tmp/test-results');
+const results = join(root, 'tmp/test-results', String(process.pid));
 rmSync(results, { recursive: true, force: true });
 
 const missing = [
@@ -19,7 +19,7 @@ if (missing.length) console.log(`Not run on this machine: ${missing.join('; ')}.
 const args = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', 'e2e', '--parallel=2', '--outputStyle=stream'];
 // Results of suites that talk to external services must not come from a stale cache in CI.
 if (process.env.CI) args.push('--skip-nx-cache');
-const run = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env: { NX_DAEMON: 'false', ...process.env } });
+const run = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env: { NX_DAEMON: 'false', ...process.env, TESSERA_TEST_RESULTS_DIR: results } });
 
 let passed = 0;
 let failed = 0;
@@ -35,4 +35,5 @@ if (existsSync(results)) {
 const status = run.status ?? 1;
 if (status !== 0 && failed === 0) failed = 1; // lint, type or build failures count as a failure
 console.log(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+rmSync(results, { recursive: true, force: true });
 process.exit(status);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { Module } from '@nestjs/core/injector/module';
-import type { EventHandler } from './event-dispatcher';
+import type { EventHandler, EventHandlers } from './event-dispatcher';
 import type { EventName } from './events';
 import { eventNamesOf } from './on-event.decorator';
 import { EVENTS_MODULE_OPTIONS, type ResolvedEventsModuleOptions } from './events.options';
@@ -20,8 +20,8 @@ export class EventConsumerExplorer {
     @Inject(EVENTS_MODULE_OPTIONS) private readonly options: ResolvedEventsModuleOptions,
   ) {}
 
-  explore(): Map<EventName, EventHandler[]> {
-    const handlers = new Map<EventName, EventHandler[]>();
+  explore(): EventHandlers {
+    const handlers: Partial<Record<EventName, EventHandler[]>> = {};
     const seen = new Set<object>();
     for (const wrapper of this.discovery.getProviders({}, this.serviceModules())) {
       const instance: unknown = wrapper.instance;
@@ -32,11 +32,11 @@ export class EventConsumerExplorer {
         const method = (instance as Record<string, unknown>)[methodName];
         for (const name of eventNamesOf(method)) {
           const handler = (method as EventHandler).bind(instance) as EventHandler;
-          handlers.set(name, [...(handlers.get(name) ?? []), handler]);
+          handlers[name] = [...(handlers[name] ?? []), handler];
         }
       }
     }
-    return handlers;
+    return handlers as EventHandlers;
   }
 
   private serviceModules(): Module[] {

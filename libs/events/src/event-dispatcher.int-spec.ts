@@ -5,8 +5,8 @@ import { TypeOrmDeadLetterSink } from './dead-letter';
 import { DeadLetterEntity } from './entities/dead-letter.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { ProcessedEventEntity } from './entities/processed-event.entity';
-import { createEventDispatcher, type EventHandler } from './event-dispatcher';
-import type { EventEnvelope, EventName } from './events';
+import { createEventDispatcher, type EventHandlers } from './event-dispatcher';
+import type { EventEnvelope } from './events';
 import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
 import { Outbox } from './outbox';
 
@@ -34,16 +34,8 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
   });
   afterEach(() => driver.close());
 
-  const consume = (handlers: Partial<Record<EventName, EventHandler[]>>) =>
-    driver.consume(
-      QUEUE,
-      createEventDispatcher({
-        consumer: QUEUE,
-        dataSource: ds,
-        handlers: new Map(Object.entries(handlers) as Array<[EventName, EventHandler[]]>),
-        logger: silentLogger,
-      }),
-    );
+  const consume = (handlers: EventHandlers) =>
+    driver.consume(QUEUE, createEventDispatcher({ consumer: QUEUE, dataSource: ds, handlers, logger: silentLogger }));
   const deliver = async (...envelopes: unknown[]) => {
     for (const e of envelopes) await driver.send(QUEUE, e as EventEnvelope);
     await driver.whenIdle();
@@ -69,7 +61,7 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
       createEventDispatcher({
         consumer: QUEUE,
         dataSource: ds,
-        handlers: new Map([['grant.revoked', [async (payload: { grantId: string }) => void handled.push(payload.grantId)]]]),
+        handlers: { 'grant.revoked': [async (payload) => void handled.push(payload.grantId)] },
         logger: silentLogger,
       });
     const event = envelope('grant.revoked', grantRevoked('g-3'));

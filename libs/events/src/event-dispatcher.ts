@@ -13,11 +13,14 @@ export type EventHandler<N extends EventName = EventName> = (
   manager: EntityManager,
 ) => Promise<void> | void;
 
+/** The handlers of one service, by event. */
+export type EventHandlers = { [N in EventName]?: ReadonlyArray<EventHandler<N>> };
+
 export interface EventDispatcherOptions {
   /** The idempotency key's owner: the consuming queue. Persisted in `processed_events`. */
   consumer: string;
   dataSource: DataSourceRef;
-  handlers: ReadonlyMap<EventName, readonly EventHandler[]>;
+  handlers: EventHandlers;
   logger: EventsLogger;
 }
 
@@ -30,7 +33,8 @@ export interface EventDispatcherOptions {
 export function createEventDispatcher(options: EventDispatcherOptions): EnvelopeHandler {
   return async (received) => {
     const envelope = checkEnvelope(received);
-    const handlers = options.handlers.get(envelope.name) ?? [];
+    // The envelope's payload was parsed with its own event's schema just above.
+    const handlers = (options.handlers[envelope.name] ?? []) as ReadonlyArray<EventHandler>;
     if (handlers.length === 0) {
       options.logger.warn({ consumer: options.consumer, event: envelope.name, eventId: envelope.id }, 'no handler for routed event; acknowledged');
       return;

@@ -4,6 +4,7 @@ import { Broadcaster } from './broadcaster';
 import { OutboxEntity } from './entities/outbox.entity';
 import { createEventDispatcher } from './event-dispatcher';
 import { EventConsumerExplorer } from './event-consumer.explorer';
+import type { EventName } from './events';
 import { EVENTS_DATA_SOURCE, EVENTS_LOGGER, EVENTS_MODULE_OPTIONS, type ResolvedEventsModuleOptions } from './events.options';
 import { describeError, type EventsLogger } from './logger';
 import { nudgeAfterOutboxCommit } from './outbox';
@@ -47,7 +48,7 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnModuleDestroy,
     }
     const { queue } = this.options;
     const handlers = this.explorer.explore();
-    const unrouted = [...handlers.keys()].filter((name) => !SUBSCRIPTIONS[name]?.includes(queue));
+    const unrouted = (Object.keys(handlers) as EventName[]).filter((name) => !SUBSCRIPTIONS[name]?.includes(queue));
     if (unrouted.length > 0) {
       // Such a handler would silently never run: fail at startup instead.
       throw new Error(`@OnEvent handlers in ${this.options.service} for events not routed to '${queue}' in SUBSCRIPTIONS: ${unrouted.join(', ')}`);

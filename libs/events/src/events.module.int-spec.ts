@@ -153,6 +153,7 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
     // No flush: the commit nudges the relay.
     const consumer = tokenService(a).get(GrantRevokedConsumer);
     await eventually(() => expect(consumer.handled).toEqual([{ grantId: 'g-1', eventId: event.id, inTransaction: true }]));
+    await settle(a);
     const rows = await tokenDb.dataSource.getRepository(OutboxEntity).find();
     expect(rows.map((r) => r.publishedAt !== null)).toEqual([true]);
     expect(await tokenDb.dataSource.getRepository(ProcessedEventEntity).findBy({ consumer: 'tessera.token-service' })).toHaveLength(1);
@@ -201,8 +202,10 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
 
     await tokenService(a).get(Grants).requestMail('alice@example.com');
     await tokenService(a).get(Broadcaster).publish('claims', { sub: 'alice' });
+    await tokenService(a).get(OutboxRelay).flush();
+    await a.select(authModule).get(QueueDriver).whenIdle();
 
-    await eventually(() => expect(mailer.sent).toEqual(['alice@example.com']));
+    expect(mailer.sent).toEqual(['alice@example.com']);
     await eventually(() => expect(claims).toEqual([{ sub: 'alice' }]));
     expect(await authDb.dataSource.getRepository(ProcessedEventEntity).findBy({ consumer: 'tessera.auth-service' })).toHaveLength(1);
     expect(await tokenDb.dataSource.getRepository(ProcessedEventEntity).count()).toBe(0);

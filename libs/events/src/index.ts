@@ -12,7 +12,7 @@ export * from './dead-letter';
 export { InProcessBus, InProcessQueueDriver, type InProcessQueueDriverOptions } from './in-process.queue-driver';
 export * from './bullmq.queue-driver';
 export { OnEvent } from './on-event.decorator';
-export { createEventDispatcher, type EventDispatcherOptions, type EventHandler } from './event-dispatcher';
+export { createEventDispatcher, type EventDispatcherOptions, type EventHandler, type EventHandlers } from './event-dispatcher';
 export { Broadcaster, InProcessBroadcaster, type BroadcastListener, type Unsubscribe } from './broadcaster';
 export * from './redis.broadcaster';
 export type { EventsModuleOptions } from './events.options';

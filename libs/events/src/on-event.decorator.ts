@@ -1,7 +1,8 @@
 import type { EventHandler } from './event-dispatcher';
 import type { EventName } from './events';
 
-export const ON_EVENT_METADATA = Symbol.for('tessera.events.on-event');
+/** Methods to the events they consume; a WeakMap needs no reflect-metadata polyfill loaded. */
+const consumedEvents = new WeakMap<object, readonly EventName[]>();
 
 /**
  * Declares a provider method as the consumer of an event on its service's queue. The method
@@ -18,11 +19,10 @@ export function OnEvent<N extends EventName>(name: N) {
   return <T extends EventHandler<N>>(_target: object, _key: string | symbol, descriptor: TypedPropertyDescriptor<T>): void => {
     const method = descriptor.value;
     if (!method) throw new Error(`@OnEvent('${name}') must decorate a method`);
-    const names: EventName[] = Reflect.getMetadata(ON_EVENT_METADATA, method) ?? [];
-    Reflect.defineMetadata(ON_EVENT_METADATA, [...names, name], method);
+    consumedEvents.set(method, [...(consumedEvents.get(method) ?? []), name]);
   };
 }
 
 export function eventNamesOf(method: unknown): readonly EventName[] {
-  return typeof method === 'function' ? (Reflect.getMetadata(ON_EVENT_METADATA, method) ?? []) : [];
+  return typeof method === 'function' ? (consumedEvents.get(method) ?? []) : [];
 }

@@ -53,6 +53,8 @@ export function bootstrapSecrets(config: PlatformConfig, env: NodeJS.ProcessEnv)
  */
 export async function launch<S extends z.ZodObject<z.ZodRawShape>[]>(options: LaunchOptions<S>): Promise<RunningHttpApp> {
   const env = options.env ?? process.env;
+  // Everything the platform writes (SQLite files, generated secrets, mail) is for its owner only.
+  process.umask(0o077);
   let parsed;
   try {
     parsed = parseEnv(env, platformConfigSchema, ...options.schemas);

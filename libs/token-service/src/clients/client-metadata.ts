@@ -61,6 +61,9 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
   if (responseTypes.includes('code') && !grantTypes.includes('authorization_code')) {
     throw new InvalidClientMetadataError('response_types "code" requires grant_types to include "authorization_code" (RFC 7591 §2.1).');
   }
+  if (grantTypes.includes('authorization_code') && !responseTypes.includes('code')) {
+    throw new InvalidClientMetadataError('grant_types "authorization_code" requires response_types to include "code" (RFC 7591 §2.1).');
+  }
 
   const redirectUris = parseRedirectUris(m, grantTypes.includes('authorization_code'), authMethod);
 
@@ -71,7 +74,7 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
   if (m['jwks_uri'] !== undefined) {
     throw new InvalidClientMetadataError('jwks_uri is not supported yet: register the public keys inline with "jwks".');
   }
-  if (jwks && (jwks as { keys: Record<string, unknown>[] }).keys.some((k) => 'd' in k)) {
+  if (jwks && (jwks as { keys: Record<string, unknown>[] }).keys.some((k) => 'd' in k || 'k' in k)) {
     throw new InvalidClientMetadataError('jwks must contain public keys only.');
   }
   if (authMethod === 'private_key_jwt' && !jwks) {
@@ -193,7 +196,7 @@ export const splitScope = (scope: string) => [...new Set(scope.split(' ').filter
 
 function parseRedirectUris(m: Record<string, unknown>, needed: boolean, authMethod: TokenEndpointAuthMethod): string[] {
   const uris = m['redirect_uris'];
-  if (uris === undefined) {
+  if (uris === undefined || (needed && Array.isArray(uris) && uris.length === 0)) {
     if (needed) throw new InvalidRedirectUriError('redirect_uris is required for the authorization_code grant.');
     return [];
   }

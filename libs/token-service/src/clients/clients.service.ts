@@ -94,6 +94,8 @@ export class ClientsService implements OnModuleInit {
       await this.store.insert(client, tx);
       await this.outbox.add(tx, 'client.created', { clientId });
     });
+    // find() caches misses too: an id probed before its creation must not stay "unknown".
+    await this.invalidate(clientId);
     return { client, ...credentials };
   }
 

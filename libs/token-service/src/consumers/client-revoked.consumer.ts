@@ -18,7 +18,9 @@ export class ClientRevokedConsumer {
 
   @OnEvent('client.revoked')
   async handle(payload: EventOf<'client.revoked'>, _envelope: EventEnvelope<'client.revoked'>, tx: EntityManager) {
-    await this.accessTokens.deleteByClient(payload.clientId, tx);
+    // Only what the revocation covers: the event may arrive late, after the client got new tokens.
+    const revokedAt = Math.floor(Date.parse(payload.revokedAt) / 1000);
+    await this.accessTokens.deleteByClient(payload.clientId, tx, revokedAt);
     await this.clients.invalidate(payload.clientId);
   }
 }

@@ -78,7 +78,7 @@ describe('readForm', () => {
   });
 
   it('accepts 64 parameters and refuses the 65th with invalid_request', () => {
-    const pairs = Array.from({ length: 64 }, (_, i) => [`p${i}`, 'v']);
+    const pairs = Array.from({ length: 64 }, (_, i): [string, string] => [`p${i}`, 'v']);
     expect(Object.keys(readForm(new URLSearchParams(pairs)).one)).toHaveLength(64);
 
     const err = refusalOf(() => readForm(new URLSearchParams([...pairs, ['p64', 'v']])));
@@ -88,7 +88,7 @@ describe('readForm', () => {
   });
 
   it('counts empty and repeatable parameters towards the limit', () => {
-    const pairs = Array.from({ length: 65 }, () => ['resource', '']);
+    const pairs = Array.from({ length: 65 }, (): [string, string] => ['resource', '']);
 
     expect(() => readForm(new URLSearchParams(pairs), new Set(['resource']))).toThrow('Too many parameters');
   });

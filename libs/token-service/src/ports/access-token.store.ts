@@ -17,7 +17,8 @@ export abstract class AccessTokenStore {
   abstract insert(token: AccessTokenRecord, tx?: Transaction): Promise<void>;
   abstract find(storageKey: string): Promise<AccessTokenRecord | undefined>;
   abstract delete(storageKey: string, tx?: Transaction): Promise<boolean>;
-  abstract deleteByClient(clientId: string, tx?: Transaction): Promise<number>;
+  /** Deletes the client's tokens; only those issued at or before `issuedAtOrBefore` when given. */
+  abstract deleteByClient(clientId: string, tx?: Transaction, issuedAtOrBefore?: number): Promise<number>;
   abstract deleteByGrant(grantId: string, tx?: Transaction): Promise<number>;
   abstract deleteExpired(now: number): Promise<number>;
 }

@@ -1,4 +1,4 @@
-import { LessThan, type DataSource } from 'typeorm';
+import { LessThan, LessThanOrEqual, type DataSource } from 'typeorm';
 import { AccessTokenStore, RevokedTokenStore, type AccessTokenRecord } from '../../ports/access-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
@@ -18,8 +18,9 @@ export class AccessTokenTypeormStore extends AccessTokenStore {
   async delete(storageKey: string, tx?: Transaction) {
     return ((await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { storageKey })).affected ?? 0) > 0;
   }
-  async deleteByClient(clientId: string, tx?: Transaction) {
-    return (await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { clientId })).affected ?? 0;
+  async deleteByClient(clientId: string, tx?: Transaction, issuedAtOrBefore?: number) {
+    const where = issuedAtOrBefore === undefined ? { clientId } : { clientId, issuedAt: LessThanOrEqual(issuedAtOrBefore) };
+    return (await managerOf(this.dataSource, tx).delete(AccessTokenEntity, where)).affected ?? 0;
   }
   async deleteByGrant(grantId: string, tx?: Transaction) {
     return (await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { grantId })).affected ?? 0;

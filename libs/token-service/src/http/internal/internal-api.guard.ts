@@ -29,7 +29,12 @@ export class InternalApiGuard implements CanActivate {
     const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
     const caller = presented.split('.', 1)[0] as InternalCaller;
     if (!callers.includes(caller) || !safeEqual(presented, internalCredential(this.secret, caller))) {
-      throw new InvalidTokenError('A valid internal credential of a caller allowed here is required.');
+      const err = new InvalidTokenError('A valid internal credential of a caller allowed here is required.');
+      // RFC 6750 §3 (and RFC 9110 §15.5.2): a 401 carries a challenge; no error code when no credential was sent (§3.1).
+      (err as InvalidTokenError & { wwwAuthenticate?: string }).wwwAuthenticate = presented
+        ? 'Bearer realm="tessera-internal", error="invalid_token"'
+        : 'Bearer realm="tessera-internal"';
+      throw err;
     }
     return true;
   }

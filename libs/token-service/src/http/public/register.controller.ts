@@ -32,7 +32,9 @@ export class RegisterController {
   @Get(':clientId')
   async read(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const client = await this.authorizeManagement(clientId, req);
-    void reply.code(200).header('cache-control', 'no-store').send(this.view(client, {}));
+    // RFC 7592 §3: the response carries the registration access token (REQUIRED); it is only
+    // stored hashed, so the one just verified is the one to return.
+    void reply.code(200).header('cache-control', 'no-store').send(this.view(client, { registrationAccessToken: bearer(req) }));
   }
 
   @Put(':clientId')
@@ -46,7 +48,7 @@ export class RegisterController {
       throw new InvalidClientMetadataError('client_secret does not match the current secret.');
     }
     const { client, ...credentials } = await this.clients.update(clientId, body, 'dynamic');
-    void reply.code(200).header('cache-control', 'no-store').send(this.view(client, credentials));
+    void reply.code(200).header('cache-control', 'no-store').send(this.view(client, { registrationAccessToken: bearer(req), ...credentials }));
   }
 
   @Delete(':clientId')
