@@ -21,7 +21,7 @@ const TOKEN_DB = Symbol('token-service.data-source');
 const AUTH_DB = Symbol('auth-service.data-source');
 
 @Global()
-@Module({ providers: [{ provide: LOGGER, useValue: silentLogger }], exports: [LOGGER] })
+@Module({ providers: [{ provide: LOGGER, useValue: process.env['DEBUG_EVENTS'] ? require('pino')({ level: 'debug' }) : silentLogger }], exports: [LOGGER] })
 class SilentLoggerModule {}
 
 /** A stand-in for token-service: revokes grants (producer) and consumes grant.revoked. */

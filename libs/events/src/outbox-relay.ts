@@ -107,6 +107,7 @@ export class OutboxRelay {
     // SQLite has one writer and takes turns in inTransaction(); PostgreSQL replicas need the claim.
     if (!isSqlite(manager.connection)) query.setLock('pessimistic_write').setOnLocked('skip_locked');
     const rows = await query.getMany();
+    if (process.env['DEBUG_EVENTS']) console.log('relay batch', (manager.connection.options as any).schema, rows.map((r) => r.name));
     const result: RelayResult = { published: 0, failed: 0 };
     for (const row of rows) {
       try {

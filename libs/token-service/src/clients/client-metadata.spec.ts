@@ -202,10 +202,20 @@ describe('parseClientMetadata', () => {
       expect(() => parseClientMetadata({ redirect_uris: ['http://localhost.attacker.example/cb'] }, dynamic)).toThrow(InvalidRedirectUriError);
     });
 
-    it('accepts plain http on a non-loopback host for a public client (none)', () => {
-      expect(parseClientMetadata({ ...publicClient, redirect_uris: ['http://app.example.com/cb'] }, dynamic).redirectUris).toEqual([
-        'http://app.example.com/cb',
+    it('refuses plain http on a non-loopback host for a public client (none) too (RFC 9700 §2.1)', () => {
+      expect(() => parseClientMetadata({ ...publicClient, redirect_uris: ['http://app.example.com/cb'] }, dynamic)).toThrow(InvalidRedirectUriError);
+    });
+
+    it('accepts a private-use URI scheme for a native public client (RFC 8252 §7.1)', () => {
+      expect(parseClientMetadata({ ...publicClient, redirect_uris: ['com.example.app:/oauth2redirect'] }, dynamic).redirectUris).toEqual([
+        'com.example.app:/oauth2redirect',
       ]);
+    });
+
+    it('refuses private_key_jwt with an empty key set (the client could never authenticate)', () => {
+      expect(() =>
+        parseClientMetadata({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [] } }, dynamic),
+      ).toThrow(InvalidClientMetadataError);
     });
 
     it.each(['http://localhost:8080/cb', 'http://127.0.0.1:53682/callback', 'http://[::1]:4000/cb'])(

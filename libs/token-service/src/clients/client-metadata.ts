@@ -5,7 +5,6 @@ import {
   TOKEN_ENDPOINT_AUTH_METHODS,
   type Client,
   type ClientScope,
-  type TokenEndpointAuthMethod,
 } from './client';
 
 /** Grant types this server implements; legacy ones only for clients an admin enabled them for. */
@@ -65,7 +64,7 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
     throw new InvalidClientMetadataError('grant_types "authorization_code" requires response_types to include "code" (RFC 7591 §2.1).');
   }
 
-  const redirectUris = parseRedirectUris(m, grantTypes.includes('authorization_code'), authMethod);
+  const redirectUris = parseRedirectUris(m, grantTypes.includes('authorization_code'));
 
   const jwks = m['jwks'];
   if (jwks !== undefined && !(isPlainObject(jwks) && Array.isArray(jwks['keys']) && jwks['keys'].every(isPlainObject))) {
@@ -77,7 +76,7 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
   if (jwks && (jwks as { keys: Record<string, unknown>[] }).keys.some((k) => 'd' in k || 'k' in k)) {
     throw new InvalidClientMetadataError('jwks must contain public keys only.');
   }
-  if (authMethod === 'private_key_jwt' && !jwks) {
+  if (authMethod === 'private_key_jwt' && !(jwks as { keys: unknown[] } | undefined)?.keys.length) {
     throw new InvalidClientMetadataError('private_key_jwt needs the client\'s public keys in "jwks".');
   }
   const assertionAlg = oneOf(m, 'token_endpoint_auth_signing_alg', ASSERTION_ALGS);
@@ -194,7 +193,7 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
 
 export const splitScope = (scope: string) => [...new Set(scope.split(' ').filter(Boolean))];
 
-function parseRedirectUris(m: Record<string, unknown>, needed: boolean, authMethod: TokenEndpointAuthMethod): string[] {
+function parseRedirectUris(m: Record<string, unknown>, needed: boolean): string[] {
   const uris = m['redirect_uris'];
   if (uris === undefined || (needed && Array.isArray(uris) && uris.length === 0)) {
     if (needed) throw new InvalidRedirectUriError('redirect_uris is required for the authorization_code grant.');
@@ -213,7 +212,9 @@ function parseRedirectUris(m: Record<string, unknown>, needed: boolean, authMeth
     if (url.hash || uri.includes('#')) throw new InvalidRedirectUriError(`redirect_uri "${uri}" must not contain a fragment (RFC 6749 §3.1.2).`);
     if (url.protocol === 'javascript:' || url.protocol === 'data:') throw new InvalidRedirectUriError(`redirect_uri "${uri}" uses a forbidden scheme.`);
     const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-    if (url.protocol === 'http:' && !loopback && authMethod !== 'none') {
+    // RFC 9700 §2.1 / RFC 8252 §7.3: plain http only for loopback redirects, for every client type
+    // (a native public client uses loopback or a private-use scheme, never http to a remote host).
+    if (url.protocol === 'http:' && !loopback) {
       throw new InvalidRedirectUriError(`redirect_uri "${uri}" must use https (http is only allowed for loopback addresses).`);
     }
   }

@@ -12,6 +12,8 @@ import { GRANT_HANDLERS, GrantHandler, type TokenResponse } from './grant-handle
 @Injectable()
 export class TokenEndpointService {
   private readonly handlers = new Map<string, GrantHandler>();
+  /** Every parameter some grant may repeat; parsed as lists, then checked per grant. */
+  private readonly repeatable = new Set<string>();
 
   constructor(
     private readonly authenticator: ClientAuthenticator,
@@ -20,6 +22,7 @@ export class TokenEndpointService {
     for (const h of handlers) {
       if (this.handlers.has(h.grantType)) throw new Error(`Two grant handlers for ${h.grantType}`);
       this.handlers.set(h.grantType, h);
+      for (const p of h.repeatableParameters) this.repeatable.add(p);
     }
   }
 
@@ -28,12 +31,17 @@ export class TokenEndpointService {
   }
 
   async handle(body: unknown, authorization: string | undefined, endpointUrl: string): Promise<TokenResponse> {
-    // Duplicates are judged per grant: only its declared repeatable parameters may repeat.
-    const peek = readForm(body, allRepeatable(this.handlers.values()));
-    const grantType = peek.one['grant_type'];
+    const params = readForm(body, this.repeatable);
+    const grantType = params.one['grant_type'];
     if (!grantType) throw new InvalidRequestError('grant_type is required.');
     const handler = this.handlers.get(grantType);
-    const params = readForm(body, handler?.repeatableParameters);
+    // Duplicates are judged per grant: only its own repeatable parameters may repeat.
+    for (const [name, values] of Object.entries(params.many)) {
+      if (handler?.repeatableParameters.has(name)) continue;
+      if (values.length > 1) throw new InvalidRequestError(`Parameter "${name}" was sent more than once.`);
+      params.one[name] = values[0];
+      delete params.many[name];
+    }
     const client = await this.authenticator.authenticate(params, authorization, endpointUrl);
     if (!handler) throw new UnsupportedGrantTypeError(`grant_type "${grantType}" is not supported.`);
     if (!client.grantTypes.includes(grantType)) {
@@ -43,12 +51,6 @@ export class TokenEndpointService {
     const grant = await handler.validate(declared, client);
     return handler.issue(grant, client);
   }
-}
-
-function allRepeatable(handlers: Iterable<GrantHandler>): Set<string> {
-  const all = new Set<string>();
-  for (const h of handlers) for (const p of h.repeatableParameters) all.add(p);
-  return all;
 }
 
 function pick<T>(record: Record<string, T>, keep: ReadonlySet<string>): Record<string, T> {

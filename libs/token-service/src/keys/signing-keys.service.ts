@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { MasterKeyring } from '@tessera/runtime';
 import { Outbox } from '@tessera/events';
+import { createLocalJWKSet } from 'jose';
+import { Broadcaster } from '@tessera/events';
 import { buildJwks, generateSigningKey, JwsSigner } from '@tessera/token-formats';
 import { SIGNING_ALGS, type SigningAlgorithm } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
@@ -10,6 +12,8 @@ import { UnitOfWork } from '../ports/unit-of-work';
 
 interface KeySet {
   signers: Map<string, JwsSigner>;
+  /** jose's verifier over the published keys, built once per key set (not per request). */
+  verifier: ReturnType<typeof createLocalJWKSet>;
   /** The signer in use per algorithm. */
   current: Map<SigningAlgorithm, JwsSigner>;
   jwks: ReturnType<typeof buildJwks>;
@@ -33,13 +37,29 @@ export class SigningKeysService implements OnModuleInit {
     private readonly uow: UnitOfWork,
     private readonly keyring: MasterKeyring,
     private readonly outbox: Outbox,
+    private readonly broadcaster: Broadcaster,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onModuleInit() {
     await this.ensureKeys();
+    await this.reencryptStale();
     await this.reload();
+    // A rotation on one replica reaches the others at once (they would otherwise reload within a minute).
+    await this.broadcaster.subscribe(KEYS_CHANNEL, () => void this.reload());
+  }
+
+  /** After a master-key rotation, rewrites private keys still encrypted under a retired master key. */
+  async reencryptStale(): Promise<number> {
+    let count = 0;
+    for (const key of await this.store.list()) {
+      if (!this.keyring.isStale(key.privateJwkEncrypted)) continue;
+      const plain = await this.keyring.decrypt(key.privateJwkEncrypted, contextOf(key.kid));
+      await this.store.save({ ...key, privateJwkEncrypted: await this.keyring.encrypt(plain, contextOf(key.kid)) });
+      count++;
+    }
+    return count;
   }
 
   /** Creates the first current and next key of each algorithm that has none. */
@@ -68,6 +88,11 @@ export class SigningKeysService implements OnModuleInit {
     return (await this.current()).jwks;
   }
 
+  /** For jose's jwtVerify: the published keys, imported once per key set. */
+  async verifier() {
+    return (await this.current()).verifier;
+  }
+
   /** Promotes `next` to `current`, retires the old current and pre-publishes a new `next`. */
   async rotate(alg: SigningAlgorithm): Promise<{ kid: string; previousKid?: string }> {
     const now = epochSeconds(this.clock);
@@ -88,6 +113,7 @@ export class SigningKeysService implements OnModuleInit {
       await this.outbox.add(tx, 'key.rotated', { alg, kid: next.kid, previousKid: current[0]?.kid });
     });
     await this.reload();
+    await this.broadcaster.publish(KEYS_CHANNEL, { alg, kid: next.kid });
     return { kid: next.kid, previousKid: current[0]?.kid };
   }
 
@@ -124,7 +150,8 @@ export class SigningKeysService implements OnModuleInit {
       if (key.state === 'current' && !current.has(key.alg as SigningAlgorithm)) current.set(key.alg as SigningAlgorithm, signer);
     }
     const published = stored.filter((k) => k.state !== 'retired' || (k.publishUntil ?? 0) >= now);
-    return { signers, current, jwks: buildJwks(published as never), loadedAt: this.clock() };
+    const jwks = buildJwks(published as never);
+    return { signers, current, jwks, verifier: createLocalJWKSet(jwks), loadedAt: this.clock() };
   }
 
   private async newKey(alg: SigningAlgorithm, state: StoredSigningKey['state']): Promise<StoredSigningKey> {
@@ -141,3 +168,4 @@ export class SigningKeysService implements OnModuleInit {
 }
 
 const contextOf = (kid: string) => `signing_keys:${kid}`;
+const KEYS_CHANNEL = 'token-service.keys';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, jwtVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { storageKey } from '@tessera/token-formats';
 import { ClientsService } from '../clients/clients.service';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
@@ -80,7 +80,7 @@ export class TokenInspectorService {
     try {
       const { kid } = decodeProtectedHeader(token);
       if (!kid || !(await this.keys.signerByKid(kid))) return undefined;
-      const { payload } = await jwtVerify(token, createLocalJWKSet((await this.keys.jwks()) as JSONWebKeySet), {
+      const { payload } = await jwtVerify(token, await this.keys.verifier(), {
         issuer: this.config.issuer,
         typ: 'at+jwt',
         currentDate: new Date(now * 1000),
