@@ -203,7 +203,9 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
     await tokenService(a).get(Grants).requestMail('alice@example.com');
     await tokenService(a).get(Broadcaster).publish('claims', { sub: 'alice' });
     await tokenService(a).get(OutboxRelay).flush();
+    if (process.env['DEBUG_EVENTS']) console.log('flushed');
     await a.select(authModule).get(QueueDriver).whenIdle();
+    if (process.env['DEBUG_EVENTS']) console.log('idle');
 
     expect(mailer.sent).toEqual(['alice@example.com']);
     await eventually(() => expect(claims).toEqual([{ sub: 'alice' }]));

@@ -72,11 +72,15 @@ export class OutboxRelay {
   }
 
   /** Publishes everything committed before the call; resolves when done (tests, shutdown). */
+  private runNo = 0;
   flush(): Promise<RelayResult> {
+    if (process.env['DEBUG_EVENTS']) console.log('flush called; queued run exists:', !!this.next, new Error().stack?.split('\n').slice(2, 5).join(' | '));
     if (this.next) return this.next;
+    const no = ++this.runNo;
     const run = this.inBackground(() =>
       this.tail.then(() => {
         this.next = undefined;
+        if (process.env['DEBUG_EVENTS']) console.log('run start', no);
         return this.drain();
       }),
     );

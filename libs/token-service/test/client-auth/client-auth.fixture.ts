@@ -3,6 +3,16 @@ import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'j
 import type { FakeClock } from '@tessera/test-kit';
 import type { TestApp } from '../support/token-service-app';
 
+/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
+export interface JsonBody {
+  [member: string]: unknown;
+  access_token: string;
+  active: boolean;
+  error: string;
+  error_description: string;
+}
+export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** RFC 6749 §2.3.1: id and secret are each application/x-www-form-urlencoded, then joined and base64-encoded. */
@@ -12,7 +22,7 @@ export const basicHeader = (id: string, secret: string) => `Basic ${Buffer.from(
 export const percentEncodeAll = (value: string) => [...Buffer.from(value)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 
 export async function expectOAuthError(res: Response, status: number, error: string): Promise<{ error: string; error_description: string }> {
-  const body = await res.json();
+  const body = await json(res);
   expect({ status: res.status, error: body.error }).toEqual({ status, error });
   expect(res.headers.get('cache-control')).toBe('no-store');
   return body;

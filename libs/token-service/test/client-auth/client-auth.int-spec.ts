@@ -1,16 +1,7 @@
 import { generateKeyPair } from 'jose';
 import { FakeClock, testEngines } from '@tessera/test-kit';
 import { startTokenService, type TestApp } from '../support/token-service-app';
-import {
-  assertionParams,
-  basicHeader,
-  clientAssertion,
-  expectOAuthError,
-  formEncode,
-  percentEncodeAll,
-  registerKeyPairClient,
-  type KeyPairClient,
-} from './client-auth.fixture';
+import { assertionParams, basicHeader, clientAssertion, expectOAuthError, formEncode, percentEncodeAll, registerKeyPairClient, type KeyPairClient, json } from './client-auth.fixture';
 
 /** RFC 6749 §2.3 and RFC 7523 §2.2/§3: every client authentication method, and every way to fail one. */
 describe.each(testEngines())('client authentication (%s)', (engine) => {
@@ -32,7 +23,7 @@ describe.each(testEngines())('client authentication (%s)', (engine) => {
       const c = await app.client();
       const res = await token(clientCredentials, { authorization: basicHeader(c.client_id, c.client_secret) });
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+      expect(await json(res)).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
     });
 
     it('form-urlencodes the id and the secret before base64 (RFC 6749 §2.3.1), and the server decodes them', async () => {
@@ -46,8 +37,8 @@ describe.each(testEngines())('client authentication (%s)', (engine) => {
       expect(encoded.status).toBe(200);
       const everyByteEncoded = await token(clientCredentials, { authorization: basicHeader(percentEncodeAll(clientId), percentEncodeAll(secret)) });
       expect(everyByteEncoded.status).toBe(200);
-      const body = await app.form('/oauth2/introspect', { token: (await everyByteEncoded.json()).access_token }, { authorization: basicHeader(formEncode(clientId), formEncode(secret)) });
-      expect(await body.json()).toMatchObject({ active: true, client_id: clientId });
+      const body = await app.form('/oauth2/introspect', { token: (await json(everyByteEncoded)).access_token }, { authorization: basicHeader(formEncode(clientId), formEncode(secret)) });
+      expect(await json(body)).toMatchObject({ active: true, client_id: clientId });
     });
 
     it('authenticates a client created with an id that was probed (and refused) just before', async () => {

@@ -1,6 +1,8 @@
 import { decodeProtectedHeader } from 'jose';
 import { startTokenService, type TestApp } from '../support/token-service-app';
 
+const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { access_token: string; error: string };
+
 const ENDPOINT_MEMBERS = ['token_endpoint', 'jwks_uri', 'registration_endpoint', 'introspection_endpoint', 'revocation_endpoint'];
 
 /** RFC 8414 / OpenID Connect Discovery metadata, and CORS for the endpoints browsers call. */
@@ -14,7 +16,7 @@ describe('discovery and CORS', () => {
     const res = await fetch(`${app.url}/.well-known/oauth-authorization-server`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    doc = await res.json();
+    doc = await json(res);
     client = await app.client();
   });
   afterAll(() => app?.close());
@@ -22,7 +24,7 @@ describe('discovery and CORS', () => {
   it('serves the same document at both well-known paths', async () => {
     const oidc = await fetch(`${app.url}/.well-known/openid-configuration`);
     expect(oidc.status).toBe(200);
-    expect(await oidc.json()).toEqual(doc);
+    expect(await json(oidc)).toEqual(doc);
   });
 
   it('names the issuer exactly as configured (RFC 8414 §3.3)', () => {
@@ -32,7 +34,7 @@ describe('discovery and CORS', () => {
   it('lists exactly the grant types the token endpoint accepts', async () => {
     expect(doc['grant_types_supported']).toEqual(['client_credentials']);
     const res = await app.form('/oauth2/token', { grant_type: 'authorization_code', code: 'x' }, { authorization: client.basic });
-    expect((await res.json()).error).toBe('unsupported_grant_type');
+    expect((await json(res)).error).toBe('unsupported_grant_type');
   });
 
   it('gives every endpoint as an absolute https URL under the issuer, served by this server', async () => {
@@ -61,7 +63,7 @@ describe('discovery and CORS', () => {
 
   it('lists the algorithm the RFC 9701 introspection responses are signed with', async () => {
     const tokenRes = await app.form('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: client.basic });
-    const { access_token } = await tokenRes.json();
+    const { access_token } = await json(tokenRes);
     const res = await app.form('/oauth2/introspect', { token: access_token }, { authorization: client.basic, accept: 'application/token-introspection+jwt' });
     expect(doc['introspection_signing_alg_values_supported']).toContain(decodeProtectedHeader(await res.text()).alg);
   });

@@ -4,6 +4,16 @@ import { eventually } from '@tessera/test-kit';
 import { TOKEN_SERVICE_DATA_SOURCE } from '../../src/adapters/typeorm/data-source';
 import type { TestApp } from '../support/token-service-app';
 
+/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
+export interface JsonBody {
+  [member: string]: unknown;
+  access_token: string;
+  active: boolean;
+  error: string;
+  error_description: string;
+}
+export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+
 export const dataSourceOf = (app: TestApp) => app.running.app.get<DataSource>(TOKEN_SERVICE_DATA_SOURCE);
 
 /** Publishes an event the way a producer does: written to the outbox inside a transaction. */
@@ -31,5 +41,5 @@ export async function consumed(app: TestApp, eventId: string): Promise<void> {
 
 export async function isActive(app: TestApp, basic: string, token: string): Promise<boolean> {
   const res = await app.form('/oauth2/introspect', { token }, { authorization: basic });
-  return (await res.json()).active;
+  return (await json(res)).active;
 }

@@ -6,7 +6,7 @@ import { AccessTokenStore } from '../../src/ports/access-token.store';
 import { GrantStore } from '../../src/ports/grant.store';
 import { AccessTokensService } from '../../src/tokens/access-tokens.service';
 import { startTokenService, type TestApp } from '../support/token-service-app';
-import { consumed, isActive, outboxRows, publish } from './events.fixture';
+import { consumed, isActive, outboxRows, publish, json } from './events.fixture';
 
 /** The token service's events: what it emits through its outbox, and what it does with what it consumes. */
 describe.each(testEngines())('events (%s)', (engine) => {
@@ -20,7 +20,7 @@ describe.each(testEngines())('events (%s)', (engine) => {
 
   const tokenFor = async (basic: string) => {
     const res = await app.form('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic });
-    return (await res.json()).access_token as string;
+    return (await json(res)).access_token as string;
   };
 
   it('writes client.created to the outbox, and the relay marks it published', async () => {

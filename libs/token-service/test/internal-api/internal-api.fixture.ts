@@ -3,6 +3,16 @@ import { internalCredential, type InternalCaller } from '@tessera/runtime';
 import { INTERNAL_SECRET } from '../../src/token-service.tokens';
 import type { TestApp } from '../support/token-service-app';
 
+/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
+export interface JsonBody {
+  [member: string]: unknown;
+  access_token: string;
+  active: boolean;
+  error: string;
+  error_description: string;
+}
+export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+
 /** Every route of the internal API, with a body where the route reads one. */
 export const INTERNAL_ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown }> = [
   { method: 'POST', path: '/internal/clients', body: { grant_types: ['client_credentials'] } },
@@ -41,10 +51,10 @@ export async function call(baseUrl: string, route: { method: string; path: strin
 
 export async function tokenFor(app: TestApp, basic: string, params: Record<string, string> = {}) {
   const res = await app.form('/oauth2/token', { grant_type: 'client_credentials', ...params }, { authorization: basic });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await json(res) };
 }
 
 export async function isActive(app: TestApp, basic: string, token: string): Promise<boolean> {
   const res = await app.form('/oauth2/introspect', { token }, { authorization: basic });
-  return (await res.json()).active;
+  return (await json(res)).active;
 }

@@ -1,6 +1,16 @@
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { TestApp } from '../support/token-service-app';
 
+/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
+export interface JsonBody {
+  [member: string]: unknown;
+  access_token: string;
+  active: boolean;
+  error: string;
+  error_description: string;
+}
+export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+
 export const ORDERS_API = 'https://api.test/orders';
 export const BILLING_API = 'https://api.test/billing';
 
@@ -12,7 +22,7 @@ export interface Caller {
 /** Issues a client_credentials token for `client` (optionally for one resource server). */
 export async function issueToken(app: TestApp, client: Caller, params: Record<string, string> = {}): Promise<string> {
   const res = await app.form('/oauth2/token', { grant_type: 'client_credentials', ...params }, { authorization: client.basic });
-  const body = await res.json();
+  const body = await json(res);
   if (res.status !== 200) throw new Error(`token request failed: ${JSON.stringify(body)}`);
   return body.access_token;
 }
@@ -24,7 +34,7 @@ export function introspect(app: TestApp, caller: Caller, token: string, accept?:
 export async function introspectJson(app: TestApp, caller: Caller, token: string): Promise<Record<string, unknown>> {
   const res = await introspect(app, caller, token);
   expect(res.status).toBe(200);
-  return res.json();
+  return json(res);
 }
 
 export async function jwks(app: TestApp) {

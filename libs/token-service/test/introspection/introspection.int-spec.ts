@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { FakeClock, testEngines } from '@tessera/test-kit';
 import { startTokenService, type TestApp } from '../support/token-service-app';
-import { BILLING_API, ORDERS_API, introspect, introspectJson, issueToken, jwks, type Caller } from './introspection.fixture';
+import { BILLING_API, ORDERS_API, introspect, introspectJson, issueToken, jwks, type Caller, json } from './introspection.fixture';
 
 const INTROSPECTION_JWT = 'application/token-introspection+jwt';
 
@@ -35,7 +35,7 @@ describe.each(testEngines())('token introspection (%s)', (engine) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toEqual({
       active: true,
       scope: 'orders:read',
@@ -83,7 +83,7 @@ describe.each(testEngines())('token introspection (%s)', (engine) => {
 
   it('shows a token with several audiences to each of their resource servers', async () => {
     const res = await app.form('/oauth2/token', `grant_type=client_credentials&scope=orders:read&resource=${encodeURIComponent(ORDERS_API)}&resource=${encodeURIComponent(BILLING_API)}`, { authorization: owner.basic });
-    const { access_token } = await res.json();
+    const { access_token } = await json(res);
     expect(await introspectJson(app, ordersRs, access_token)).toMatchObject({ active: true, aud: [ORDERS_API, BILLING_API] });
     expect(await introspectJson(app, billingRs, access_token)).toMatchObject({ active: true, aud: [ORDERS_API, BILLING_API] });
     expect(await introspectJson(app, stranger, access_token)).toEqual({ active: false });
@@ -153,16 +153,16 @@ describe.each(testEngines())('token introspection (%s)', (engine) => {
       const token = await issueToken(app, owner, { scope: 'orders:read' });
       const res = await introspect(app, owner, token, 'application/json');
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(await res.json()).toMatchObject({ active: true });
+      expect(await json(res)).toMatchObject({ active: true });
     });
   });
 
   it('refuses a request without token (invalid_request) and an unauthenticated caller (invalid_client)', async () => {
     const missing = await app.form('/oauth2/introspect', {}, { authorization: owner.basic });
-    expect({ status: missing.status, error: (await missing.json()).error }).toEqual({ status: 400, error: 'invalid_request' });
+    expect({ status: missing.status, error: (await json(missing)).error }).toEqual({ status: 400, error: 'invalid_request' });
     const token = await issueToken(app, owner, { scope: 'orders:read' });
     const anonymous = await app.form('/oauth2/introspect', { token });
-    expect({ status: anonymous.status, error: (await anonymous.json()).error }).toEqual({ status: 401, error: 'invalid_client' });
+    expect({ status: anonymous.status, error: (await json(anonymous)).error }).toEqual({ status: 401, error: 'invalid_client' });
     expect(anonymous.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -170,6 +170,6 @@ describe.each(testEngines())('token introspection (%s)', (engine) => {
     const res = await app.internal('POST', '/internal/clients', { token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], redirect_uris: ['https://spa.test/cb'] });
     const token = await issueToken(app, owner, { scope: 'orders:read' });
     const answer = await app.form('/oauth2/introspect', { token, client_id: res.body['client_id'] as string });
-    expect({ status: answer.status, error: (await answer.json()).error }).toEqual({ status: 401, error: 'invalid_client' });
+    expect({ status: answer.status, error: (await json(answer)).error }).toEqual({ status: 401, error: 'invalid_client' });
   });
 });

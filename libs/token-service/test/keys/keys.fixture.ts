@@ -3,6 +3,16 @@ import type { DataSource } from 'typeorm';
 import { TOKEN_SERVICE_DATA_SOURCE } from '../../src/adapters/typeorm/data-source';
 import type { TestApp } from '../support/token-service-app';
 
+/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
+export interface JsonBody {
+  [member: string]: unknown;
+  access_token: string;
+  active: boolean;
+  error: string;
+  error_description: string;
+}
+export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+
 export const API = 'https://api.test/keys';
 
 export async function publishedKeys(app: TestApp): Promise<{ keys: JWK[]; contentType: string | null }> {
@@ -22,7 +32,7 @@ export async function rotate(app: TestApp, alg?: 'ES256' | 'RS256') {
 /** Issues a JWT access token to `client` and returns it with the kid that signed it. */
 export async function issueJwt(app: TestApp, client: { basic: string }): Promise<{ token: string; kid: string; alg: string }> {
   const res = await app.form('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: client.basic });
-  const body = await res.json();
+  const body = await json(res);
   if (res.status !== 200) throw new Error(`token request failed: ${JSON.stringify(body)}`);
   const { kid, alg } = decodeProtectedHeader(body.access_token);
   return { token: body.access_token, kid: kid as string, alg: alg as string };
@@ -30,7 +40,7 @@ export async function issueJwt(app: TestApp, client: { basic: string }): Promise
 
 export async function isActive(app: TestApp, client: { basic: string }, token: string): Promise<boolean> {
   const res = await app.form('/oauth2/introspect', { token }, { authorization: client.basic });
-  return (await res.json()).active;
+  return (await json(res)).active;
 }
 
 export const dataSourceOf = (app: TestApp) => app.running.app.get<DataSource>(TOKEN_SERVICE_DATA_SOURCE);

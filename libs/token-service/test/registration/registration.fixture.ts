@@ -1,5 +1,7 @@
 import type { TestApp } from '../support/token-service-app';
 
+export const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { error: string };
+
 export interface JsonResponse {
   status: number;
   headers: Headers;

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { FakeClock, testEngines } from '@tessera/test-kit';
 import { startTokenService, type TestApp } from '../support/token-service-app';
-import { configurationPath, expectError, machineClient, register, registration, webClient } from './registration.fixture';
+import { configurationPath, expectError, machineClient, register, registration, webClient, json } from './registration.fixture';
 
 const basic = (id: unknown, secret: unknown) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
@@ -101,7 +101,7 @@ describe.each(testEngines())('dynamic client registration, initial access token 
     expect(stored.body['refresh_token_ttl']).not.toBe(31_536_000);
     expect((stored.body['allowed_scopes'] as { scope: string }[]).map((s) => s.scope)).not.toContain('admin:users');
     const token = await app.form('/oauth2/token', { grant_type: 'client_credentials', scope: 'admin:users' }, { authorization: basic(body['client_id'], body['client_secret']) });
-    expect((await token.json()).error).toBe('invalid_scope');
+    expect((await json(token)).error).toBe('invalid_scope');
   });
 
   describe('scope (invalid_client_metadata)', () => {
@@ -266,7 +266,7 @@ describe('dynamic client registration, open', () => {
   });
 
   it('advertises the registration endpoint', async () => {
-    const doc = await (await fetch(`${app.url}/.well-known/oauth-authorization-server`)).json();
+    const doc = await json(await fetch(`${app.url}/.well-known/oauth-authorization-server`));
     expect(doc.registration_endpoint).toBe(`${app.issuer}/oauth2/register`);
   });
 });
@@ -291,7 +291,7 @@ describe('dynamic client registration, off', () => {
 
   it('leaves registration_endpoint out of both discovery documents', async () => {
     for (const doc of ['oauth-authorization-server', 'openid-configuration']) {
-      const body = await (await fetch(`${app.url}/.well-known/${doc}`)).json();
+      const body = await json(await fetch(`${app.url}/.well-known/${doc}`));
       expect(body.issuer).toBe(app.issuer);
       expect(body).not.toHaveProperty('registration_endpoint');
     }

@@ -1,5 +1,15 @@
 import type { TestApp } from '../support/token-service-app';
 
+/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
+export interface JsonBody {
+  [member: string]: unknown;
+  access_token: string;
+  active: boolean;
+  error: string;
+  error_description: string;
+}
+export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+
 export interface Caller {
   client_id: string;
   basic: string;
@@ -7,7 +17,7 @@ export interface Caller {
 
 export async function issueToken(app: TestApp, client: Caller): Promise<string> {
   const res = await app.form('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: client.basic });
-  const body = await res.json();
+  const body = await json(res);
   if (res.status !== 200) throw new Error(`token request failed: ${JSON.stringify(body)}`);
   return body.access_token;
 }
@@ -16,5 +26,5 @@ export const revoke = (app: TestApp, caller: Caller, params: Record<string, stri
 
 export async function isActive(app: TestApp, owner: Caller, token: string): Promise<boolean> {
   const res = await app.form('/oauth2/introspect', { token }, { authorization: owner.basic });
-  return (await res.json()).active;
+  return (await json(res)).active;
 }

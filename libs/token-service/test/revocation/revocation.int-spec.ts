@@ -1,6 +1,6 @@
 import { testEngines } from '@tessera/test-kit';
 import { startTokenService, type TestApp } from '../support/token-service-app';
-import { isActive, issueToken, revoke, type Caller } from './revocation.fixture';
+import { isActive, issueToken, revoke, type Caller, json } from './revocation.fixture';
 
 /** RFC 7009 token revocation. */
 describe.each(testEngines())('token revocation (%s)', (engine) => {
@@ -54,23 +54,23 @@ describe.each(testEngines())('token revocation (%s)', (engine) => {
     const token = await issueToken(app, owner());
     const res = await revoke(app, other, { token });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('unauthorized_client');
+    expect((await json(res)).error).toBe('unauthorized_client');
     expect(await isActive(app, owner(), token)).toBe(true);
   });
 
   it('refuses a request without token with invalid_request', async () => {
     const res = await revoke(app, referenceClient, {});
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('invalid_request');
+    expect((await json(res)).error).toBe('invalid_request');
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('requires client authentication: no credentials or a wrong secret get 401 invalid_client, and revoke nothing', async () => {
     const token = await issueToken(app, referenceClient);
     const anonymous = await app.form('/oauth2/revoke', { token });
-    expect({ status: anonymous.status, error: (await anonymous.json()).error }).toEqual({ status: 401, error: 'invalid_client' });
+    expect({ status: anonymous.status, error: (await json(anonymous)).error }).toEqual({ status: 401, error: 'invalid_client' });
     const wrong = await app.form('/oauth2/revoke', { token }, { authorization: `Basic ${Buffer.from(`${referenceClient.client_id}:tsr_cs_${'x'.repeat(43)}`).toString('base64')}` });
-    expect({ status: wrong.status, error: (await wrong.json()).error }).toEqual({ status: 401, error: 'invalid_client' });
+    expect({ status: wrong.status, error: (await json(wrong)).error }).toEqual({ status: 401, error: 'invalid_client' });
     expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic /);
     expect(await isActive(app, referenceClient, token)).toBe(true);
   });
@@ -81,7 +81,7 @@ describe.each(testEngines())('token revocation (%s)', (engine) => {
     expect((await app.form('/oauth2/revoke', { token: 'tsr_at_unknown', client_id })).status).toBe(200);
     const token = await issueToken(app, referenceClient);
     const res = await app.form('/oauth2/revoke', { token, client_id });
-    expect((await res.json()).error).toBe('unauthorized_client');
+    expect((await json(res)).error).toBe('unauthorized_client');
     expect(await isActive(app, referenceClient, token)).toBe(true);
   });
 });
