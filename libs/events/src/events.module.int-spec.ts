@@ -21,7 +21,7 @@ const TOKEN_DB = Symbol('token-service.data-source');
 const AUTH_DB = Symbol('auth-service.data-source');
 
 @Global()
-@Module({ providers: [{ provide: LOGGER, useValue: process.env['DEBUG_EVENTS'] ? require('pino')({ level: 'debug' }) : silentLogger }], exports: [LOGGER] })
+@Module({ providers: [{ provide: LOGGER, useValue: silentLogger }], exports: [LOGGER] })
 class SilentLoggerModule {}
 
 /** A stand-in for token-service: revokes grants (producer) and consumes grant.revoked. */
@@ -63,6 +63,20 @@ class Mailer {
   }
 }
 
+/**
+ * What a service module sees of its own EventsModule. In one process every service has an
+ * OutboxRelay and a QueueDriver, so `app.get(OutboxRelay)` would pick any of them: reach them
+ * through the service's own injector instead.
+ */
+@Injectable()
+class EventsProbe {
+  constructor(
+    readonly relay: OutboxRelay,
+    readonly driver: QueueDriver,
+    readonly broadcaster: Broadcaster,
+  ) {}
+}
+
 type Events = Omit<EventsModuleOptions, 'service' | 'dataSourceProvider'>;
 
 @Module({})
@@ -71,7 +85,7 @@ class TokenServiceModule {
     return {
       module: TokenServiceModule,
       imports: [EventsModule.forService({ service: 'token-service', dataSourceProvider: TOKEN_DB, ...events })],
-      providers: [{ provide: TOKEN_DB, useValue: dataSource }, GrantRevokedConsumer, Grants],
+      providers: [{ provide: TOKEN_DB, useValue: dataSource }, GrantRevokedConsumer, Grants, EventsProbe],
       exports: [TOKEN_DB],
     };
   }
@@ -83,7 +97,7 @@ class AuthServiceModule {
     return {
       module: AuthServiceModule,
       imports: [EventsModule.forService({ service: 'auth-service', dataSourceProvider: AUTH_DB, ...events })],
-      providers: [{ provide: AUTH_DB, useValue: dataSource }, Mailer, ...extra],
+      providers: [{ provide: AUTH_DB, useValue: dataSource }, Mailer, EventsProbe, ...extra],
       exports: [AUTH_DB],
     };
   }
@@ -139,10 +153,11 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
     return app;
   };
   const tokenService = (a: TestingModule) => a.select(tokenModule);
+  const eventsOf = (a: TestingModule, module: DynamicModule) => a.select(module).get(EventsProbe, { strict: true });
   /** Publishes what is committed and waits until every queue of this service is quiet. */
   const settle = async (a: TestingModule) => {
-    await tokenService(a).get(OutboxRelay).flush();
-    await tokenService(a).get(QueueDriver).whenIdle();
+    await eventsOf(a, tokenModule).relay.flush();
+    await eventsOf(a, tokenModule).driver.whenIdle();
   };
 
   it('delivers an event committed by a producer to its @OnEvent consumer, right after the commit', async () => {
@@ -198,14 +213,12 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
     const a = await start(authModule);
     const mailer = a.select(authModule).get(Mailer);
     const claims: unknown[] = [];
-    await a.select(authModule).get(Broadcaster).subscribe('claims', (m) => void claims.push(m));
+    await eventsOf(a, authModule).broadcaster.subscribe('claims', (m) => void claims.push(m));
 
     await tokenService(a).get(Grants).requestMail('alice@example.com');
-    await tokenService(a).get(Broadcaster).publish('claims', { sub: 'alice' });
-    await tokenService(a).get(OutboxRelay).flush();
-    if (process.env['DEBUG_EVENTS']) console.log('flushed');
-    await a.select(authModule).get(QueueDriver).whenIdle();
-    if (process.env['DEBUG_EVENTS']) console.log('idle');
+    await eventsOf(a, tokenModule).broadcaster.publish('claims', { sub: 'alice' });
+    await eventsOf(a, tokenModule).relay.flush();
+    await eventsOf(a, authModule).driver.whenIdle();
 
     expect(mailer.sent).toEqual(['alice@example.com']);
     await eventually(() => expect(claims).toEqual([{ sub: 'alice' }]));

@@ -101,7 +101,6 @@ export class InProcessQueueDriver extends QueueDriver {
 
   async send(queue: string, envelope: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('InProcessQueueDriver is closed');
-    if (process.env['DEBUG_EVENTS']) console.log('send', queue, envelope.name);
     // Handed over as JSON, as a broker would: the consumer never shares the producer's objects.
     this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
   }
@@ -185,7 +184,6 @@ class InProcessWorker implements BusConsumer {
   }
 
   private async deliver(delivery: Delivery): Promise<void> {
-    if (process.env['DEBUG_EVENTS']) console.log('deliver', this.queue, delivery.envelope.name, delivery.attempt);
     try {
       const outcome = await attemptDelivery(this.handler, delivery.envelope, { ...this.ctx, queue: this.queue, attempt: delivery.attempt });
       if (outcome.retry) {

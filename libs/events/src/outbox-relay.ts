@@ -72,15 +72,11 @@ export class OutboxRelay {
   }
 
   /** Publishes everything committed before the call; resolves when done (tests, shutdown). */
-  private runNo = 0;
   flush(): Promise<RelayResult> {
-    if (process.env['DEBUG_EVENTS']) console.log('flush called; queued run exists:', !!this.next, new Error().stack?.split('\n').slice(2, 5).join(' | '));
     if (this.next) return this.next;
-    const no = ++this.runNo;
     const run = this.inBackground(() =>
       this.tail.then(() => {
         this.next = undefined;
-        if (process.env['DEBUG_EVENTS']) console.log('run start', no);
         return this.drain();
       }),
     );
@@ -111,7 +107,6 @@ export class OutboxRelay {
     // SQLite has one writer and takes turns in inTransaction(); PostgreSQL replicas need the claim.
     if (!isSqlite(manager.connection)) query.setLock('pessimistic_write').setOnLocked('skip_locked');
     const rows = await query.getMany();
-    if (process.env['DEBUG_EVENTS']) console.log('relay batch', (manager.connection.options as any).schema, rows.map((r) => r.name));
     const result: RelayResult = { published: 0, failed: 0 };
     for (const row of rows) {
       try {

@@ -9,6 +9,8 @@ export interface AccessTokenRecord {
   scope: string;
   audience: string[];
   grantId?: string;
+  /** The refresh-token family (code redemption) it belongs to. */
+  familyId?: string;
   issuedAt: number;
   expiresAt: number;
 }
@@ -20,6 +22,8 @@ export abstract class AccessTokenStore {
   /** Deletes the client's tokens; only those issued at or before `issuedAtOrBefore` when given. */
   abstract deleteByClient(clientId: string, tx?: Transaction, issuedAtOrBefore?: number): Promise<number>;
   abstract deleteByGrant(grantId: string, tx?: Transaction): Promise<number>;
+  abstract deleteByFamily(familyId: string, tx?: Transaction): Promise<number>;
+  abstract deleteBySub(sub: string, tx?: Transaction): Promise<number>;
   abstract deleteExpired(now: number): Promise<number>;
 }
 

@@ -17,4 +17,10 @@ export abstract class GrantStore {
   abstract markRevoked(id: string, at: number, tx?: Transaction): Promise<boolean>;
   /** Latest revocation instant of any grant of (sub, client), for JWT access-token checks. */
   abstract lastRevocation(sub: string, clientId: string): Promise<number | undefined>;
+  /** The user's live remembered grant for the client, if any. */
+  abstract findRemembered(sub: string, clientId: string): Promise<Grant | undefined>;
+  abstract listActiveBySub(sub: string): Promise<Grant[]>;
+  abstract save(grant: Grant, tx?: Transaction): Promise<void>;
+  /** Revokes every live grant of the user; returns the revoked grants. */
+  abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<Grant[]>;
 }

@@ -17,12 +17,16 @@ export interface AccessTokenRequest {
   /** Set by a resource server registered with its own token format. */
   format?: AccessTokenFormat;
   grantId?: string;
+  /** The refresh-token family (code redemption) the token belongs to, revoked together. */
+  familyId?: string;
 }
 
 export interface IssuedAccessToken {
   value: string;
   expiresIn: number;
   format: AccessTokenFormat;
+  jti: string;
+  expiresAt: number;
 }
 
 /**
@@ -61,7 +65,7 @@ export class AccessTokensService {
         now,
         jti,
       });
-      return { value: issueJwtAccessToken(signer, claims), expiresIn: ttl, format };
+      return { value: issueJwtAccessToken(signer, claims), expiresIn: ttl, format, jti, expiresAt: now + ttl };
     }
     const token = generateReferenceToken('access_token');
     await this.store.insert(
@@ -73,11 +77,12 @@ export class AccessTokensService {
         scope: request.scope.join(' '),
         audience: request.audience,
         grantId: request.grantId,
+        familyId: request.familyId,
         issuedAt: now,
         expiresAt: now + ttl,
       },
       tx,
     );
-    return { value: token.value, expiresIn: ttl, format };
+    return { value: token.value, expiresIn: ttl, format, jti, expiresAt: now + ttl };
   }
 }

@@ -9,11 +9,11 @@ export class AccessTokenTypeormStore extends AccessTokenStore {
     super();
   }
   async insert(token: AccessTokenRecord, tx?: Transaction) {
-    await managerOf(this.dataSource, tx).insert(AccessTokenEntity, { ...token, grantId: token.grantId ?? null });
+    await managerOf(this.dataSource, tx).insert(AccessTokenEntity, { ...token, grantId: token.grantId ?? null, familyId: token.familyId ?? null });
   }
   async find(storageKey: string) {
     const row = await this.dataSource.manager.findOneBy(AccessTokenEntity, { storageKey });
-    return row ? { ...row, grantId: row.grantId ?? undefined } : undefined;
+    return row ? { ...row, grantId: row.grantId ?? undefined, familyId: row.familyId ?? undefined } : undefined;
   }
   async delete(storageKey: string, tx?: Transaction) {
     return ((await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { storageKey })).affected ?? 0) > 0;
@@ -24,6 +24,12 @@ export class AccessTokenTypeormStore extends AccessTokenStore {
   }
   async deleteByGrant(grantId: string, tx?: Transaction) {
     return (await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { grantId })).affected ?? 0;
+  }
+  async deleteByFamily(familyId: string, tx?: Transaction) {
+    return (await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { familyId })).affected ?? 0;
+  }
+  async deleteBySub(sub: string, tx?: Transaction) {
+    return (await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { sub })).affected ?? 0;
   }
   async deleteExpired(now: number) {
     return (await this.dataSource.manager.delete(AccessTokenEntity, { expiresAt: LessThan(now) })).affected ?? 0;

@@ -17,7 +17,27 @@ export class GrantTypeormStore extends GrantStore {
   }
   async find(id: string) {
     const row = await this.dataSource.manager.findOneBy(GrantEntity, { id });
-    return row ? { ...row, lastUsedAt: row.lastUsedAt ?? undefined, revokedAt: row.revokedAt ?? undefined } : undefined;
+    return row ? toGrant(row) : undefined;
+  }
+  async findRemembered(sub: string, clientId: string) {
+    const row = await this.dataSource.manager.findOne(GrantEntity, {
+      where: { sub, clientId, remember: true, revokedAt: IsNull() },
+      order: { createdAt: 'DESC', id: 'ASC' },
+    });
+    return row ? toGrant(row) : undefined;
+  }
+  async listActiveBySub(sub: string) {
+    const rows = await this.dataSource.manager.find(GrantEntity, { where: { sub, revokedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return rows.map(toGrant);
+  }
+  async save(grant: Grant, tx?: Transaction) {
+    await managerOf(this.dataSource, tx).save(GrantEntity, { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null });
+  }
+  async revokeBySub(sub: string, at: number, tx?: Transaction) {
+    const manager = managerOf(this.dataSource, tx);
+    const live = await manager.find(GrantEntity, { where: { sub, revokedAt: IsNull() } });
+    if (live.length) await manager.update(GrantEntity, { sub, revokedAt: IsNull() }, { revokedAt: at });
+    return live.map((row) => ({ ...toGrant(row), revokedAt: at }));
   }
   async markRevoked(id: string, at: number, tx?: Transaction) {
     const res = await managerOf(this.dataSource, tx).update(GrantEntity, { id, revokedAt: IsNull() }, { revokedAt: at });
@@ -32,3 +52,5 @@ export class GrantTypeormStore extends GrantStore {
     return row?.at == null ? undefined : Number(row.at);
   }
 }
+
+const toGrant = (row: GrantEntity): Grant => ({ ...row, lastUsedAt: row.lastUsedAt ?? undefined, revokedAt: row.revokedAt ?? undefined });

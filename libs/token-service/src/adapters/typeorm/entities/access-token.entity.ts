@@ -24,8 +24,14 @@ export class AccessTokenEntity {
   @Column('varchar', { length: 36, name: 'grant_id', nullable: true })
   grantId!: string | null;
 
+  @Index('ix_access_tokens_jti')
   @Column('varchar', { length: 64 })
   jti!: string;
+
+  /** The refresh-token family (or code redemption) it came from, revoked together. */
+  @Index('ix_access_tokens_family_id')
+  @Column('varchar', { length: 36, name: 'family_id', nullable: true })
+  familyId!: string | null;
 
   @Column('bigint', { name: 'issued_at', transformer: epochSeconds })
   issuedAt!: number;

@@ -1,4 +1,8 @@
 import { AccessTokenEntity } from './access-token.entity';
+import { AuthorizationCodeEntity } from './authorization-code.entity';
+import { ChallengeEntity } from './challenge.entity';
+import { OpSessionEntity } from './op-session.entity';
+import { RefreshTokenEntity } from './refresh-token.entity';
 import { ClientEntity } from './client.entity';
 import { GrantEntity } from './grant.entity';
 import { ReplayEntryEntity } from './replay-entry.entity';
@@ -8,6 +12,10 @@ import { SigningKeyEntity } from './signing-key.entity';
 
 export {
   AccessTokenEntity,
+  AuthorizationCodeEntity,
+  ChallengeEntity,
+  OpSessionEntity,
+  RefreshTokenEntity,
   ClientEntity,
   GrantEntity,
   ReplayEntryEntity,
@@ -18,6 +26,10 @@ export {
 
 export const TOKEN_SERVICE_ENTITIES = [
   AccessTokenEntity,
+  AuthorizationCodeEntity,
+  ChallengeEntity,
+  OpSessionEntity,
+  RefreshTokenEntity,
   ClientEntity,
   GrantEntity,
   ReplayEntryEntity,

@@ -1,0 +1,50 @@
+import { IsNull, LessThan, type DataSource } from 'typeorm';
+import { AuthorizationCodeStore, type AuthorizationCode } from '../../ports/authorization-code.store';
+import type { Transaction } from '../../ports/unit-of-work';
+import { managerOf } from './data-source';
+import { AuthorizationCodeEntity } from './entities';
+
+type Details = Omit<AuthorizationCode, 'storageKey' | 'clientId' | 'grantId' | 'sub' | 'issuedAt' | 'expiresAt' | 'consumedAt' | 'familyId'>;
+
+export class AuthorizationCodeTypeormStore extends AuthorizationCodeStore {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+  async insert(code: AuthorizationCode, tx?: Transaction) {
+    const { storageKey, clientId, grantId, sub, issuedAt, expiresAt, consumedAt, familyId, ...details } = code;
+    await managerOf(this.dataSource, tx).insert(AuthorizationCodeEntity, {
+      storageKey,
+      clientId,
+      grantId,
+      sub,
+      details,
+      issuedAt,
+      expiresAt,
+      consumedAt: consumedAt ?? null,
+      familyId: familyId ?? null,
+    });
+  }
+  async find(storageKey: string): Promise<AuthorizationCode | undefined> {
+    const row = await this.dataSource.manager.findOneBy(AuthorizationCodeEntity, { storageKey });
+    if (!row) return undefined;
+    return {
+      ...(row.details as Details),
+      storageKey: row.storageKey,
+      clientId: row.clientId,
+      grantId: row.grantId,
+      sub: row.sub,
+      issuedAt: row.issuedAt,
+      expiresAt: row.expiresAt,
+      consumedAt: row.consumedAt ?? undefined,
+      familyId: row.familyId ?? undefined,
+    };
+  }
+  async consume(storageKey: string, at: number, familyId: string, tx?: Transaction) {
+    const res = await managerOf(this.dataSource, tx).update(AuthorizationCodeEntity, { storageKey, consumedAt: IsNull() }, { consumedAt: at, familyId });
+    return (res.affected ?? 0) === 1;
+  }
+  async deleteExpired(now: number) {
+    // A consumed code is kept until it expires, so that a replay is still recognised as one.
+    return (await this.dataSource.manager.delete(AuthorizationCodeEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  }
+}

@@ -1,0 +1,36 @@
+import { LessThan, type DataSource } from 'typeorm';
+import type { AuthorizationRequest } from '../../authorize/authorization-request';
+import { ChallengeStore, type Challenge, type ChallengeOutcome, type ChallengeState } from '../../ports/challenge.store';
+import { ChallengeEntity } from './entities';
+
+export class ChallengeTypeormStore extends ChallengeStore {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+  async insert(c: Challenge) {
+    await this.dataSource.manager.insert(ChallengeEntity, { ...c, login: c.login ?? null, outcome: c.outcome ?? null });
+  }
+  async find(storageKey: string): Promise<Challenge | undefined> {
+    const row = await this.dataSource.manager.findOneBy(ChallengeEntity, { storageKey });
+    if (!row) return undefined;
+    return {
+      ...row,
+      kind: row.kind as Challenge['kind'],
+      state: row.state as ChallengeState,
+      request: row.request as AuthorizationRequest,
+      login: (row.login as Challenge['login']) ?? undefined,
+      outcome: (row.outcome as ChallengeOutcome) ?? undefined,
+    };
+  }
+  async transition(storageKey: string, from: ChallengeState, to: ChallengeState, outcome?: ChallengeOutcome) {
+    const res = await this.dataSource.manager.update(
+      ChallengeEntity,
+      { storageKey, state: from },
+      outcome ? { state: to, outcome: outcome as object } : { state: to },
+    );
+    return (res.affected ?? 0) === 1;
+  }
+  async deleteExpired(now: number) {
+    return (await this.dataSource.manager.delete(ChallengeEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  }
+}

@@ -1,0 +1,31 @@
+import type { Transaction } from './unit-of-work';
+
+export interface AuthorizationCode {
+  storageKey: string;
+  clientId: string;
+  grantId: string;
+  sub: string;
+  scope: string[];
+  resource: string[];
+  redirectUri: string;
+  redirectUriSent: boolean;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256';
+  nonce?: string;
+  sid?: string;
+  acr?: string;
+  amr: string[];
+  authTime: number;
+  issuedAt: number;
+  expiresAt: number;
+  consumedAt?: number;
+  familyId?: string;
+}
+
+export abstract class AuthorizationCodeStore {
+  abstract insert(code: AuthorizationCode, tx?: Transaction): Promise<void>;
+  abstract find(storageKey: string): Promise<AuthorizationCode | undefined>;
+  /** Marks the code used, starting `familyId`; false if it was already used (a replay). */
+  abstract consume(storageKey: string, at: number, familyId: string, tx?: Transaction): Promise<boolean>;
+  abstract deleteExpired(now: number): Promise<number>;
+}

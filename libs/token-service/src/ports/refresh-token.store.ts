@@ -1,0 +1,40 @@
+import type { Transaction } from './unit-of-work';
+
+export interface RefreshToken {
+  storageKey: string;
+  familyId: string;
+  grantId?: string;
+  clientId: string;
+  sub: string;
+  scope: string[];
+  resource: string[];
+  acr?: string;
+  amr: string[];
+  authTime: number;
+  sid?: string;
+  accessJti?: string;
+  accessExpiresAt?: number;
+  issuedAt: number;
+  expiresAt: number;
+  consumedAt?: number;
+  revokedAt?: number;
+}
+
+/** JWT access tokens issued in a family, to deny-list when the family is revoked. */
+export interface IssuedJwt {
+  jti: string;
+  expiresAt: number;
+}
+
+export abstract class RefreshTokenStore {
+  abstract insert(token: RefreshToken, tx?: Transaction): Promise<void>;
+  abstract find(storageKey: string): Promise<RefreshToken | undefined>;
+  /** Marks the token exchanged for its successor; false if it already was (a reuse). */
+  abstract consume(storageKey: string, at: number, tx?: Transaction): Promise<boolean>;
+  /** Revokes every refresh token of the family; returns the access-token jtis issued with them. */
+  abstract revokeFamily(familyId: string, at: number, tx?: Transaction): Promise<IssuedJwt[]>;
+  abstract revokeByGrant(grantId: string, at: number, tx?: Transaction): Promise<IssuedJwt[]>;
+  abstract revokeByClient(clientId: string, at: number, tx?: Transaction): Promise<number>;
+  abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<IssuedJwt[]>;
+  abstract deleteExpired(now: number): Promise<number>;
+}
