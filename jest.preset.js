@@ -18,6 +18,9 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
+  // Integration suites boot a whole service (migrations, signing keys) in beforeAll; on a loaded
+  // 2-core CI machine that can take longer than Jest's 5 s default. This bounds hangs, not speed.
+  testTimeout: 30_000,
   resolver: '@nx/jest/plugins/resolver',
   coverageReporters: ['text-summary'],
   reporters: ['default', require.resolve('./tools/jest/summary-reporter.js')],

@@ -3,7 +3,10 @@
 // function, and self time by package (node_modules/<pkg>, node: internals, the app bundle).
 //
 //   node tools/bench/cpuprofile-summary.mjs <file.cpuprofile> [--top 25]
-import { readFileSync } from 'node:fs';
+//
+// When `<file.cpuprofile>.window.json` exists (written by profile.mjs), only the samples of the
+// measured window are counted.
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /**
@@ -34,7 +37,12 @@ export function summarizeProfile(profile, top = 25, window) {
 
   const keyOf = (n) => {
     const { functionName, url, lineNumber } = n.callFrame;
-    const file = url ? url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/dist\//, 'dist/') : '';
+    const file = url
+      ? url
+          .replace(/^file:\/\//, '')
+          .replace(/^.*\/node_modules\//, 'node_modules/')
+          .replace(/^.*\/dist\//, 'dist/')
+      : '';
     return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
   };
   const bucketOf = (n) => {
@@ -114,10 +122,20 @@ export function printSummary(s) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '25' } },
+  });
   if (!positionals[0]) {
     console.error('usage: node tools/bench/cpuprofile-summary.mjs <file.cpuprofile> [--top 25]');
     process.exit(2);
   }
-  console.log(printSummary(summarizeProfile(JSON.parse(readFileSync(positionals[0], 'utf8')), Number(values.top))));
+  const windowFile = `${positionals[0]}.window.json`;
+  const window = existsSync(windowFile) ? JSON.parse(readFileSync(windowFile, 'utf8')) : undefined;
+  if (window) console.log(`(samples of the measured window only, from ${windowFile})\n`);
+  console.log(
+    printSummary(
+      summarizeProfile(JSON.parse(readFileSync(positionals[0], 'utf8')), Number(values.top), window),
+    ),
+  );
 }

@@ -31,20 +31,42 @@ if (!port || !clientId || !clientSecret) {
 }
 
 async function privateJwk(alg) {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+  });
   return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `bench-${alg.toLowerCase()}` };
 }
 
 const resourceServers = {
-  [RESOURCES.opaque]: { scope: 'bench:read', audience: RESOURCES.opaque, accessTokenTTL: 3600, accessTokenFormat: 'opaque' },
-  [RESOURCES.es256]: { scope: 'bench:read', audience: RESOURCES.es256, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } },
-  [RESOURCES.rs256]: { scope: 'bench:read', audience: RESOURCES.rs256, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } },
+  [RESOURCES.opaque]: {
+    scope: 'bench:read',
+    audience: RESOURCES.opaque,
+    accessTokenTTL: 3600,
+    accessTokenFormat: 'opaque',
+  },
+  [RESOURCES.es256]: {
+    scope: 'bench:read',
+    audience: RESOURCES.es256,
+    accessTokenTTL: 3600,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'ES256' } },
+  },
+  [RESOURCES.rs256]: {
+    scope: 'bench:read',
+    audience: RESOURCES.rs256,
+    accessTokenTTL: 3600,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'RS256' } },
+  },
 };
 
 let adapter;
-let closeAdapter = async () => {};
+let closeAdapter = async () => undefined;
 if (adapterName === 'redis') {
-  ({ adapter, close: closeAdapter } = createRedisAdapter(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:56399'));
+  ({ adapter, close: closeAdapter } = createRedisAdapter(
+    process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:56399',
+  ));
 } else if (adapterName !== 'memory') {
   console.error(`unknown BENCH_ADAPTER ${adapterName}`);
   process.exit(2);
@@ -100,7 +122,7 @@ server.listen(port, '127.0.0.1', () => {
 async function shutdown() {
   server.close();
   server.closeAllConnections?.();
-  await closeAdapter().catch(() => {});
+  await closeAdapter().catch(() => undefined);
   process.exit(0);
 }
 process.on('SIGTERM', shutdown);

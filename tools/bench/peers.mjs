@@ -23,7 +23,8 @@ export const SCENARIOS = [
 ];
 
 const FORM = 'application/x-www-form-urlencoded';
-const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const basic = (id, secret) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const form = (params) => new URLSearchParams(params).toString();
 
 function decodeJwtPart(part) {
@@ -32,7 +33,8 @@ function decodeJwtPart(part) {
 
 function checkJwt(token, alg, who) {
   const parts = String(token).split('.');
-  if (parts.length !== 3) throw new Error(`${who}: expected a JWT access token, got ${String(token).slice(0, 40)}…`);
+  if (parts.length !== 3)
+    throw new Error(`${who}: expected a JWT access token, got ${String(token).slice(0, 40)}…`);
   const header = decodeJwtPart(parts[0]);
   if (header.typ !== 'at+jwt') throw new Error(`${who}: JWT typ is ${header.typ}, expected at+jwt`);
   if (header.alg !== alg) throw new Error(`${who}: JWT alg is ${header.alg}, expected ${alg}`);
@@ -40,7 +42,11 @@ function checkJwt(token, alg, who) {
 }
 
 async function postForm(url, authorization, params) {
-  const res = await fetch(url, { method: 'POST', headers: { authorization, 'content-type': FORM }, body: form(params) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization, 'content-type': FORM },
+    body: form(params),
+  });
   const text = await res.text();
   let body;
   try {
@@ -52,7 +58,10 @@ async function postForm(url, authorization, params) {
 }
 
 function baseEnv() {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.HOME ? { HOME: process.env.HOME } : {}) };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -61,7 +70,9 @@ function baseEnv() {
 
 export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
   if (!existsSync(TESSERA_MAIN)) {
-    throw new Error(`${TESSERA_MAIN} is missing: build it with \`NX_DAEMON=false npx nx run platform:build\``);
+    throw new Error(
+      `${TESSERA_MAIN} is missing: build it with \`NX_DAEMON=false npx nx run platform:build\``,
+    );
   }
   const [port, internalPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
@@ -77,7 +88,8 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
   const proc = start([process.execPath, ...nodeArgs, TESSERA_MAIN], { env, cpu, useTaskset });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (proc.child.exitCode !== null) throw new Error(`Tessera exited with ${proc.child.exitCode}:\n${proc.output()}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(`Tessera exited with ${proc.child.exitCode}:\n${proc.output()}`);
     try {
       if ((await fetch(`${issuer}/health/ready`)).status === 200) break;
     } catch {
@@ -112,17 +124,23 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
       access_token_format: format,
       ...(alg ? { access_token_signing_alg: alg } : {}),
     });
-    if (!c.client_id || !c.client_secret) throw new Error(`Tessera client without credentials: ${JSON.stringify(c)}`);
+    if (!c.client_id || !c.client_secret)
+      throw new Error(`Tessera client without credentials: ${JSON.stringify(c)}`);
     return basic(c.client_id, c.client_secret);
   };
-  const auth = { reference: await client('reference'), es256: await client('jwt', 'ES256'), rs256: await client('jwt', 'RS256') };
+  const auth = {
+    reference: await client('reference'),
+    es256: await client('jwt', 'ES256'),
+    rs256: await client('jwt', 'RS256'),
+  };
 
   const tokenUrl = `${issuer}/oauth2/token`;
   const introspectUrl = `${issuer}/oauth2/introspect`;
   const cc = { grant_type: 'client_credentials', scope: 'bench:read' };
   const issueReference = async () => {
     const r = await postForm(tokenUrl, auth.reference, cc);
-    if (r.status !== 200 || typeof r.body.access_token !== 'string') throw new Error(`Tessera token → ${r.status}: ${JSON.stringify(r.body)}`);
+    if (r.status !== 200 || typeof r.body.access_token !== 'string')
+      throw new Error(`Tessera token → ${r.status}: ${JSON.stringify(r.body)}`);
     return r.body.access_token;
   };
 
@@ -142,7 +160,11 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
         case 'cc-jwt-rs256':
           return { url: tokenUrl, authorization: auth.rs256, body: form({ ...cc, resource }) };
         case 'introspect-reference':
-          return { url: introspectUrl, authorization: auth.reference, body: form({ token: await issueReference() }) };
+          return {
+            url: introspectUrl,
+            authorization: auth.reference,
+            body: form({ token: await issueReference() }),
+          };
         default:
           throw new Error(`unknown scenario ${scenario}`);
       }
@@ -153,7 +175,8 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
       if (scenario === 'introspect-reference') {
         if (body.active !== true) throw new Error(`${who}: introspection says ${JSON.stringify(body)}`);
       } else if (scenario === 'cc-reference') {
-        if (!String(body.access_token).startsWith('tsr_at_')) throw new Error(`${who}: not a reference token: ${JSON.stringify(body)}`);
+        if (!String(body.access_token).startsWith('tsr_at_'))
+          throw new Error(`${who}: not a reference token: ${JSON.stringify(body)}`);
       } else {
         checkJwt(body.access_token, scenario === 'cc-jwt-es256' ? 'ES256' : 'RS256', who);
       }
@@ -186,7 +209,8 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
   const proc = start([process.execPath, join(HERE, 'oidc-provider-server.mjs')], { env, cpu, useTaskset });
   const deadline = Date.now() + 20_000;
   while (!proc.output().includes(`READY ${port}`)) {
-    if (proc.child.exitCode !== null) throw new Error(`oidc-provider (${adapter}) exited with ${proc.child.exitCode}:\n${proc.output()}`);
+    if (proc.child.exitCode !== null)
+      throw new Error(`oidc-provider (${adapter}) exited with ${proc.child.exitCode}:\n${proc.output()}`);
     if (Date.now() > deadline) {
       await stop(proc.child, 1000);
       throw new Error(`oidc-provider (${adapter}) did not start in 20 s:\n${proc.output()}`);
@@ -203,7 +227,8 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
   const cc = { grant_type: 'client_credentials', scope: 'bench:read' };
   const issueOpaque = async () => {
     const r = await postForm(tokenUrl, auth, cc);
-    if (r.status !== 200 || typeof r.body.access_token !== 'string') throw new Error(`oidc-provider token → ${r.status}: ${JSON.stringify(r.body)}`);
+    if (r.status !== 200 || typeof r.body.access_token !== 'string')
+      throw new Error(`oidc-provider token → ${r.status}: ${JSON.stringify(r.body)}`);
     return r.body.access_token;
   };
 
@@ -234,7 +259,8 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
         if (body.active !== true) throw new Error(`${who}: introspection says ${JSON.stringify(body)}`);
       } else if (scenario === 'cc-reference') {
         const t = String(body.access_token);
-        if (!t || t.includes('.') || t.length < 32) throw new Error(`${who}: not an opaque token: ${JSON.stringify(body)}`);
+        if (!t || t.includes('.') || t.length < 32)
+          throw new Error(`${who}: not an opaque token: ${JSON.stringify(body)}`);
       } else {
         checkJwt(body.access_token, scenario === 'cc-jwt-es256' ? 'ES256' : 'RS256', who);
       }
@@ -252,14 +278,33 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
 export async function startRedis({ cpu, useTaskset }) {
   const ping = () => spawnSync('redis-cli', ['-p', String(REDIS_PORT), 'ping'], { encoding: 'utf8' });
   if (ping().stdout?.trim() === 'PONG') {
-    throw new Error(`something already answers on 127.0.0.1:${REDIS_PORT}; not touching a Redis this script did not start`);
+    throw new Error(
+      `something already answers on 127.0.0.1:${REDIS_PORT}; not touching a Redis this script did not start`,
+    );
   }
   const pidFile = join(tmpdir(), `tessera-bench-redis-${REDIS_PORT}.pid`);
   rmSync(pidFile, { force: true });
-  const args = ['redis-server', '--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--daemonize', 'yes', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--pidfile', pidFile];
+  const args = [
+    'redis-server',
+    '--port',
+    String(REDIS_PORT),
+    '--bind',
+    '127.0.0.1',
+    '--daemonize',
+    'yes',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    tmpdir(),
+    '--pidfile',
+    pidFile,
+  ];
   const argv = useTaskset && cpu !== undefined ? ['taskset', '-c', String(cpu), ...args] : args;
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`redis-server did not start: ${r.error?.message ?? r.stderr}`);
+  if (r.error || r.status !== 0)
+    throw new Error(`redis-server did not start: ${r.error?.message ?? r.stderr}`);
   const deadline = Date.now() + 5000;
   while (ping().stdout?.trim() !== 'PONG' || !existsSync(pidFile)) {
     if (Date.now() > deadline) throw new Error('redis-server did not answer PING in 5 s');

@@ -63,6 +63,19 @@ export function cpuSeconds(rootPid) {
   return ticks / CLK_TCK;
 }
 
+/**
+ * Nanoseconds the process's main thread has spent on a CPU and waiting on a run queue (runnable
+ * but not running: CPU contention), from /proc/<pid>/schedstat; undefined where unavailable.
+ */
+export function schedstat(pid) {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { run, wait };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pins every thread of `pid` to `cpus` (e.g. '1'); returns false when taskset is unavailable. */
 export function pin(pid, cpus) {
   const r = spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { encoding: 'utf8' });
@@ -101,7 +114,9 @@ export function start(argv, { env, cpu, useTaskset }) {
     started.delete(child);
     if (!stopping.value) {
       exitedUnexpectedly.push({ argv: cmd.join(' '), code, signal });
-      console.error(`\n[bench] ${cmd.slice(-1)[0]} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}\n--- its last output ---\n${output.slice(-4000)}\n---`);
+      console.error(
+        `\n[bench] ${cmd.slice(-1)[0]} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}\n--- its last output ---\n${output.slice(-4000)}\n---`,
+      );
     }
   });
   child.stopping = stopping;
@@ -127,3 +142,6 @@ export function stop(child, graceMs = 5000) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** For `.catch(ignore)` during cleanup, where a failure to stop must not hide the real error. */
+export const ignore = () => undefined;

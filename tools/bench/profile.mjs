@@ -4,15 +4,14 @@
 // the profile is written) and summarises the samples taken during the measured window.
 //
 //   node tools/bench/profile.mjs [--scenario cc-reference] [--duration 5] [--warmup 2] [--top 25]
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { printSummary, summarizeProfile } from './cpuprofile-summary.mjs';
 import { SCENARIOS, startTessera } from './peers.mjs';
-import { cpuSeconds, hasCommand, pin, started, stop } from './proc.mjs';
+import { cpuSeconds, hasCommand, ignore, pin, started, stop } from './proc.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,11 +29,14 @@ const warmup = Number(opts.warmup);
 const useTaskset = hasCommand('taskset', ['--version']) && availableParallelism() >= 2;
 if (useTaskset) pin(process.pid, '1');
 const profDir = mkdtempSync(join(tmpdir(), 'tessera-cpuprof-'));
-const watchdog = setTimeout(async () => {
-  console.error('[profile] watchdog: giving up');
-  for (const c of [...started]) await stop(c, 1000);
-  process.exit(3);
-}, (duration + warmup + 90) * 1000);
+const watchdog = setTimeout(
+  async () => {
+    console.error('[profile] watchdog: giving up');
+    for (const c of [...started]) await stop(c, 1000);
+    process.exit(3);
+  },
+  (duration + warmup + 90) * 1000,
+);
 
 let tessera;
 try {
@@ -67,14 +69,20 @@ try {
   if (!file) throw new Error(`no .cpuprofile in ${profDir}`);
   const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8'));
   const inWindow = profile.startTime <= to && profile.endTime >= from;
-  if (!inWindow) console.warn('[profile] the measured window does not match the profile clock; summarising the whole profile');
-  console.log(`\nprofile: ${join(profDir, file)}${inWindow ? ' (samples of the measured window only)' : ''}\n`);
+  if (!inWindow)
+    console.warn(
+      '[profile] the measured window does not match the profile clock; summarising the whole profile',
+    );
+  if (inWindow) writeFileSync(join(profDir, `${file}.window.json`), JSON.stringify({ from, to }));
+  console.log(
+    `\nprofile: ${join(profDir, file)}${inWindow ? ' (samples of the measured window only)' : ''}\n`,
+  );
   console.log(printSummary(summarizeProfile(profile, Number(opts.top), inWindow ? { from, to } : undefined)));
 } catch (e) {
   console.error(`[profile] FAILED: ${e.stack ?? e}`);
   process.exitCode = 1;
 } finally {
-  if (tessera) await tessera.stop().catch(() => {});
+  if (tessera) await tessera.stop().catch(ignore);
   for (const c of [...started]) await stop(c, 1000);
   clearTimeout(watchdog);
 }

@@ -3,8 +3,19 @@
 // instance with a TTL, hashes for consumable models, and grant / uid / userCode indexes.
 import Redis from 'ioredis';
 
-const grantable = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
-const consumable = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+const grantable = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+const consumable = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
 
 const grantKeyFor = (id) => `grant:${id}`;
 const userCodeKeyFor = (userCode) => `userCode:${userCode}`;
@@ -54,7 +65,9 @@ export function createRedisAdapter(url) {
 
     async find(id) {
       if (!id) return undefined;
-      const data = consumable.has(this.name) ? await client.hgetall(this.key(id)) : await client.get(this.key(id));
+      const data = consumable.has(this.name)
+        ? await client.hgetall(this.key(id))
+        : await client.get(this.key(id));
       if (!data || (typeof data === 'object' && Object.keys(data).length === 0)) return undefined;
       if (typeof data === 'string') return JSON.parse(data);
       const { payload, ...rest } = data;

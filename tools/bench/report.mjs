@@ -9,7 +9,9 @@ export const median = (xs) => {
 };
 
 const fmt = (x, digits = 0) =>
-  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '–';
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 
 /** One row per (scenario, peer): the median of each metric over the rounds. */
@@ -30,6 +32,7 @@ export function summarize(runs, scenarios, peers) {
         p99: median(rs.map((r) => r.p99)),
         cpuS: median(rs.map((r) => r.cpuS)),
         cpuUtil: median(rs.map((r) => r.cpuS / r.seconds)),
+        runqWait: median(rs.map((r) => r.runqWait)),
         reqPerCpuS: median(rs.map((r) => r.reqPerCpuS)),
         reqPerCpuSNodeOnly: median(rs.map((r) => r.reqPerCpuSNodeOnly)),
         non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
@@ -42,12 +45,12 @@ export function summarize(runs, scenarios, peers) {
 
 export function resultsTable(rows) {
   const out = [
-    '| Scenario | Server | req/s | p50 ms | p99 ms | CPU-s | CPU use | req/CPU-s | non-2xx |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| Scenario | Server | req/s | p50 ms | p99 ms | CPU-s | CPU use | run-queue wait ² | req/CPU-s | non-2xx |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
     out.push(
-      `| ${r.scenarioLabel} | ${r.peerLabel}${r.peer === 'oidc-provider-redis' ? ' ¹' : ''} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpuS, 2)} | ${fmt(r.cpuUtil * 100)} % | ${fmt(r.reqPerCpuS)} | ${r.non2xx} |`,
+      `| ${r.scenarioLabel} | ${r.peerLabel}${r.peer === 'oidc-provider-redis' ? ' ¹' : ''} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpuS, 2)} | ${fmt(r.cpuUtil * 100)} % | ${fmt(r.runqWait * 100)} % | ${fmt(r.reqPerCpuS)} | ${r.non2xx} |`,
     );
   }
   return out.join('\n');
@@ -55,9 +58,14 @@ export function resultsTable(rows) {
 
 /** Tessera ÷ each oidc-provider peer, per scenario, against the targets. */
 export function ratioTable(rows, { targetRatio = 1.5, targetP99 = 50 } = {}) {
-  const peersPresent = new Set(rows.map((r) => r.peer));
   const out = [
-    '| Scenario | Tessera req/CPU-s | ÷ oidc-provider (memory) | ÷ oidc-provider (redis) ¹ | Tessera p99 | Targets met (≥ ' + targetRatio + '× memory, ≥ ' + targetRatio + '× redis, p99 < ' + targetP99 + ' ms) |',
+    '| Scenario | Tessera req/CPU-s | ÷ oidc-provider (memory) | ÷ oidc-provider (redis) ¹ | Tessera p99 | Targets met (≥ ' +
+      targetRatio +
+      '× memory, ≥ ' +
+      targetRatio +
+      '× redis, p99 < ' +
+      targetP99 +
+      ' ms) |',
     '|---|--:|--:|--:|--:|---|',
   ];
   const scenarios = [...new Map(rows.map((r) => [r.scenario, r.scenarioLabel])).entries()];
@@ -82,12 +90,17 @@ export function ratioTable(rows, { targetRatio = 1.5, targetP99 = 50 } = {}) {
 }
 
 export function perRunTable(runs, scenarios, peers) {
-  const out = ['| Round | Scenario | Server | req/s | p50 ms | p99 ms | CPU-s (node + redis) | req/CPU-s |', '|--:|---|---|--:|--:|--:|--:|--:|'];
+  const out = [
+    '| Round | Scenario | Server | req/s | p50 ms | p99 ms | CPU-s (node + redis) | run-queue wait | req/CPU-s |',
+    '|--:|---|---|--:|--:|--:|--:|--:|--:|',
+  ];
   for (const r of runs) {
     const s = scenarios.find((x) => x.id === r.scenario);
     const p = peers.find((x) => x.id === r.peer);
     const cpu = r.cpuSExtra ? `${fmt(r.cpuSNode, 2)} + ${fmt(r.cpuSExtra, 2)}` : fmt(r.cpuS, 2);
-    out.push(`| ${r.round} | ${s?.id ?? r.scenario} | ${p?.id ?? r.peer} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${cpu} | ${fmt(r.reqPerCpuS)} |`);
+    out.push(
+      `| ${r.round} | ${s?.id ?? r.scenario} | ${p?.id ?? r.peer} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${cpu} | ${fmt(r.runqWait * 100)} % | ${fmt(r.reqPerCpuS)} |`,
+    );
   }
   return out.join('\n');
 }
@@ -103,7 +116,10 @@ export function writeDoc(path, section, intro) {
     const old = readFileSync(path, 'utf8');
     const a = old.indexOf(START);
     const b = old.indexOf(END);
-    text = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${old.trimEnd()}\n\n${block}\n`;
+    text =
+      a >= 0 && b > a
+        ? old.slice(0, a) + block + old.slice(b + END.length)
+        : `${old.trimEnd()}\n\n${block}\n`;
   } else {
     text = `${intro.trim()}\n\n${block}\n`;
   }

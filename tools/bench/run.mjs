@@ -16,7 +16,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ROOT, SCENARIOS, startOidcProvider, startRedis, startTessera } from './peers.mjs';
-import { cpuSeconds, exitedUnexpectedly, hasCommand, pin, started, stop } from './proc.mjs';
+import {
+  cpuSeconds,
+  exitedUnexpectedly,
+  hasCommand,
+  ignore,
+  pin,
+  schedstat,
+  started,
+  stop,
+} from './proc.mjs';
 import { perRunTable, ratioTable, resultsTable, summarize, writeDoc } from './report.mjs';
 
 const HELP = `Usage: node tools/bench/run.mjs [options]
@@ -68,7 +77,11 @@ const writeDocs = opts['no-docs'] ? false : (opts.docs ?? !opts.quick);
 const ALL_PEERS = ['tessera', 'oidc-provider-memory', 'oidc-provider-redis'];
 const peerIds = opts.peers ? opts.peers.split(',').map((s) => s.trim()) : ALL_PEERS;
 for (const p of peerIds) if (!ALL_PEERS.includes(p)) throw new Error(`unknown peer ${p}`);
-const scenarios = opts.scenarios ? opts.scenarios.split(',').map((id) => SCENARIOS.find((s) => s.id === id.trim()) ?? fail(`unknown scenario ${id}`)) : SCENARIOS;
+const scenarios = opts.scenarios
+  ? opts.scenarios
+      .split(',')
+      .map((id) => SCENARIOS.find((s) => s.id === id.trim()) ?? fail(`unknown scenario ${id}`))
+  : SCENARIOS;
 const command = ['node', 'tools/bench/run.mjs', ...process.argv.slice(2)].join(' ');
 
 function fail(msg) {
@@ -82,8 +95,8 @@ const peers = [];
 let cleaning;
 async function cleanup() {
   cleaning ??= (async () => {
-    for (const p of peers) await p.stop().catch(() => {});
-    for (const child of [...started]) await stop(child, 2000).catch(() => {});
+    for (const p of peers) await p.stop().catch(ignore);
+    for (const child of [...started]) await stop(child, 2000).catch(ignore);
     redis?.stop();
   })();
   return cleaning;
@@ -107,14 +120,24 @@ const watchdog = setTimeout(async () => {
 const nproc = availableParallelism();
 const cpuModel = (() => {
   const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const m = info.match(/^model name\s*:\s*(.+)$/m) ?? info.match(/^Hardware\s*:\s*(.+)$/m) ?? info.match(/^CPU part\s*:\s*(.+)$/m);
+  const m =
+    info.match(/^model name\s*:\s*(.+)$/m) ??
+    info.match(/^Hardware\s*:\s*(.+)$/m) ??
+    info.match(/^CPU part\s*:\s*(.+)$/m);
   return m ? m[1].trim() : 'unknown';
 })();
-const version = (pkg) => JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+const version = (pkg) =>
+  JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
 const gitRev = (() => {
   try {
-    const rev = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const rev = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty ? `${rev} (with uncommitted changes)` : rev;
   } catch {
     return 'unknown';
@@ -128,7 +151,9 @@ if (useTaskset) {
   if (!pin(process.pid, String(BENCH_CPU))) fail('taskset could not pin the bench process');
   log(`pinned: servers on CPU ${SERVER_CPU}, this script and autocannon on CPU ${BENCH_CPU}`);
 } else {
-  log(`WARNING: ${nproc < 2 ? 'fewer than 2 CPUs' : 'taskset not found'}: servers and load generator are NOT pinned; numbers will be noisier`);
+  log(
+    `WARNING: ${nproc < 2 ? 'fewer than 2 CPUs' : 'taskset not found'}: servers and load generator are NOT pinned; numbers will be noisier`,
+  );
 }
 
 // --- measurement ------------------------------------------------------------------------------
@@ -150,8 +175,12 @@ function cannon(req, seconds) {
 function checkClean(res, what) {
   const bad = res.non2xx + res.errors + res.timeouts;
   if (bad > 0) {
-    const codes = Object.entries(res.statusCodeStats ?? {}).map(([c, v]) => `${c}×${v.count}`).join(', ');
-    fail(`${what}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts (status codes: ${codes})`);
+    const codes = Object.entries(res.statusCodeStats ?? {})
+      .map(([c, v]) => `${c}×${v.count}`)
+      .join(', ');
+    fail(
+      `${what}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts (status codes: ${codes})`,
+    );
   }
 }
 
@@ -163,10 +192,15 @@ function cpuOf(peer) {
 
 async function measure(peer, scenario, round) {
   const what = `round ${round} ${scenario.id} ${peer.id}`;
-  if (exitedUnexpectedly.length) fail(`a server exited during the benchmark: ${JSON.stringify(exitedUnexpectedly)}`);
+  if (exitedUnexpectedly.length)
+    fail(`a server exited during the benchmark: ${JSON.stringify(exitedUnexpectedly)}`);
   const req = await peer.request(scenario.id);
   // The first response must be a real token (or an active introspection answer).
-  const first = await fetch(req.url, { method: 'POST', headers: { authorization: req.authorization, 'content-type': FORM }, body: req.body });
+  const first = await fetch(req.url, {
+    method: 'POST',
+    headers: { authorization: req.authorization, 'content-type': FORM },
+    body: req.body,
+  });
   const text = await first.text();
   let body;
   try {
@@ -179,7 +213,11 @@ async function measure(peer, scenario, round) {
   if (warmup > 0) checkClean(await cannon(req, warmup), `${what} (warm-up)`);
 
   const before = cpuOf(peer);
+  const sched0 = schedstat(peer.pid);
+  const t0 = process.hrtime.bigint();
   const res = await cannon(req, duration);
+  const wallNs = Number(process.hrtime.bigint() - t0);
+  const sched1 = schedstat(peer.pid);
   const after = cpuOf(peer);
   try {
     checkClean(res, what);
@@ -208,16 +246,21 @@ async function measure(peer, scenario, round) {
     cpuS,
     reqPerCpuS: ok / cpuS,
     reqPerCpuSNodeOnly: ok / cpuSNode,
+    // Share of the run the server's main thread was runnable but waiting for the CPU (other
+    // processes on its core): high values mean req/s and latency say more about the machine.
+    runqWait: sched0 && sched1 ? (sched1.wait - sched0.wait) / wallNs : NaN,
   };
   log(
     `${what.padEnd(52)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(1).padStart(5)} ms  p99 ${run.p99.toFixed(1).padStart(6)} ms  ` +
-      `CPU ${cpuS.toFixed(2)} s${cpuSExtra ? ` (redis ${cpuSExtra.toFixed(2)})` : ''}  ${run.reqPerCpuS.toFixed(0)} req/CPU-s`,
+      `CPU ${cpuS.toFixed(2)} s${cpuSExtra ? ` (redis ${cpuSExtra.toFixed(2)})` : ''}  ${run.reqPerCpuS.toFixed(0)} req/CPU-s  run-queue wait ${(run.runqWait * 100).toFixed(0)} %`,
   );
   return run;
 }
 
 // --- main ---------------------------------------------------------------------------------------
 const startedAt = new Date();
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadAtStart = loadavg();
 const runs = [];
 let exitCode = 0;
 try {
@@ -234,14 +277,18 @@ try {
       }
       redis = await startRedis({ cpu: SERVER_CPU, useTaskset });
       log(`redis-server started on 127.0.0.1:56399 (pid ${redis.pid})`);
-      peers.push(await startOidcProvider({ adapter: 'redis', cpu: SERVER_CPU, useTaskset, redisPid: redis.pid }));
+      peers.push(
+        await startOidcProvider({ adapter: 'redis', cpu: SERVER_CPU, useTaskset, redisPid: redis.pid }),
+      );
     }
     const p = peers.at(-1);
     peerInfo.push({ id: p.id, label: p.label });
     log(`started ${p.label} (pid ${p.pid})`);
   }
 
-  log(`${rounds} round(s) × ${scenarios.length} scenario(s) × ${peers.length} server(s), ${warmup} s warm-up + ${duration} s each, ${connections} connections`);
+  log(
+    `${rounds} round(s) × ${scenarios.length} scenario(s) × ${peers.length} server(s), ${warmup} s warm-up + ${duration} s each, ${connections} connections`,
+  );
   for (let round = 1; round <= rounds; round++) {
     for (const scenario of scenarios) {
       for (const peer of peers) runs.push(await measure(peer, scenario, round));
@@ -260,14 +307,29 @@ try {
     oidcProvider: version('oidc-provider'),
     autocannon: version('autocannon'),
     ioredis: version('ioredis'),
-    redis: redis ? execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().match(/v=(\S+)/)?.[1] : undefined,
+    redis: redis
+      ? execFileSync('redis-server', ['--version'], { encoding: 'utf8' })
+          .trim()
+          .match(/v=(\S+)/)?.[1]
+      : undefined,
     git: gitRev,
+    loadavg: { start: loadAtStart, end: loadavg() },
   };
 
-  console.log(`\n## Medians of ${rounds} round(s)\n\n${results}\n\n## Tessera ÷ oidc-provider, requests per CPU-second\n\n${ratios}\n`);
+  console.log(
+    `\n## Medians of ${rounds} round(s)\n\n${results}\n\n## Tessera ÷ oidc-provider, requests per CPU-second\n\n${ratios}\n`,
+  );
 
-  const jsonPath = opts.json ?? join(tmpdir(), `tessera-bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(jsonPath, JSON.stringify({ command, startedAt, machine, duration, warmup, rounds, connections, runs, medians: rows, verdicts }, null, 2));
+  const jsonPath =
+    opts.json ?? join(tmpdir(), `tessera-bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    jsonPath,
+    JSON.stringify(
+      { command, startedAt, machine, duration, warmup, rounds, connections, runs, medians: rows, verdicts },
+      null,
+      2,
+    ),
+  );
   log(`raw results: ${jsonPath}`);
 
   if (writeDocs) {
@@ -293,6 +355,7 @@ function docSection({ results, ratios, runs, peerInfo, machine }) {
 - **Date:** ${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, Tessera at ${machine.git}
 - **Machine:** ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}, Linux ${machine.kernel}, Node.js ${machine.node}${machine.pinned ? '' : ' — **not pinned** (taskset missing or 1 CPU)'}
 - **Peers:** oidc-provider ${machine.oidcProvider}${machine.redis ? `, Redis ${machine.redis} via ioredis ${machine.ioredis}` : ' (Redis peer skipped: redis-server not installed)'}; load from autocannon ${machine.autocannon}
+- **Machine load:** load average ${machine.loadavg.start} at the start, ${machine.loadavg.end} at the end (1/5/15 min; this benchmark alone accounts for about 2)
 - **Load:** ${connections} connections, ${warmup} s warm-up (not counted) then ${duration} s measured, ${rounds} round(s), runs interleaved (round → scenario → server), never concurrent
 
 ### Medians
@@ -301,6 +364,9 @@ ${results}
 
 ¹ The Redis peer's CPU-s and req/CPU-s include the redis-server process (pinned to the same CPU as the
 server), since Tessera's embedded storage (SQLite) runs inside its own process.
+² Share of the measured run during which the server's main thread was runnable but waiting for
+its CPU because other processes were using it (\`/proc/<pid>/schedstat\`). Where it is high, req/s,
+p50 and p99 measure the machine's other tenants more than the server; req/CPU-s is much less affected.
 
 ### Tessera ÷ oidc-provider (median requests per CPU-second)
 

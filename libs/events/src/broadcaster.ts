@@ -56,7 +56,12 @@ export class InProcessBroadcaster extends Broadcaster {
 }
 
 /** Runs a listener on a received message; a failing listener is logged, never propagated. */
-export function deliver(listener: BroadcastListener, text: string, channel: string, logger: EventsLogger): void {
+export function deliver(
+  listener: BroadcastListener,
+  text: string,
+  channel: string,
+  logger: EventsLogger,
+): void {
   Promise.resolve()
     .then(() => listener(JSON.parse(text) as Record<string, unknown>))
     .catch((err) => logger.error({ channel, err: describeError(err) }, 'broadcast listener failed'));

@@ -3,7 +3,13 @@ import IORedis from 'ioredis';
 import type { DeadLetterSink } from './dead-letter';
 import type { EventEnvelope } from './events';
 import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
-import { attemptDelivery, DEFAULT_RETRY, QueueDriver, type EnvelopeHandler, type RetryPolicy } from './queue-driver';
+import {
+  attemptDelivery,
+  DEFAULT_RETRY,
+  QueueDriver,
+  type EnvelopeHandler,
+  type RetryPolicy,
+} from './queue-driver';
 
 export interface BullMqQueueDriverOptions {
   redisUrl: string;
@@ -14,6 +20,8 @@ export interface BullMqQueueDriverOptions {
   prefix?: string;
   /** Deliveries one replica runs at once per queue. */
   concurrency?: number;
+  /** How long a send may wait for Redis before it counts as failed (the relay retries it later). */
+  sendTimeoutMs?: number;
 }
 
 /**
@@ -36,6 +44,8 @@ export class BullMqQueueDriver extends QueueDriver {
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
   private readonly prefix: string;
+  /** Set by a connection error, cleared when the connection is ready again. */
+  private redisDown = false;
   private closed = false;
 
   constructor(private readonly options: BullMqQueueDriverOptions) {
@@ -43,15 +53,39 @@ export class BullMqQueueDriver extends QueueDriver {
     this.prefix = options.prefix ?? 'tessera';
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger ?? defaultEventsLogger();
-    this.producerConnection = new IORedis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.producerConnection = new IORedis(options.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
     this.workerConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
-    for (const connection of [this.producerConnection, this.workerConnection]) {
-      connection.on('error', (err) => this.logger.warn({ err: describeError(err) }, 'redis connection error'));
-    }
+    // ioredis reports every failed reconnection: log the transitions, not each attempt.
+    const watch = (connection: IORedis, onChange: (down: boolean) => void) => {
+      let down = false;
+      connection.on('error', (err) => {
+        if (!down)
+          this.logger.warn({ err: describeError(err), prefix: this.prefix }, 'redis connection lost');
+        down = true;
+        onChange(true);
+      });
+      connection.on('ready', () => {
+        if (down) this.logger.info({ prefix: this.prefix }, 'redis connection back');
+        down = false;
+        onChange(false);
+      });
+    };
+    watch(this.producerConnection, (down) => (this.redisDown = down));
+    watch(this.workerConnection, () => undefined);
   }
 
+  /**
+   * Fails at once while Redis is known to be unreachable, and after `sendTimeoutMs` if it
+   * stalls: BullMQ would otherwise wait for the connection indefinitely, holding the relay (and
+   * on SQLite every transaction of the service behind it). An add that completes late is
+   * harmless: the relay sends the event again and BullMQ ignores the known jobId.
+   */
   async send(queue: string, envelope: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('BullMqQueueDriver is closed');
+    if (this.redisDown) throw new Error('Redis is unreachable');
     const options: JobsOptions = {
       jobId: envelope.id,
       attempts: this.retry.attempts,
@@ -59,7 +93,21 @@ export class BullMqQueueDriver extends QueueDriver {
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     };
-    await this.queue(queue).add(envelope.name, envelope, options);
+    const timeoutMs = this.options.sendTimeoutMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not accept the job within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    const added = this.queue(queue).add(envelope.name, envelope, options);
+    added.catch(() => undefined);
+    try {
+      await Promise.race([added, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async consume(queue: string, handler: EnvelopeHandler): Promise<void> {
@@ -72,7 +120,7 @@ export class BullMqQueueDriver extends QueueDriver {
     });
     worker.on('error', (err) => this.logger.warn({ queue, err: describeError(err) }, 'queue worker error'));
     this.workers.set(queue, worker);
-    await worker.waitUntilReady();
+    // Not awaited: the service starts while Redis is away, and the worker begins once it is back.
   }
 
   /** Quiescence of the queues this driver consumes, read from Redis: for tests and shutdown. */
@@ -80,10 +128,13 @@ export class BullMqQueueDriver extends QueueDriver {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const counts = await Promise.all(
-        [...this.workers.keys()].map((name) => this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+        [...this.workers.keys()].map((name) =>
+          this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+        ),
       );
       if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
-      if (Date.now() > deadline) throw new Error(`Queues still busy after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+      if (Date.now() > deadline)
+        throw new Error(`Queues still busy after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -94,7 +145,12 @@ export class BullMqQueueDriver extends QueueDriver {
     // Workers first: close() waits for the jobs they are running.
     await Promise.all([...this.workers.values()].map((worker) => worker.close()));
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
-    await Promise.all([this.producerConnection, this.workerConnection].map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT would wait in the offline queue of a connection that is down.
+    await Promise.all(
+      [this.producerConnection, this.workerConnection].map((c) =>
+        c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
+      ),
+    );
   }
 
   private async process(queue: string, handler: EnvelopeHandler, job: Job<EventEnvelope>): Promise<void> {
@@ -106,7 +162,8 @@ export class BullMqQueueDriver extends QueueDriver {
       deadLetters: this.options.deadLetters,
       logger: this.logger,
     });
-    if (outcome.retry) throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+    if (outcome.retry)
+      throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
   }
 
   private queue(name: string): Queue {

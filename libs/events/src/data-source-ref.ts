@@ -6,4 +6,5 @@ import type { DataSource } from 'typeorm';
  */
 export type DataSourceRef = DataSource | (() => DataSource);
 
-export const resolveDataSource = (ref: DataSourceRef): DataSource => (typeof ref === 'function' ? ref() : ref);
+export const resolveDataSource = (ref: DataSourceRef): DataSource =>
+  typeof ref === 'function' ? ref() : ref;

@@ -25,7 +25,8 @@ export class TypeOrmDeadLetterSink extends DeadLetterSink {
 
   async record(letter: DeadLetter): Promise<void> {
     const received = letter.envelope;
-    const envelope = typeof received === 'object' && received !== null ? (received as Record<string, unknown>) : {};
+    const envelope =
+      typeof received === 'object' && received !== null ? (received as Record<string, unknown>) : {};
     const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : null);
     const hasPayload = 'payload' in envelope;
     const row: DeadLetterEntity = {
@@ -40,6 +41,8 @@ export class TypeOrmDeadLetterSink extends DeadLetterSink {
       attempts: letter.attempts,
       failedAt: new Date().toISOString(),
     };
-    await inTransaction(resolveDataSource(this.dataSource), (manager) => manager.insert(DeadLetterEntity, row));
+    await inTransaction(resolveDataSource(this.dataSource), (manager) =>
+      manager.insert(DeadLetterEntity, row),
+    );
   }
 }

@@ -25,7 +25,13 @@ export class EventConsumerExplorer {
     const seen = new Set<object>();
     for (const wrapper of this.discovery.getProviders({}, this.serviceModules())) {
       const instance: unknown = wrapper.instance;
-      if (!wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null || seen.has(instance)) continue;
+      if (
+        !wrapper.isDependencyTreeStatic() ||
+        typeof instance !== 'object' ||
+        instance === null ||
+        seen.has(instance)
+      )
+        continue;
       seen.add(instance);
       const prototype = Object.getPrototypeOf(instance) as object | null;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {

@@ -24,7 +24,8 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
   });
   afterAll(() => db.destroy());
   beforeEach(async () => {
-    for (const entity of [OutboxEntity, ProcessedEventEntity, DeadLetterEntity]) await ds.getRepository(entity).clear();
+    for (const entity of [OutboxEntity, ProcessedEventEntity, DeadLetterEntity])
+      await ds.getRepository(entity).clear();
     driver = new InProcessQueueDriver({
       deadLetters: new TypeOrmDeadLetterSink(ds),
       retry: { attempts: 3, backoffMs: 1 },
@@ -35,7 +36,10 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
   afterEach(() => driver.close());
 
   const consume = (handlers: EventHandlers) =>
-    driver.consume(QUEUE, createEventDispatcher({ consumer: QUEUE, dataSource: ds, handlers, logger: silentLogger }));
+    driver.consume(
+      QUEUE,
+      createEventDispatcher({ consumer: QUEUE, dataSource: ds, handlers, logger: silentLogger }),
+    );
   const deliver = async (...envelopes: unknown[]) => {
     for (const e of envelopes) await driver.send(QUEUE, e as EventEnvelope);
     await driver.whenIdle();
@@ -78,7 +82,10 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
         async (payload, _envelope, manager: EntityManager) => {
           attempts++;
           // A consumer that emits a follow-up event: its outbox row must not survive a failed attempt.
-          await outbox.add(manager, 'logout.backchannel.requested', { clientId: payload.clientId, sub: payload.sub });
+          await outbox.add(manager, 'logout.backchannel.requested', {
+            clientId: payload.clientId,
+            sub: payload.sub,
+          });
           if (attempts === 1) throw new Error('downstream unavailable');
         },
       ],
@@ -122,7 +129,9 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
     await deliver(future, { hello: 'world' });
 
     const letters = await deadLetters();
-    expect(letters.map((l) => [l.eventId, l.error.match(/version 2|malformed envelope/)?.[0]]).sort()).toEqual(
+    expect(
+      letters.map((l) => [l.eventId, l.error.match(/version 2|malformed envelope/)?.[0]]).sort(),
+    ).toEqual(
       [
         [future.id, 'version 2'],
         [null, 'malformed envelope'],
@@ -142,7 +151,12 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
 
     expect(handler).toHaveBeenCalledTimes(3);
     expect(await deadLetters()).toEqual([
-      expect.objectContaining({ eventId: event.id, name: 'user.deleted', error: 'Error: still failing', attempts: 3 }),
+      expect.objectContaining({
+        eventId: event.id,
+        name: 'user.deleted',
+        error: 'Error: still failing',
+        attempts: 3,
+      }),
     ]);
     expect(await ds.getRepository(ProcessedEventEntity).count()).toBe(0);
   });

@@ -2,7 +2,14 @@ import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { resolveDataSource, type DataSourceRef } from './data-source-ref';
 import { ProcessedEventEntity } from './entities/processed-event.entity';
-import { envelopeSchema, EVENTS, isEventName, type EventEnvelope, type EventName, type EventOf } from './events';
+import {
+  envelopeSchema,
+  EVENTS,
+  isEventName,
+  type EventEnvelope,
+  type EventName,
+  type EventOf,
+} from './events';
 import type { EventsLogger } from './logger';
 import { UnrecoverableEventError, type EnvelopeHandler } from './queue-driver';
 import { inTransaction } from './transaction';
@@ -36,12 +43,18 @@ export function createEventDispatcher(options: EventDispatcherOptions): Envelope
     // The envelope's payload was parsed with its own event's schema just above.
     const handlers = (options.handlers[envelope.name] ?? []) as ReadonlyArray<EventHandler>;
     if (handlers.length === 0) {
-      options.logger.warn({ consumer: options.consumer, event: envelope.name, eventId: envelope.id }, 'no handler for routed event; acknowledged');
+      options.logger.warn(
+        { consumer: options.consumer, event: envelope.name, eventId: envelope.id },
+        'no handler for routed event; acknowledged',
+      );
       return;
     }
     await inTransaction(resolveDataSource(options.dataSource), async (manager) => {
       if (!(await claim(manager, options.consumer, envelope.id))) {
-        options.logger.debug({ consumer: options.consumer, eventId: envelope.id }, 'event already processed; acknowledged');
+        options.logger.debug(
+          { consumer: options.consumer, eventId: envelope.id },
+          'event already processed; acknowledged',
+        );
         return;
       }
       for (const handler of handlers) await handler(envelope.payload, envelope, manager);
@@ -51,15 +64,19 @@ export function createEventDispatcher(options: EventDispatcherOptions): Envelope
 
 function checkEnvelope(received: unknown): EventEnvelope {
   const shape = envelopeSchema.safeParse(received);
-  if (!shape.success) throw new UnrecoverableEventError(`malformed envelope: ${z.prettifyError(shape.error)}`);
+  if (!shape.success)
+    throw new UnrecoverableEventError(`malformed envelope: ${z.prettifyError(shape.error)}`);
   const { name, version } = shape.data;
   if (!isEventName(name)) throw new UnrecoverableEventError(`unknown event '${name}'`);
   const definition = EVENTS[name];
   if (version !== definition.version) {
-    throw new UnrecoverableEventError(`'${name}' version ${version} is not the supported version ${definition.version}`);
+    throw new UnrecoverableEventError(
+      `'${name}' version ${version} is not the supported version ${definition.version}`,
+    );
   }
   const payload = definition.schema.safeParse(shape.data.payload);
-  if (!payload.success) throw new UnrecoverableEventError(`invalid '${name}' payload: ${z.prettifyError(payload.error)}`);
+  if (!payload.success)
+    throw new UnrecoverableEventError(`invalid '${name}' payload: ${z.prettifyError(payload.error)}`);
   return { ...shape.data, name, payload: payload.data } as EventEnvelope;
 }
 
@@ -67,7 +84,9 @@ function checkEnvelope(received: unknown): EventEnvelope {
 async function claim(manager: EntityManager, consumer: string, eventId: string): Promise<boolean> {
   const { driver } = manager.connection;
   const metadata = manager.connection.getMetadata(ProcessedEventEntity);
-  const table = metadata.schema ? `${driver.escape(metadata.schema)}.${driver.escape(metadata.tableName)}` : driver.escape(metadata.tableName);
+  const table = metadata.schema
+    ? `${driver.escape(metadata.schema)}.${driver.escape(metadata.tableName)}`
+    : driver.escape(metadata.tableName);
   const [a, b, c] = [0, 1, 2].map((i) => driver.createParameter(`p${i}`, i));
   // ON CONFLICT ... RETURNING works on PostgreSQL and SQLite alike, in one round trip.
   const rows: unknown[] = await manager.query(

@@ -1,11 +1,22 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Broadcaster } from './broadcaster';
 import { OutboxEntity } from './entities/outbox.entity';
 import { createEventDispatcher } from './event-dispatcher';
 import { EventConsumerExplorer } from './event-consumer.explorer';
 import type { EventName } from './events';
-import { EVENTS_DATA_SOURCE, EVENTS_LOGGER, EVENTS_MODULE_OPTIONS, type ResolvedEventsModuleOptions } from './events.options';
+import {
+  EVENTS_DATA_SOURCE,
+  EVENTS_LOGGER,
+  EVENTS_MODULE_OPTIONS,
+  type ResolvedEventsModuleOptions,
+} from './events.options';
 import { describeError, type EventsLogger } from './logger';
 import { nudgeAfterOutboxCommit } from './outbox';
 import { OutboxRelay } from './outbox-relay';
@@ -44,16 +55,25 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnModuleDestroy,
   private async start(): Promise<void> {
     const dataSource = this.dataSource();
     if (!dataSource.hasMetadata(OutboxEntity)) {
-      throw new Error(`The DataSource of ${this.options.service} lacks EVENTS_ENTITIES (and EVENTS_MIGRATIONS) from @tessera/events`);
+      throw new Error(
+        `The DataSource of ${this.options.service} lacks EVENTS_ENTITIES (and EVENTS_MIGRATIONS) from @tessera/events`,
+      );
     }
     const { queue } = this.options;
     const handlers = this.explorer.explore();
-    const unrouted = (Object.keys(handlers) as EventName[]).filter((name) => !SUBSCRIPTIONS[name]?.includes(queue));
+    const unrouted = (Object.keys(handlers) as EventName[]).filter(
+      (name) => !SUBSCRIPTIONS[name]?.includes(queue),
+    );
     if (unrouted.length > 0) {
       // Such a handler would silently never run: fail at startup instead.
-      throw new Error(`@OnEvent handlers in ${this.options.service} for events not routed to '${queue}' in SUBSCRIPTIONS: ${unrouted.join(', ')}`);
+      throw new Error(
+        `@OnEvent handlers in ${this.options.service} for events not routed to '${queue}' in SUBSCRIPTIONS: ${unrouted.join(', ')}`,
+      );
     }
-    await this.driver.consume(queue, createEventDispatcher({ consumer: queue, dataSource, handlers, logger: this.logger }));
+    await this.driver.consume(
+      queue,
+      createEventDispatcher({ consumer: queue, dataSource, handlers, logger: this.logger }),
+    );
     this.uninstallNudge = nudgeAfterOutboxCommit(dataSource, () => this.relay.nudge());
     this.relay.start();
     // Events committed while the service was down leave now.
@@ -63,7 +83,14 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnModuleDestroy,
   async onModuleDestroy(): Promise<void> {
     this.uninstallNudge?.();
     await this.relay.stop();
-    await this.relay.flush().catch((err) => this.logger.error({ err: describeError(err) }, 'final outbox flush failed; events stay in the outbox'));
+    await this.relay
+      .flush()
+      .catch((err) =>
+        this.logger.error(
+          { err: describeError(err) },
+          'final outbox flush failed; events stay in the outbox',
+        ),
+      );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

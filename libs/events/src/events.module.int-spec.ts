@@ -1,7 +1,13 @@
 import { Global, Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { LOGGER, type DatabaseEngine } from '@tessera/runtime';
-import { createTestDatabase, eventually, testEngines, testRedisUrl, type TestDatabase } from '@tessera/test-kit';
+import {
+  createTestDatabase,
+  eventually,
+  testEngines,
+  testRedisUrl,
+  type TestDatabase,
+} from '@tessera/test-kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { eventsDatabase, grantRevoked, redisNamespace, silentLogger } from '../test/support';
 import { Broadcaster } from './broadcaster';
@@ -31,9 +37,17 @@ class GrantRevokedConsumer {
   readonly poisoned = new Set<string>();
 
   @OnEvent('grant.revoked')
-  async onGrantRevoked(payload: EventOf<'grant.revoked'>, envelope: EventEnvelope<'grant.revoked'>, manager: EntityManager) {
+  async onGrantRevoked(
+    payload: EventOf<'grant.revoked'>,
+    envelope: EventEnvelope<'grant.revoked'>,
+    manager: EntityManager,
+  ) {
     if (this.poisoned.has(payload.grantId)) throw new Error(`cannot revoke ${payload.grantId}`);
-    this.handled.push({ grantId: payload.grantId, eventId: envelope.id, inTransaction: !!manager.queryRunner?.isTransactionActive });
+    this.handled.push({
+      grantId: payload.grantId,
+      eventId: envelope.id,
+      inTransaction: !!manager.queryRunner?.isTransactionActive,
+    });
   }
 }
 
@@ -49,7 +63,9 @@ class Grants {
   }
 
   requestMail(to: string) {
-    return inTransaction(this.dataSource, (m) => this.outbox.add(m, 'mail.requested', { to, template: 'welcome', params: {} }));
+    return inTransaction(this.dataSource, (m) =>
+      this.outbox.add(m, 'mail.requested', { to, template: 'welcome', params: {} }),
+    );
   }
 }
 
@@ -84,7 +100,9 @@ class TokenServiceModule {
   static with(dataSource: DataSource, events: Events): DynamicModule {
     return {
       module: TokenServiceModule,
-      imports: [EventsModule.forService({ service: 'token-service', dataSourceProvider: TOKEN_DB, ...events })],
+      imports: [
+        EventsModule.forService({ service: 'token-service', dataSourceProvider: TOKEN_DB, ...events }),
+      ],
       providers: [{ provide: TOKEN_DB, useValue: dataSource }, GrantRevokedConsumer, Grants, EventsProbe],
       exports: [TOKEN_DB],
     };
@@ -93,7 +111,11 @@ class TokenServiceModule {
 
 @Module({})
 class AuthServiceModule {
-  static with(dataSource: DataSource, events: Events, extra: Array<new (...args: never[]) => unknown> = []): DynamicModule {
+  static with(
+    dataSource: DataSource,
+    events: Events,
+    extra: Array<new (...args: never[]) => unknown> = [],
+  ): DynamicModule {
     return {
       module: AuthServiceModule,
       imports: [EventsModule.forService({ service: 'auth-service', dataSourceProvider: AUTH_DB, ...events })],
@@ -110,7 +132,8 @@ interface Setup {
 
 const setups: Setup[] = testEngines().map((engine) => ({ engine, redis: false }));
 const redisUrl = testRedisUrl();
-if (redisUrl) setups.push({ engine: testEngines().includes('postgres') ? 'postgres' : 'sqlite', redis: true });
+if (redisUrl)
+  setups.push({ engine: testEngines().includes('postgres') ? 'postgres' : 'sqlite', redis: true });
 
 describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redis }) => {
   let tokenDb: TestDatabase;
@@ -129,7 +152,8 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
   });
   beforeEach(async () => {
     for (const db of [tokenDb, authDb]) {
-      for (const entity of [OutboxEntity, ProcessedEventEntity, DeadLetterEntity]) await db.dataSource.getRepository(entity).clear();
+      for (const entity of [OutboxEntity, ProcessedEventEntity, DeadLetterEntity])
+        await db.dataSource.getRepository(entity).clear();
     }
     // A long interval: what the tests see published was sent by a nudge or a flush.
     events = { relayIntervalMs: 60_000, retry: { attempts: 2, backoffMs: 5 } };
@@ -153,7 +177,8 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
     return app;
   };
   const tokenService = (a: TestingModule) => a.select(tokenModule);
-  const eventsOf = (a: TestingModule, module: DynamicModule) => a.select(module).get(EventsProbe, { strict: true });
+  const eventsOf = (a: TestingModule, module: DynamicModule) =>
+    a.select(module).get(EventsProbe, { strict: true });
   /** Publishes what is committed and waits until every queue of this service is quiet. */
   const settle = async (a: TestingModule) => {
     await eventsOf(a, tokenModule).relay.flush();
@@ -167,11 +192,17 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
 
     // No flush: the commit nudges the relay.
     const consumer = tokenService(a).get(GrantRevokedConsumer);
-    await eventually(() => expect(consumer.handled).toEqual([{ grantId: 'g-1', eventId: event.id, inTransaction: true }]));
+    await eventually(() =>
+      expect(consumer.handled).toEqual([{ grantId: 'g-1', eventId: event.id, inTransaction: true }]),
+    );
     await settle(a);
     const rows = await tokenDb.dataSource.getRepository(OutboxEntity).find();
     expect(rows.map((r) => r.publishedAt !== null)).toEqual([true]);
-    expect(await tokenDb.dataSource.getRepository(ProcessedEventEntity).findBy({ consumer: 'tessera.token-service' })).toHaveLength(1);
+    expect(
+      await tokenDb.dataSource
+        .getRepository(ProcessedEventEntity)
+        .findBy({ consumer: 'tessera.token-service' }),
+    ).toHaveLength(1);
   });
 
   it('retries a failing consumer and then writes a dead letter in the service database', async () => {
@@ -182,7 +213,12 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
     await settle(a);
 
     expect(await tokenDb.dataSource.getRepository(DeadLetterEntity).find()).toEqual([
-      expect.objectContaining({ eventId: event.id, queue: 'tessera.token-service', attempts: 2, error: 'Error: cannot revoke g-poison' }),
+      expect.objectContaining({
+        eventId: event.id,
+        queue: 'tessera.token-service',
+        attempts: 2,
+        error: 'Error: cannot revoke g-poison',
+      }),
     ]);
   });
 
@@ -203,7 +239,9 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
     await a.close();
     app = undefined;
 
-    expect((await tokenDb.dataSource.getRepository(OutboxEntity).findOneByOrFail({ id })).publishedAt).not.toBeNull();
+    expect(
+      (await tokenDb.dataSource.getRepository(OutboxEntity).findOneByOrFail({ id })).publishedAt,
+    ).not.toBeNull();
     // In process the queue drains before closing; in Redis the event waits for the next worker.
     if (!redis) expect(consumer.handled.map((h) => h.grantId)).toEqual(['g-late']);
   });
@@ -222,7 +260,11 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
 
     expect(mailer.sent).toEqual(['alice@example.com']);
     await eventually(() => expect(claims).toEqual([{ sub: 'alice' }]));
-    expect(await authDb.dataSource.getRepository(ProcessedEventEntity).findBy({ consumer: 'tessera.auth-service' })).toHaveLength(1);
+    expect(
+      await authDb.dataSource
+        .getRepository(ProcessedEventEntity)
+        .findBy({ consumer: 'tessera.auth-service' }),
+    ).toHaveLength(1);
     expect(await tokenDb.dataSource.getRepository(ProcessedEventEntity).count()).toBe(0);
   });
 

@@ -58,7 +58,8 @@ export class EventsModule {
         { provide: EVENTS_MODULE_OPTIONS, useValue: resolved },
         {
           provide: EVENTS_DATA_SOURCE,
-          useFactory: (moduleRef: ModuleRef) => lookUpDataSource(moduleRef, options.dataSourceProvider ?? DataSource),
+          useFactory: (moduleRef: ModuleRef) =>
+            lookUpDataSource(moduleRef, options.dataSourceProvider ?? DataSource),
           inject: [ModuleRef],
         },
         {
@@ -81,7 +82,10 @@ export class EventsModule {
         },
         {
           provide: Broadcaster,
-          useFactory: (logger: EventsLogger) => (redisUrl ? new RedisBroadcaster(redisUrl, logger, prefix) : new InProcessBroadcaster(undefined, logger)),
+          useFactory: (logger: EventsLogger) =>
+            redisUrl
+              ? new RedisBroadcaster(redisUrl, logger, prefix)
+              : new InProcessBroadcaster(undefined, logger),
           inject: [EVENTS_LOGGER],
         },
         {

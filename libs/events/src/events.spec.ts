@@ -2,7 +2,8 @@ import { EVENTS, isEventName } from './events';
 
 describe('event registry', () => {
   it('accepts instants with an offset and rejects other dates', () => {
-    const revoked = (revokedAt: string) => EVENTS['client.revoked'].schema.safeParse({ clientId: 'app', revokedAt }).success;
+    const revoked = (revokedAt: string) =>
+      EVENTS['client.revoked'].schema.safeParse({ clientId: 'app', revokedAt }).success;
 
     expect(revoked('2026-11-27T10:00:00.000Z')).toBe(true);
     expect(revoked('2026-11-27T11:00:00+01:00')).toBe(true);
@@ -20,7 +21,9 @@ describe('event registry', () => {
     const consent = EVENTS['consent.granted'].schema;
     const mail = EVENTS['mail.requested'].schema;
 
-    expect(consent.safeParse({ grantId: 'g', sub: 's', clientId: 'c', scopes: ['openid', ''] }).success).toBe(false);
+    expect(consent.safeParse({ grantId: 'g', sub: 's', clientId: 'c', scopes: ['openid', ''] }).success).toBe(
+      false,
+    );
     expect(mail.safeParse({ to: 'not an address', template: 'welcome', params: {} }).success).toBe(false);
     expect(EVENTS['login.failed'].schema.safeParse({}).success).toBe(true);
   });

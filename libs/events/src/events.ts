@@ -21,15 +21,29 @@ export const EVENTS = {
   'client.revoked': { version: 1, schema: clientRef.extend({ revokedAt: instant }) },
   'grant.revoked': {
     version: 1,
-    schema: z.object({ grantId: z.string().min(1), sub: z.string().min(1), clientId: z.string().min(1), revokedAt: instant }),
+    schema: z.object({
+      grantId: z.string().min(1),
+      sub: z.string().min(1),
+      clientId: z.string().min(1),
+      revokedAt: instant,
+    }),
   },
   'key.rotated': {
     version: 1,
-    schema: z.object({ alg: z.string().min(1), kid: z.string().min(1), previousKid: z.string().min(1).optional() }),
+    schema: z.object({
+      alg: z.string().min(1),
+      kid: z.string().min(1),
+      previousKid: z.string().min(1).optional(),
+    }),
   },
   'consent.granted': {
     version: 1,
-    schema: z.object({ grantId: z.string().min(1), sub: z.string().min(1), clientId: z.string().min(1), scopes: z.array(z.string().min(1)) }),
+    schema: z.object({
+      grantId: z.string().min(1),
+      sub: z.string().min(1),
+      clientId: z.string().min(1),
+      scopes: z.array(z.string().min(1)),
+    }),
   },
   'user.updated': { version: 1, schema: subjectRef },
   'user.deleted': { version: 1, schema: subjectRef },
@@ -40,11 +54,19 @@ export const EVENTS = {
   'account.locked': { version: 1, schema: subjectRef },
   'logout.backchannel.requested': {
     version: 1,
-    schema: z.object({ clientId: z.string().min(1), sub: z.string().min(1), sid: z.string().min(1).optional() }),
+    schema: z.object({
+      clientId: z.string().min(1),
+      sub: z.string().min(1),
+      sid: z.string().min(1).optional(),
+    }),
   },
   'mail.requested': {
     version: 1,
-    schema: z.object({ to: z.email(), template: z.string().min(1), params: z.record(z.string(), z.unknown()) }),
+    schema: z.object({
+      to: z.email(),
+      template: z.string().min(1),
+      params: z.record(z.string(), z.unknown()),
+    }),
   },
 } as const satisfies Record<string, { version: number; schema: z.ZodType }>;
 

@@ -89,7 +89,9 @@ describe('InProcessQueueDriver', () => {
 
     await driver.close();
 
-    expect(deadLetters.letters).toEqual([{ queue: 'q', envelope: sent, error: expect.stringMatching(/closed before retry 2/), attempts: 1 }]);
+    expect(deadLetters.letters).toEqual([
+      { queue: 'q', envelope: sent, error: expect.stringMatching(/closed before retry 2/), attempts: 1 },
+    ]);
     await bus.whenIdle();
   });
 
@@ -117,7 +119,9 @@ describe('InProcessQueueDriver', () => {
       seen = context.getStore();
     });
 
-    await context.run('sender transaction', () => driver.send('q', envelope('user.updated', { sub: 'dave' })));
+    await context.run('sender transaction', () =>
+      driver.send('q', envelope('user.updated', { sub: 'dave' })),
+    );
     await driver.whenIdle();
 
     expect(seen).toBeUndefined();

@@ -176,37 +176,63 @@ class InProcessWorker implements BusConsumer {
   private enqueue(delivery: Delivery): void {
     // Chained from a captured context: the sender's async context (its open transaction) stays behind.
     this.inBackground(() => {
-      this.chain = this.chain.then(async () => {
-        await nextTurn();
-        await this.deliver(delivery);
-      });
+      this.chain = this.chain
+        .then(async () => {
+          await nextTurn();
+          await this.deliver(delivery);
+        })
+        // deliver() handles its own failures; this only keeps one surprise from stopping the queue.
+        .catch((err) =>
+          this.ctx.logger.error(
+            { queue: this.queue, err: describeError(err) },
+            'in-process delivery crashed',
+          ),
+        );
     });
   }
 
   private async deliver(delivery: Delivery): Promise<void> {
     try {
-      const outcome = await attemptDelivery(this.handler, delivery.envelope, { ...this.ctx, queue: this.queue, attempt: delivery.attempt });
+      const outcome = await attemptDelivery(this.handler, delivery.envelope, {
+        ...this.ctx,
+        queue: this.queue,
+        attempt: delivery.attempt,
+      });
       if (outcome.retry) {
         const next = { ...delivery, attempt: delivery.attempt + 1 };
-        const timer = this.ctx.setTimer(() => {
-          if (this.closing) return; // close() dead-letters it
-          this.waitingRetries.delete(timer);
-          this.enqueue(next);
-        }, backoffDelay(this.ctx.retry, delivery.attempt));
+        const timer = this.ctx.setTimer(
+          () => {
+            if (this.closing) return; // close() dead-letters it
+            this.waitingRetries.delete(timer);
+            this.enqueue(next);
+          },
+          backoffDelay(this.ctx.retry, delivery.attempt),
+        );
         this.waitingRetries.set(timer, next);
         return;
       }
     } catch (err) {
-      this.ctx.logger.error({ queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) }, 'dead letter could not be written; event lost');
+      this.ctx.logger.error(
+        { queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) },
+        'dead letter could not be written; event lost',
+      );
     }
     delivery.done();
   }
 
   private async deadLetter(delivery: Delivery, error: string): Promise<void> {
     try {
-      await this.ctx.deadLetters.record({ queue: this.queue, envelope: delivery.envelope, error, attempts: delivery.attempt - 1 });
+      await this.ctx.deadLetters.record({
+        queue: this.queue,
+        envelope: delivery.envelope,
+        error,
+        attempts: delivery.attempt - 1,
+      });
     } catch (err) {
-      this.ctx.logger.error({ queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) }, 'dead letter could not be written; event lost');
+      this.ctx.logger.error(
+        { queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) },
+        'dead letter could not be written; event lost',
+      );
     }
     delivery.done();
   }

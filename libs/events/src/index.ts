@@ -9,10 +9,19 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './queue-driver';
 export * from './dead-letter';
-export { InProcessBus, InProcessQueueDriver, type InProcessQueueDriverOptions } from './in-process.queue-driver';
+export {
+  InProcessBus,
+  InProcessQueueDriver,
+  type InProcessQueueDriverOptions,
+} from './in-process.queue-driver';
 export * from './bullmq.queue-driver';
 export { OnEvent } from './on-event.decorator';
-export { createEventDispatcher, type EventDispatcherOptions, type EventHandler, type EventHandlers } from './event-dispatcher';
+export {
+  createEventDispatcher,
+  type EventDispatcherOptions,
+  type EventHandler,
+  type EventHandlers,
+} from './event-dispatcher';
 export { Broadcaster, InProcessBroadcaster, type BroadcastListener, type Unsubscribe } from './broadcaster';
 export * from './redis.broadcaster';
 export type { EventsModuleOptions } from './events.options';

@@ -16,14 +16,21 @@ describe('@OnEvent', () => {
       }
     }
 
-    expect([...eventNamesOf(AccountConsumer.prototype.onUserChanged)].sort()).toEqual(['user.deleted', 'user.updated']);
+    expect([...eventNamesOf(AccountConsumer.prototype.onUserChanged)].sort()).toEqual([
+      'user.deleted',
+      'user.updated',
+    ]);
     expect(eventNamesOf(AccountConsumer.prototype.notAConsumer)).toEqual([]);
   });
 
   it('type-checks the handler against the event (nx typecheck fails otherwise)', () => {
     class Consumers {
       @OnEvent('grant.revoked')
-      async full(_payload: EventOf<'grant.revoked'>, _envelope: EventEnvelope<'grant.revoked'>, _manager: EntityManager) {
+      async full(
+        _payload: EventOf<'grant.revoked'>,
+        _envelope: EventEnvelope<'grant.revoked'>,
+        _manager: EntityManager,
+      ) {
         return;
       }
 

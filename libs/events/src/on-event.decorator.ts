@@ -16,7 +16,11 @@ const consumedEvents = new WeakMap<object, readonly EventName[]>();
  */
 export function OnEvent<N extends EventName>(name: N) {
   // Generic over the method's own type: an `async` method's Promise<void> satisfies EventHandler.
-  return <T extends EventHandler<N>>(_target: object, _key: string | symbol, descriptor: TypedPropertyDescriptor<T>): void => {
+  return <T extends EventHandler<N>>(
+    _target: object,
+    _key: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): void => {
     const method = descriptor.value;
     if (!method) throw new Error(`@OnEvent('${name}') must decorate a method`);
     consumedEvents.set(method, [...(consumedEvents.get(method) ?? []), name]);

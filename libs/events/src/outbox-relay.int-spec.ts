@@ -1,6 +1,14 @@
 import { createTestDatabase, eventually, testEngines, type TestDatabase } from '@tessera/test-kit';
 import type { DataSource } from 'typeorm';
-import { deferred, eventsDatabase, grantRevoked, RecordingQueueDriver, silentLogger } from '../test/support';
+import {
+  deferred,
+  eventsDatabase,
+  grantRevoked,
+  MemoryDeadLetterSink,
+  RecordingQueueDriver,
+  silentLogger,
+} from '../test/support';
+import { BullMqQueueDriver } from './bullmq.queue-driver';
 import { OutboxEntity } from './entities/outbox.entity';
 import type { EventName, EventOf } from './events';
 import { Outbox } from './outbox';
@@ -8,7 +16,10 @@ import { OutboxRelay } from './outbox-relay';
 import type { Subscriptions } from './subscriptions';
 import { inTransaction } from './transaction';
 
-const subscriptions: Subscriptions = { 'grant.revoked': ['q.tokens', 'q.audit'], 'user.updated': ['q.audit'] };
+const subscriptions: Subscriptions = {
+  'grant.revoked': ['q.tokens', 'q.audit'],
+  'user.updated': ['q.audit'],
+};
 
 describe.each(testEngines())('OutboxRelay on %s', (engine) => {
   let db: TestDatabase;
@@ -29,7 +40,8 @@ describe.each(testEngines())('OutboxRelay on %s', (engine) => {
   });
   afterEach(() => relay.stop());
 
-  const emit = <N extends EventName>(name: N, payload: EventOf<N>) => inTransaction(ds, (m) => outbox.add(m, name, payload));
+  const emit = <N extends EventName>(name: N, payload: EventOf<N>) =>
+    inTransaction(ds, (m) => outbox.add(m, name, payload));
   const rows = () => ds.getRepository(OutboxEntity).find({ order: { id: 'ASC' } });
 
   it('sends committed events to every subscribed queue, oldest first, and marks them published', async () => {
@@ -84,6 +96,25 @@ describe.each(testEngines())('OutboxRelay on %s', (engine) => {
     expect(await relay.flush()).toEqual({ published: 2, failed: 0 });
     expect(new Set(driver.sent.map((s) => s.envelope.id))).toEqual(new Set(events.map((e) => e.id)));
     expect((await rows()).every((r) => r.publishedAt !== null && r.lastError === null)).toBe(true);
+  });
+
+  it('keeps the events while Redis is unreachable, with the BullMQ driver', async () => {
+    await emit('grant.revoked', grantRevoked());
+    // Nothing listens on port 1: the connection is refused.
+    const unreachable = new BullMqQueueDriver({
+      redisUrl: 'redis://127.0.0.1:1',
+      deadLetters: new MemoryDeadLetterSink(),
+      logger: silentLogger,
+      sendTimeoutMs: 100,
+    });
+    try {
+      const result = await new OutboxRelay(ds, unreachable, { subscriptions, logger: silentLogger }).flush();
+
+      expect(result).toEqual({ published: 0, failed: 1 });
+      expect((await rows()).map((r) => [r.publishedAt, r.attempts])).toEqual([[null, 1]]);
+    } finally {
+      await unreachable.close();
+    }
   });
 
   it('keeps an event for all its queues when one of them is down (sending it again to the others)', async () => {

@@ -88,7 +88,9 @@ export class OutboxRelay {
   private async drain(): Promise<RelayResult> {
     const total: RelayResult = { published: 0, failed: 0 };
     for (;;) {
-      const batch = await inTransaction(resolveDataSource(this.dataSource), (manager) => this.publishBatch(manager));
+      const batch = await inTransaction(resolveDataSource(this.dataSource), (manager) =>
+        this.publishBatch(manager),
+      );
       total.published += batch.published;
       total.failed += batch.failed;
       // A short batch means the backlog is empty; a batch without progress means the queues are down.
@@ -112,12 +114,23 @@ export class OutboxRelay {
       try {
         const envelope = toEnvelope(row);
         for (const queue of this.subscriptions[envelope.name] ?? []) await this.driver.send(queue, envelope);
-        await manager.update(OutboxEntity, { id: row.id }, { publishedAt: new Date().toISOString(), lastError: null });
+        await manager.update(
+          OutboxEntity,
+          { id: row.id },
+          { publishedAt: new Date().toISOString(), lastError: null },
+        );
         result.published++;
       } catch (err) {
         result.failed++;
-        await manager.update(OutboxEntity, { id: row.id }, { attempts: row.attempts + 1, lastError: describeError(err).slice(0, 2000) });
-        this.logger.warn({ eventId: row.id, event: row.name, attempts: row.attempts + 1, err: describeError(err) }, 'event not relayed; will retry');
+        await manager.update(
+          OutboxEntity,
+          { id: row.id },
+          { attempts: row.attempts + 1, lastError: describeError(err).slice(0, 2000) },
+        );
+        this.logger.warn(
+          { eventId: row.id, event: row.name, attempts: row.attempts + 1, err: describeError(err) },
+          'event not relayed; will retry',
+        );
       }
     }
     return result;

@@ -50,7 +50,9 @@ describe.each(testEngines())('Outbox on %s', (engine) => {
 
   it('rejects an unknown event name', async () => {
     // @ts-expect-error: not a registered event
-    await expect(inTransaction(ds, (m) => outbox.add(m, 'grant.exploded', {}))).rejects.toThrow(/unknown event/);
+    await expect(inTransaction(ds, (m) => outbox.add(m, 'grant.exploded', {}))).rejects.toThrow(
+      /unknown event/,
+    );
   });
 
   it('rolls the event back with the change that failed', async () => {

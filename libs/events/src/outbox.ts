@@ -26,7 +26,11 @@ export const OUTBOX_WRITTEN = 'tessera.outboxWritten';
  */
 @Injectable()
 export class Outbox {
-  async add<N extends EventName>(manager: EntityManager, name: N, payload: EventOf<N>): Promise<EventEnvelope<N>> {
+  async add<N extends EventName>(
+    manager: EntityManager,
+    name: N,
+    payload: EventOf<N>,
+  ): Promise<EventEnvelope<N>> {
     if (!isEventName(name)) throw new InvalidEventError(String(name), [], 'unknown event name');
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) {
@@ -34,7 +38,8 @@ export class Outbox {
     }
     const definition = EVENTS[name];
     const parsed = definition.schema.safeParse(payload);
-    if (!parsed.success) throw new InvalidEventError(name, parsed.error.issues, z.prettifyError(parsed.error));
+    if (!parsed.success)
+      throw new InvalidEventError(name, parsed.error.issues, z.prettifyError(parsed.error));
     const envelope: EventEnvelope<N> = {
       id: newEventId(),
       name,

@@ -101,7 +101,9 @@ export function queueDriverContract(
       await driver.whenIdle();
 
       expect(broken.calls).toHaveLength(CONTRACT_RETRY.attempts);
-      expect(deadLetters.letters).toEqual([{ queue, envelope: sent, error: 'Error: attempt 3 failed', attempts: 3 }]);
+      expect(deadLetters.letters).toEqual([
+        { queue, envelope: sent, error: 'Error: attempt 3 failed', attempts: 3 },
+      ]);
     });
 
     it('dead-letters an unrecoverable failure without retrying it', async () => {
@@ -112,7 +114,9 @@ export function queueDriverContract(
       await driver.whenIdle();
 
       expect(hopeless.calls).toHaveLength(1);
-      expect(deadLetters.letters.map((l) => [l.error, l.attempts])).toEqual([['UnrecoverableEventError: malformed', 1]]);
+      expect(deadLetters.letters.map((l) => [l.error, l.attempts])).toEqual([
+        ['UnrecoverableEventError: malformed', 1],
+      ]);
     });
 
     it('keeps what was sent before anyone consumed the queue', async () => {

@@ -14,7 +14,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 1000 };
 
 /** The same curve as BullMQ's `exponential` backoff, so both drivers behave alike. */
-export const backoffDelay = (policy: RetryPolicy, failedAttempt: number) => policy.backoffMs * 2 ** (failedAttempt - 1);
+export const backoffDelay = (policy: RetryPolicy, failedAttempt: number) =>
+  policy.backoffMs * 2 ** (failedAttempt - 1);
 
 /** Thrown by a handler when retrying cannot help (a malformed event): dead-lettered at once. */
 export class UnrecoverableEventError extends Error {
@@ -54,19 +55,39 @@ export type AttemptOutcome = { retry: false } | { retry: true; error: unknown };
  * or due for a retry, or dead-lettered (unrecoverable, or out of attempts). A failure to write
  * the dead letter is thrown: the driver then keeps the delivery where it can (BullMQ's failed set).
  */
-export async function attemptDelivery(handler: EnvelopeHandler, envelope: EventEnvelope, ctx: AttemptContext): Promise<AttemptOutcome> {
+export async function attemptDelivery(
+  handler: EnvelopeHandler,
+  envelope: EventEnvelope,
+  ctx: AttemptContext,
+): Promise<AttemptOutcome> {
   try {
     await handler(envelope);
     return { retry: false };
   } catch (error) {
     const unrecoverable = error instanceof UnrecoverableEventError;
-    const log = { queue: ctx.queue, eventId: envelope?.id, event: envelope?.name, attempt: ctx.attempt, err: describeError(error) };
+    const log = {
+      queue: ctx.queue,
+      eventId: envelope?.id,
+      event: envelope?.name,
+      attempt: ctx.attempt,
+      err: describeError(error),
+    };
     if (!unrecoverable && ctx.attempt < ctx.retry.attempts) {
       ctx.logger.warn(log, 'event delivery failed; will retry');
       return { retry: true, error };
     }
-    await ctx.deadLetters.record({ queue: ctx.queue, envelope, error: describeError(error), attempts: ctx.attempt });
-    ctx.logger.error(log, unrecoverable ? 'event cannot be handled; dead-lettered' : 'event delivery attempts exhausted; dead-lettered');
+    await ctx.deadLetters.record({
+      queue: ctx.queue,
+      envelope,
+      error: describeError(error),
+      attempts: ctx.attempt,
+    });
+    ctx.logger.error(
+      log,
+      unrecoverable
+        ? 'event cannot be handled; dead-lettered'
+        : 'event delivery attempts exhausted; dead-lettered',
+    );
     return { retry: false };
   }
 }

@@ -5,7 +5,12 @@ import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
 import { CONTRACT_RETRY, queueDriverContract } from './queue-driver.contract';
 
 queueDriverContract('InProcessQueueDriver', { dedupesById: false }, async (deadLetters) => {
-  const driver = new InProcessQueueDriver({ deadLetters, retry: CONTRACT_RETRY, logger: silentLogger, bus: new InProcessBus() });
+  const driver = new InProcessQueueDriver({
+    deadLetters,
+    retry: CONTRACT_RETRY,
+    logger: silentLogger,
+    bus: new InProcessBus(),
+  });
   return { driver, close: () => driver.close() };
 });
 
@@ -13,7 +18,13 @@ const redisUrl = testRedisUrl();
 if (redisUrl) {
   queueDriverContract('BullMqQueueDriver', { dedupesById: true }, async (deadLetters) => {
     const namespace = redisNamespace(redisUrl);
-    const driver = new BullMqQueueDriver({ redisUrl, deadLetters, retry: CONTRACT_RETRY, logger: silentLogger, prefix: namespace.prefix });
+    const driver = new BullMqQueueDriver({
+      redisUrl,
+      deadLetters,
+      retry: CONTRACT_RETRY,
+      logger: silentLogger,
+      prefix: namespace.prefix,
+    });
     return {
       driver,
       close: async () => {

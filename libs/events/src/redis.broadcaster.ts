@@ -27,7 +27,9 @@ export class RedisBroadcaster extends Broadcaster {
     // ioredis re-subscribes after a reconnection; messages published meanwhile are missed.
     this.subscriber = new IORedis(redisUrl, { maxRetriesPerRequest: null });
     for (const connection of [this.publisher, this.subscriber]) {
-      connection.on('error', (err) => this.logger.warn({ err: describeError(err) }, 'redis broadcaster connection error'));
+      connection.on('error', (err) =>
+        this.logger.warn({ err: describeError(err) }, 'redis broadcaster connection error'),
+      );
     }
     this.subscriber.on('message', (channel: string, text: string) => {
       const name = channel.slice(this.prefix.length);
@@ -60,6 +62,11 @@ export class RedisBroadcaster extends Broadcaster {
   async close(): Promise<void> {
     this.listeners.clear();
     this.subscriptions.clear();
-    await Promise.all([this.publisher, this.subscriber].map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT would wait in the offline queue of a connection that is down.
+    await Promise.all(
+      [this.publisher, this.subscriber].map((c) =>
+        c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
+      ),
+    );
   }
 }

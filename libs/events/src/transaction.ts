@@ -14,7 +14,10 @@ const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
  * change is later rolled back. On SQLite, transactions therefore take turns per DataSource.
  * Service code on the same SQLite DataSource must use this function too for that guarantee.
  */
-export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const joined = active.getStore()?.get(dataSource);
   if (joined?.queryRunner?.isTransactionActive) return work(joined);
   const run = () =>

@@ -19,7 +19,13 @@ export const eventsDatabase = (service = 'events'): ServiceDatabase => ({
 export const silentLogger: EventsLogger = pino({ level: 'silent' });
 
 export function envelope<N extends EventName>(name: N, payload: EventOf<N>): EventEnvelope<N> {
-  return { id: randomUUID(), name, version: EVENTS[name].version, occurredAt: new Date().toISOString(), payload };
+  return {
+    id: randomUUID(),
+    name,
+    version: EVENTS[name].version,
+    occurredAt: new Date().toISOString(),
+    payload,
+  };
 }
 
 export const grantRevoked = (grantId = `g-${randomUUID()}`): EventOf<'grant.revoked'> => ({

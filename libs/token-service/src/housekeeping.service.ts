@@ -3,11 +3,17 @@ import type { Logger } from 'pino';
 import { LOGGER } from '@tessera/runtime';
 import { CLOCK, epochSeconds, type Clock } from './clock';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
+import { AuthorizationCodeStore } from './ports/authorization-code.store';
+import { RefreshTokenStore } from './ports/refresh-token.store';
 import { ReplayCache } from './ports/replay-cache';
 
 const EVERY_MS = 10 * 60_000;
 
-/** Deletes rows nobody can use any more: expired reference tokens, revocations and replay entries. */
+/**
+ * Deletes rows nobody can use any more: expired reference tokens, authorization codes, refresh
+ * tokens, revocations and replay entries. A used code or a rotated-out refresh token is kept
+ * until it expires, so that a replay or a reuse is still recognised as one until then.
+ */
 @Injectable()
 export class HousekeepingService implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
@@ -16,6 +22,8 @@ export class HousekeepingService implements OnModuleInit, OnApplicationShutdown 
     private readonly accessTokens: AccessTokenStore,
     private readonly revoked: RevokedTokenStore,
     private readonly replay: ReplayCache,
+    private readonly codes: AuthorizationCodeStore,
+    private readonly refreshTokens: RefreshTokenStore,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -31,7 +39,13 @@ export class HousekeepingService implements OnModuleInit, OnApplicationShutdown 
 
   async sweep(): Promise<number> {
     const now = epochSeconds(this.clock);
-    const counts = await Promise.all([this.accessTokens.deleteExpired(now), this.revoked.deleteExpired(now), this.replay.deleteExpired(now)]);
+    const counts = await Promise.all([
+      this.accessTokens.deleteExpired(now),
+      this.revoked.deleteExpired(now),
+      this.replay.deleteExpired(now),
+      this.codes.deleteExpired(now),
+      this.refreshTokens.deleteExpired(now),
+    ]);
     return counts.reduce((a, b) => a + b, 0);
   }
 }

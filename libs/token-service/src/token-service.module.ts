@@ -3,12 +3,18 @@ import type { DataSource } from 'typeorm';
 import { EventsModule } from '@tessera/events';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
 import { AccessTokenTypeormStore, RevokedTokenTypeormStore } from './adapters/typeorm/access-token.typeorm-store';
+import { AuthorizationCodeTypeormStore } from './adapters/typeorm/authorization-code.typeorm-store';
 import { ClientTypeormStore } from './adapters/typeorm/client.typeorm-store';
 import { TOKEN_SERVICE_DATA_SOURCE, TypeormUnitOfWork } from './adapters/typeorm/data-source';
 import { GrantTypeormStore } from './adapters/typeorm/grant.typeorm-store';
+import { RefreshTokenTypeormStore } from './adapters/typeorm/refresh-token.typeorm-store';
 import { ReplayCacheTypeormStore } from './adapters/typeorm/replay-cache.typeorm-store';
 import { ResourceServerTypeormStore } from './adapters/typeorm/resource-server.typeorm-store';
 import { SigningKeyTypeormStore } from './adapters/typeorm/signing-key.typeorm-store';
+import { ChallengeTypeormStore } from './adapters/typeorm/challenge.typeorm-store';
+import { OpSessionTypeormStore } from './adapters/typeorm/op-session.typeorm-store';
+import { AuthorizationFlowService } from './authorize/authorization-flow.service';
+import { AUTHORIZE_STEPS, AuthorizePipeline } from './authorize/pipeline';
 import { CLIENT_AUTH_METHODS } from './client-auth/client-auth-method';
 import { ClientAuthenticator } from './client-auth/client-authenticator';
 import { ClientSecretBasicClientAuth } from './client-auth/client-secret-basic.client-auth';
@@ -20,9 +26,13 @@ import { CLOCK, type Clock } from './clock';
 import { TOKEN_SERVICE_CONFIG, toTokenServiceConfig, type TokenServiceEnv } from './config/token-service-config';
 import { ClientRevokedConsumer } from './consumers/client-revoked.consumer';
 import { GrantRevokedConsumer } from './consumers/grant-revoked.consumer';
+import { PasswordChangedConsumer } from './consumers/password-changed.consumer';
+import { UserDeletedConsumer } from './consumers/user-deleted.consumer';
 import { TokenServiceDatabaseModule } from './database.module';
+import { AuthorizationCodeGrantHandler } from './grants/authorization-code.grant';
 import { ClientCredentialsGrantHandler } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS } from './grants/grant-handler';
+import { RefreshTokenGrantHandler } from './grants/refresh-token.grant';
 import { TokenEndpointService } from './grants/token-endpoint.service';
 import { HousekeepingService } from './housekeeping.service';
 import { InternalClientsController } from './http/internal/clients.controller';
@@ -36,10 +46,20 @@ import { JwksController } from './http/public/jwks.controller';
 import { RegisterController } from './http/public/register.controller';
 import { RevokeController } from './http/public/revoke.controller';
 import { TokenController } from './http/public/token.controller';
+import { AuthorizeController } from './http/public/authorize.controller';
+import { InternalChallengesController } from './http/internal/challenges.controller';
+import { InternalGrantsController } from './http/internal/grants.controller';
+import { GrantsService } from './grants/grants.service';
+import { ChallengesService } from './interaction/challenges.service';
+import { ChallengeStore } from './ports/challenge.store';
+import { OpSessionStore } from './ports/op-session.store';
+import { OpSessionsService } from './sessions/op-sessions.service';
 import { SigningKeysService } from './keys/signing-keys.service';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
+import { AuthorizationCodeStore } from './ports/authorization-code.store';
 import { ClientStore } from './ports/client.store';
 import { GrantStore } from './ports/grant.store';
+import { RefreshTokenStore } from './ports/refresh-token.store';
 import { ReplayCache } from './ports/replay-cache';
 import { ResourceServerStore } from './ports/resource-server.store';
 import { SigningKeyStore } from './ports/signing-key.store';
@@ -48,6 +68,7 @@ import { ResourceServersService } from './resources/resource-servers.service';
 import { AccessTokensService } from './tokens/access-tokens.service';
 import { IntrospectionService } from './tokens/introspection.service';
 import { RevocationService } from './tokens/revocation.service';
+import { TokenFamiliesService } from './tokens/token-families.service';
 import { TokenInspectorService } from './tokens/token-inspector.service';
 import { INTERNAL_SECRET } from './token-service.tokens';
 
@@ -71,7 +92,7 @@ const store = <T>(port: abstract new (...args: never[]) => T, adapter: new (ds: 
 /** Client authentication methods: adding one is adding a file and a line here. */
 const CLIENT_AUTH = [ClientSecretBasicClientAuth, ClientSecretPostClientAuth, PrivateKeyJwtClientAuth, NoneClientAuth];
 /** Grant types: adding one is adding a file and a line here. */
-const GRANTS = [ClientCredentialsGrantHandler];
+const GRANTS = [ClientCredentialsGrantHandler, AuthorizationCodeGrantHandler, RefreshTokenGrantHandler];
 
 /** The OAuth 2.0 Authorization Server: run alone (apps/token-service) or inside the platform. */
 @Module({})
@@ -86,6 +107,7 @@ export class TokenServiceModule {
       ],
       controllers: [
         DiscoveryController,
+        AuthorizeController,
         TokenController,
         IntrospectController,
         RevokeController,
@@ -94,6 +116,8 @@ export class TokenServiceModule {
         InternalClientsController,
         InternalResourceServersController,
         InternalKeysController,
+        InternalChallengesController,
+        InternalGrantsController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },
@@ -109,8 +133,18 @@ export class TokenServiceModule {
         store(AccessTokenStore, AccessTokenTypeormStore),
         store(RevokedTokenStore, RevokedTokenTypeormStore),
         store(GrantStore, GrantTypeormStore),
+        store(AuthorizationCodeStore, AuthorizationCodeTypeormStore),
+        store(RefreshTokenStore, RefreshTokenTypeormStore),
         store(SigningKeyStore, SigningKeyTypeormStore),
         store(ReplayCache, ReplayCacheTypeormStore),
+        store(ChallengeStore, ChallengeTypeormStore),
+        store(OpSessionStore, OpSessionTypeormStore),
+        ...AUTHORIZE_STEPS,
+        AuthorizePipeline,
+        AuthorizationFlowService,
+        ChallengesService,
+        OpSessionsService,
+        GrantsService,
         ...CLIENT_AUTH,
         { provide: CLIENT_AUTH_METHODS, inject: CLIENT_AUTH, useFactory: (...methods: unknown[]) => methods },
         ...GRANTS,
@@ -123,10 +157,13 @@ export class TokenServiceModule {
         TokenInspectorService,
         IntrospectionService,
         RevocationService,
+        TokenFamiliesService,
         TokenEndpointService,
         HousekeepingService,
         ClientRevokedConsumer,
         GrantRevokedConsumer,
+        PasswordChangedConsumer,
+        UserDeletedConsumer,
         InternalApiGuard,
         OAuthErrorFilter,
       ],

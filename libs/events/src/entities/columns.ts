@@ -6,7 +6,10 @@ import type { ColumnOptions } from 'typeorm';
  * and one entity must match both engines' migrations exactly. The fixed-width UTC format sorts
  * chronologically as text, and the envelope carries `occurredAt` as that same string.
  */
-export const instantColumn = (name: string, options: Pick<ColumnOptions, 'nullable'> = {}): ColumnOptions => ({
+export const instantColumn = (
+  name: string,
+  options: Pick<ColumnOptions, 'nullable'> = {},
+): ColumnOptions => ({
   name,
   type: 'varchar',
   length: 32,

@@ -9,7 +9,8 @@ describe.each(testEngines())('events migrations on %s', (engine) => {
   });
   afterAll(() => db.destroy());
 
-  const pendingSchemaChanges = async () => (await db.dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);
+  const pendingSchemaChanges = async () =>
+    (await db.dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);
 
   it('creates exactly the schema the entities describe', async () => {
     expect(await pendingSchemaChanges()).toEqual([]);
@@ -19,7 +20,8 @@ describe.each(testEngines())('events migrations on %s', (engine) => {
     await db.dataSource.undoLastMigration({ transaction: 'each' });
     const runner = db.dataSource.createQueryRunner();
     try {
-      for (const table of ['outbox', 'processed_events', 'dead_letters']) expect(await runner.getTable(table)).toBeUndefined();
+      for (const table of ['outbox', 'processed_events', 'dead_letters'])
+        expect(await runner.getTable(table)).toBeUndefined();
     } finally {
       await runner.release();
     }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -65,6 +66,9 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Cookies (OP session, challenge binding) are parsed by the plugin; they are never signed
+  // here: each value is a random secret looked up by its hash.
+  await app.register(fastifyCookie as never);
 
   // application/x-www-form-urlencoded stays a URLSearchParams so that handlers can see (and
   // refuse) repeated parameters; fastify parses JSON itself.

@@ -1,5 +1,5 @@
 import { errors } from 'jose';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { MasterKeyring } from './master-key';
 
 const newKey = () => randomBytes(32).toString('base64url');
@@ -131,5 +131,63 @@ describe('MasterKeyring', () => {
 
   it('refuses a retired key of the wrong length too', () => {
     expect(() => new MasterKeyring(newKey(), [randomBytes(31).toString('base64url')])).toThrow('A master key must be 32 bytes');
+  });
+
+  describe('deriveKey', () => {
+    /** RFC 5869 written out with HMAC-SHA256, to check the implementation against the definition. */
+    function rfc5869(ikm: Buffer, info: string): Buffer {
+      const prk = createHmac('sha256', Buffer.alloc(32)).update(ikm).digest(); // empty salt = HashLen zeros
+      return createHmac('sha256', prk).update(Buffer.concat([Buffer.from(info, 'utf8'), Buffer.from([1])])).digest();
+    }
+
+    it('is HKDF-SHA256 (RFC 5869) of the current master key, with the label as info: 32 bytes', () => {
+      const key = newKey();
+
+      const derived = new MasterKeyring(key).deriveKey('tessera refresh-token successor');
+
+      expect(derived).toHaveLength(32);
+      expect(derived.equals(rfc5869(Buffer.from(key, 'base64url'), 'tessera refresh-token successor'))).toBe(true);
+    });
+
+    it('derives the same key from the same master key and label, across instances (restarts and replicas)', () => {
+      const key = newKey();
+
+      expect(new MasterKeyring(key).deriveKey('a').equals(new MasterKeyring(key).deriveKey('a'))).toBe(true);
+    });
+
+    it('derives independent keys for different labels, and none of them is the master key itself', () => {
+      const key = newKey();
+      const keyring = new MasterKeyring(key);
+
+      const a = keyring.deriveKey('purpose a');
+      const b = keyring.deriveKey('purpose b');
+
+      expect(a.equals(b)).toBe(false);
+      expect(a.equals(Buffer.from(key, 'base64url'))).toBe(false);
+    });
+
+    it('derives from the current key only: a rotation changes it, retired keys play no part', () => {
+      const oldKey = newKey();
+      const current = newKey();
+
+      const rotated = new MasterKeyring(current, [oldKey]).deriveKey('x');
+
+      expect(rotated.equals(new MasterKeyring(oldKey).deriveKey('x'))).toBe(false);
+      expect(rotated.equals(new MasterKeyring(current).deriveKey('x'))).toBe(true);
+    });
+
+    it('hands out copies: writing into one does not change the next', () => {
+      const keyring = new MasterKeyring(newKey());
+      const first = keyring.deriveKey('x');
+      const expected = Buffer.from(first);
+
+      first.fill(0);
+
+      expect(keyring.deriveKey('x').equals(expected)).toBe(true);
+    });
+
+    it('refuses an empty label', () => {
+      expect(() => new MasterKeyring(newKey()).deriveKey('')).toThrow('deriveKey needs a non-empty label');
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { CompactEncrypt, compactDecrypt, base64url } from 'jose';
-import { createHash } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
 
 /**
  * Encryption at rest under the master key: JWE compact, `dir` + A256GCM, with the key's id in
@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
  */
 export class MasterKeyring {
   private readonly keys = new Map<string, Uint8Array>();
+  private readonly derived = new Map<string, Buffer>();
   readonly currentKid: string;
 
   constructor(current: string, retired: string[] = []) {
@@ -44,5 +45,22 @@ export class MasterKeyring {
   isStale(jwe: string): boolean {
     const header = JSON.parse(Buffer.from(jwe.split('.')[0], 'base64url').toString('utf8'));
     return header.kid !== this.currentKid;
+  }
+
+  /**
+   * A 32-byte key for one purpose, derived from the current master key with HKDF-SHA256
+   * (RFC 5869, empty salt, `label` as the info). Different labels give independent keys, so a
+   * derived key never doubles as the encryption key or as another purpose's key. It changes with
+   * the master key: what it protects must tolerate a rotation (MACs over short-lived values).
+   */
+  deriveKey(label: string): Buffer {
+    if (typeof label !== 'string' || label.length === 0) throw new TypeError('deriveKey needs a non-empty label');
+    let key = this.derived.get(label);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.keys.get(this.currentKid) as Uint8Array, Buffer.alloc(0), Buffer.from(label, 'utf8'), 32));
+      this.derived.set(label, key);
+    }
+    // A copy: a caller that zeroes or writes into its buffer must not change everyone else's key.
+    return Buffer.from(key);
   }
 }

@@ -47,6 +47,7 @@ describe('parseClientMetadata', () => {
         accessTokenTtl: 3600,
         refreshTokenTtl: 2_592_000,
         refreshTokens: false,
+        refreshTokenGracePeriod: 0,
         requirePkce: false,
         firstParty: false,
         admin: false,
@@ -298,6 +299,7 @@ describe('parseClientMetadata', () => {
       access_token_ttl: 300,
       refresh_token_ttl: 86_400,
       refresh_tokens: true,
+      refresh_token_grace_period: 30,
       require_pkce: true,
       mfa_policy: 'required',
       first_party: true,
@@ -315,6 +317,7 @@ describe('parseClientMetadata', () => {
         accessTokenTtl: 3600,
         refreshTokenTtl: 2_592_000,
         refreshTokens: false,
+        refreshTokenGracePeriod: 0,
         requirePkce: false,
         mfaPolicy: 'optional',
         firstParty: false,
@@ -339,6 +342,7 @@ describe('parseClientMetadata', () => {
         accessTokenTtl: 300,
         refreshTokenTtl: 86_400,
         refreshTokens: true,
+        refreshTokenGracePeriod: 30,
         requirePkce: true,
         mfaPolicy: 'required',
         firstParty: true,
@@ -373,6 +377,34 @@ describe('parseClientMetadata', () => {
       ['default_audience', ['api']],
     ])('refuses an invalid %s for a managed client', (field, value) => {
       expect(() => parseClientMetadata({ ...WEB, [field]: value }, managed)).toThrow(InvalidClientMetadataError);
+    });
+
+    describe('refresh_token_grace_period', () => {
+      it('is off (0) unless an administrator sets it', () => {
+        expect(parseClientMetadata({ ...WEB, grant_types: ['authorization_code', 'refresh_token'] }, managed).refreshTokenGracePeriod).toBe(0);
+      });
+
+      it.each([0, 1, 300])('accepts %d seconds (0 to 300) for a managed client', (seconds) => {
+        expect(parseClientMetadata({ ...WEB, refresh_token_grace_period: seconds }, managed).refreshTokenGracePeriod).toBe(seconds);
+      });
+
+      it.each([
+        ['negative', -1],
+        ['above 5 minutes', 301],
+        ['fractional', 2.5],
+        ['a string', '30'],
+        ['a boolean', true],
+      ])('refuses a grace period that is %s, saying what is allowed', (_, seconds) => {
+        const err = errorOf(() => parseClientMetadata({ ...WEB, refresh_token_grace_period: seconds }, managed));
+
+        expect(err).toBeInstanceOf(InvalidClientMetadataError);
+        expect(err.description).toBe('refresh_token_grace_period must be a whole number of seconds from 0 to 300.');
+      });
+
+      it('is ignored in dynamic registration: a client cannot soften reuse detection for itself', () => {
+        expect(parseClientMetadata({ ...WEB, refresh_token_grace_period: 300 }, dynamic).refreshTokenGracePeriod).toBe(0);
+        expect(() => parseClientMetadata({ ...WEB, refresh_token_grace_period: 'forever' }, dynamic)).not.toThrow();
+      });
     });
 
     it('keeps PKCE required for a managed public client even if require_pkce is false', () => {
@@ -478,6 +510,7 @@ describe('clientMetadataView', () => {
     'access_token_ttl',
     'refresh_token_ttl',
     'refresh_tokens',
+    'refresh_token_grace_period',
     'require_pkce',
     'mfa_policy',
     'first_party',
@@ -508,13 +541,16 @@ describe('clientMetadataView', () => {
   });
 
   it('shows Tessera policy fields in the admin view, as the managed client was configured', () => {
-    const client = aClient({ ...WEB, first_party: true, access_token_format: 'jwt', allowed_scopes: [{ scope: 'api:read', required: true }] }, managed, {
-      revokedBefore: 1_700_000_500,
-    });
+    const client = aClient(
+      { ...WEB, first_party: true, access_token_format: 'jwt', refresh_token_grace_period: 20, allowed_scopes: [{ scope: 'api:read', required: true }] },
+      managed,
+      { revokedBefore: 1_700_000_500 },
+    );
 
     expect(clientMetadataView(client, { policy: true })).toMatchObject({
       dynamic: false,
       first_party: true,
+      refresh_token_grace_period: 20,
       admin: false,
       access_token_format: 'jwt',
       allowed_scopes: [{ scope: 'api:read', required: true }],

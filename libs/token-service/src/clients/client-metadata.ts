@@ -123,6 +123,7 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
     accessTokenTtl: policy.defaults.accessTokenTtl,
     refreshTokenTtl: policy.defaults.refreshTokenTtl,
     refreshTokens: grantTypes.includes('refresh_token'),
+    refreshTokenGracePeriod: 0,
     requirePkce: authMethod === 'none',
     mfaPolicy: 'optional',
     firstParty: false,
@@ -143,6 +144,9 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
     accessTokenTtl: integer(m, 'access_token_ttl', 60, 86_400) ?? props.accessTokenTtl,
     refreshTokenTtl: integer(m, 'refresh_token_ttl', 60, 31_536_000) ?? props.refreshTokenTtl,
     refreshTokens: boolean(m, 'refresh_tokens') ?? props.refreshTokens,
+    // At most 5 minutes: long enough for a client to retry after a lost response, short enough
+    // that a stolen, already rotated token is still caught as reuse.
+    refreshTokenGracePeriod: integer(m, 'refresh_token_grace_period', 0, 300) ?? props.refreshTokenGracePeriod,
     requirePkce: authMethod === 'none' ? true : (boolean(m, 'require_pkce') ?? false),
     mfaPolicy: oneOf(m, 'mfa_policy', ['none', 'optional', 'required'] as const) ?? props.mfaPolicy,
     firstParty: boolean(m, 'first_party') ?? false,
@@ -181,6 +185,7 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
       access_token_ttl: client.accessTokenTtl,
       refresh_token_ttl: client.refreshTokenTtl,
       refresh_tokens: client.refreshTokens,
+      refresh_token_grace_period: client.refreshTokenGracePeriod,
       require_pkce: client.requirePkce,
       mfa_policy: client.mfaPolicy,
       first_party: client.firstParty,

@@ -32,6 +32,11 @@ export interface Client {
   refreshTokenTtl: number;
   /** Trusted to hold refresh tokens. */
   refreshTokens: boolean;
+  /**
+   * Seconds during which a rotated-out refresh token, presented again, gets the same successor
+   * (a retry after a lost response) instead of counting as reuse. 0: off, every reuse revokes.
+   */
+  refreshTokenGracePeriod: number;
   requirePkce: boolean;
   mfaPolicy: 'none' | 'optional' | 'required';
   /** First-party clients skip consent. */

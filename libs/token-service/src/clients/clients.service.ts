@@ -7,6 +7,7 @@ import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { AccessTokenStore } from '../ports/access-token.store';
 import { ClientStore } from '../ports/client.store';
+import { RefreshTokenStore } from '../ports/refresh-token.store';
 import { UnitOfWork } from '../ports/unit-of-work';
 import type { Client } from './client';
 import { parseClientMetadata } from './client-metadata';
@@ -31,6 +32,7 @@ export class ClientsService implements OnModuleInit {
   constructor(
     private readonly store: ClientStore,
     private readonly accessTokens: AccessTokenStore,
+    private readonly refreshTokens: RefreshTokenStore,
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
     private readonly broadcaster: Broadcaster,
@@ -146,6 +148,7 @@ export class ClientsService implements OnModuleInit {
     await this.uow.run(async (tx) => {
       await this.store.save(updated, tx);
       await this.accessTokens.deleteByClient(clientId, tx);
+      await this.refreshTokens.revokeByClient(clientId, now, tx);
       await this.outbox.add(tx, 'client.revoked', { clientId, revokedAt: new Date(now * 1000).toISOString() });
     });
     await this.invalidate(clientId);
@@ -156,6 +159,8 @@ export class ClientsService implements OnModuleInit {
     await this.get(clientId);
     await this.uow.run(async (tx) => {
       await this.accessTokens.deleteByClient(clientId, tx);
+      // A client re-created later under the same client_id must not inherit them.
+      await this.refreshTokens.revokeByClient(clientId, epochSeconds(this.clock), tx);
       await this.store.delete(clientId, tx);
       await this.outbox.add(tx, 'client.deleted', { clientId });
     });

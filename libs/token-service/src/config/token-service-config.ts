@@ -11,6 +11,13 @@ export const tokenServiceConfigSchema = z.object({
   TESSERA_REFRESH_TOKEN_TTL: z.coerce.number().int().min(60).max(31_536_000).default(2_592_000),
   /** A rotated-out key stays published this long after retirement at least (JWKS caches). */
   TESSERA_KEY_PUBLISH_GRACE: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** How long a login or consent challenge may stay unanswered. */
+  TESSERA_CHALLENGE_TTL: z.coerce.number().int().min(60).max(3600).default(600),
+  /** How long an OP session lasts at most (the login session may end it sooner). */
+  TESSERA_SESSION_TTL: z.coerce.number().int().min(300).max(31_536_000).default(1_209_600),
+  /** Where the portal renders login and consent (defaults: the issuer's /login and /consent). */
+  TESSERA_LOGIN_URL: z.url().optional(),
+  TESSERA_CONSENT_URL: z.url().optional(),
 });
 
 export type TokenServiceEnv = z.infer<typeof tokenServiceConfigSchema>;
@@ -24,6 +31,12 @@ export interface TokenServiceConfig {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   keyPublishGrace: number;
+  challengeTtl: number;
+  sessionTtl: number;
+  /** Authorization codes live this long (RFC 6749 §4.1.2: at most 10 minutes; 60 s is plenty). */
+  codeTtl: number;
+  loginUrl: string;
+  consentUrl: string;
   /** Longest lifetime a token signed by a key may have: how long a retired key stays published. */
   maxTokenTtl: number;
 }
@@ -39,6 +52,11 @@ export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, regis
     accessTokenTtl: env.TESSERA_ACCESS_TOKEN_TTL,
     refreshTokenTtl: env.TESSERA_REFRESH_TOKEN_TTL,
     keyPublishGrace: env.TESSERA_KEY_PUBLISH_GRACE,
+    challengeTtl: env.TESSERA_CHALLENGE_TTL,
+    sessionTtl: env.TESSERA_SESSION_TTL,
+    codeTtl: 60,
+    loginUrl: env.TESSERA_LOGIN_URL ?? `${issuer}/login`,
+    consentUrl: env.TESSERA_CONSENT_URL ?? `${issuer}/consent`,
     maxTokenTtl: 86_400,
   };
 }

@@ -1,3 +1,4 @@
+import type { IssuedJwt } from './refresh-token.store';
 import type { Transaction } from './unit-of-work';
 
 export interface AuthorizationCode {
@@ -20,6 +21,9 @@ export interface AuthorizationCode {
   expiresAt: number;
   consumedAt?: number;
   familyId?: string;
+  /** The JWT access token its redemption issued, to deny-list if the code is replayed. */
+  accessJti?: string;
+  accessExpiresAt?: number;
 }
 
 export abstract class AuthorizationCodeStore {
@@ -27,5 +31,7 @@ export abstract class AuthorizationCodeStore {
   abstract find(storageKey: string): Promise<AuthorizationCode | undefined>;
   /** Marks the code used, starting `familyId`; false if it was already used (a replay). */
   abstract consume(storageKey: string, at: number, familyId: string, tx?: Transaction): Promise<boolean>;
+  /** Remembers the JWT access token the redemption issued (nothing else records a JWT's jti). */
+  abstract recordAccessToken(storageKey: string, jwt: IssuedJwt, tx?: Transaction): Promise<void>;
   abstract deleteExpired(now: number): Promise<number>;
 }

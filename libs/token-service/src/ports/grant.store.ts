@@ -21,6 +21,8 @@ export abstract class GrantStore {
   abstract findRemembered(sub: string, clientId: string): Promise<Grant | undefined>;
   abstract listActiveBySub(sub: string): Promise<Grant[]>;
   abstract save(grant: Grant, tx?: Transaction): Promise<void>;
+  /** Sets `lastUsedAt` of a live grant; false if the grant is gone or revoked (then nothing changes). */
+  abstract markUsed(id: string, at: number, tx?: Transaction): Promise<boolean>;
   /** Revokes every live grant of the user; returns the revoked grants. */
   abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<Grant[]>;
 }

@@ -31,10 +31,17 @@ export abstract class RefreshTokenStore {
   abstract find(storageKey: string): Promise<RefreshToken | undefined>;
   /** Marks the token exchanged for its successor; false if it already was (a reuse). */
   abstract consume(storageKey: string, at: number, tx?: Transaction): Promise<boolean>;
+  /**
+   * Records another access token as the one issued with a live (neither consumed nor revoked)
+   * token, as a grace-period retry does, and returns the JWT it replaces (to deny-list); undefined,
+   * changing nothing, if the token is not live.
+   */
+  abstract replaceAccessToken(storageKey: string, jwt: IssuedJwt | undefined, tx: Transaction): Promise<{ replaced?: IssuedJwt } | undefined>;
   /** Revokes every refresh token of the family; returns the access-token jtis issued with them. */
   abstract revokeFamily(familyId: string, at: number, tx?: Transaction): Promise<IssuedJwt[]>;
   abstract revokeByGrant(grantId: string, at: number, tx?: Transaction): Promise<IssuedJwt[]>;
-  abstract revokeByClient(clientId: string, at: number, tx?: Transaction): Promise<number>;
+  /** Revokes the client's tokens; only those issued at or before `issuedAtOrBefore` when given. */
+  abstract revokeByClient(clientId: string, at: number, tx?: Transaction, issuedAtOrBefore?: number): Promise<number>;
   abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<IssuedJwt[]>;
   abstract deleteExpired(now: number): Promise<number>;
 }

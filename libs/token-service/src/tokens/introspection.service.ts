@@ -11,8 +11,9 @@ import { TokenInspectorService, type ActiveAccessToken } from './token-inspector
 export const INTROSPECTION_JWT_MEDIA_TYPE = 'application/token-introspection+jwt';
 
 /**
- * RFC 7662. The answer is `{ active: false }` for anything the caller may not see: a token is
- * shown only to the client it was issued to and to resource servers in its audience.
+ * RFC 7662. The answer is `{ active: false }` for anything the caller may not see: an access
+ * token is shown only to the client it was issued to and to resource servers in its audience,
+ * a refresh token only to its client.
  */
 @Injectable()
 export class IntrospectionService {
@@ -27,6 +28,22 @@ export class IntrospectionService {
   async introspect(params: RequestParams, caller: Client): Promise<Record<string, unknown>> {
     const token = params.one['token'];
     if (!token) throw new InvalidRequestError('token is required.');
+    const refresh = await this.inspector.inspectRefreshToken(token);
+    if (refresh) {
+      // A refresh token is for the authorization server and its client alone: no resource
+      // server is in its audience.
+      if (refresh.clientId !== caller.clientId) return { active: false };
+      return {
+        active: true,
+        token_type: 'refresh_token',
+        scope: refresh.scope.join(' ') || undefined,
+        client_id: refresh.clientId,
+        sub: refresh.sub,
+        iss: this.config.issuer,
+        exp: refresh.expiresAt,
+        iat: refresh.issuedAt,
+      };
+    }
     const active = await this.inspector.inspect(token);
     if (!active || !(await this.mayIntrospect(caller, active))) return { active: false };
     return {

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { storageKey } from '@tessera/token-formats';
+import { storageKey, TOKEN_PREFIXES } from '@tessera/token-formats';
 import { ClientsService } from '../clients/clients.service';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { AccessTokenStore, RevokedTokenStore } from '../ports/access-token.store';
 import { GrantStore } from '../ports/grant.store';
+import { RefreshTokenStore, type RefreshToken } from '../ports/refresh-token.store';
 
 /** An access token found active, whatever its format. */
 export interface ActiveAccessToken {
@@ -22,7 +23,8 @@ export interface ActiveAccessToken {
   storageKey?: string;
 }
 
-const REFERENCE_PREFIX = 'tsr_at_';
+const REFERENCE_PREFIX = TOKEN_PREFIXES.access_token;
+export const REFRESH_TOKEN_PREFIX = TOKEN_PREFIXES.refresh_token;
 
 /**
  * Decides whether an access token is active: known (reference) or validly signed by us (JWT),
@@ -35,6 +37,7 @@ export class TokenInspectorService {
     private readonly store: AccessTokenStore,
     private readonly revoked: RevokedTokenStore,
     private readonly grants: GrantStore,
+    private readonly refreshTokens: RefreshTokenStore,
     private readonly clients: ClientsService,
     private readonly keys: SigningKeysService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
@@ -54,6 +57,25 @@ export class TokenInspectorService {
         const revokedAt = await this.grants.lastRevocation(found.sub, found.clientId);
         if (revokedAt !== undefined && found.issuedAt <= revokedAt) return undefined;
       }
+    }
+    return found;
+  }
+
+  /**
+   * A refresh token that would be accepted at the token endpoint now: known, neither rotated
+   * out nor revoked, unexpired, its client existing and not revoked since, its grant live.
+   */
+  async inspectRefreshToken(token: string): Promise<RefreshToken | undefined> {
+    if (!token.startsWith(REFRESH_TOKEN_PREFIX)) return undefined;
+    const now = epochSeconds(this.clock);
+    const found = await this.refreshTokens.find(storageKey(token));
+    if (!found || found.consumedAt !== undefined || found.revokedAt !== undefined || found.expiresAt <= now) return undefined;
+    const client = await this.clients.find(found.clientId);
+    if (!client) return undefined;
+    if (client.revokedBefore !== undefined && found.issuedAt <= client.revokedBefore) return undefined;
+    if (found.grantId !== undefined) {
+      const grant = await this.grants.find(found.grantId);
+      if (!grant || grant.revokedAt !== undefined) return undefined;
     }
     return found;
   }

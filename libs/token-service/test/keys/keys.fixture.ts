@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, type JWK } from 'jose';
 import type { DataSource } from 'typeorm';
 import { TOKEN_SERVICE_DATA_SOURCE } from '../../src/adapters/typeorm/data-source';
+import { SigningKeysService } from '../../src/keys/signing-keys.service';
 import type { TestApp } from '../support/token-service-app';
 
 /** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
@@ -44,3 +45,13 @@ export async function isActive(app: TestApp, client: { basic: string }, token: s
 }
 
 export const dataSourceOf = (app: TestApp) => app.running.app.get<DataSource>(TOKEN_SERVICE_DATA_SOURCE);
+
+/**
+ * A rotation also broadcasts `key.rotated`, and every replica (this one included) reloads its key
+ * set in the background. Let that reload finish before moving the fake clock: a load that
+ * straddles the clock jump would be stamped with the new time while holding the old view.
+ */
+export const settleKeyReload = async (app: TestApp) => {
+  await new Promise((resolve) => setImmediate(resolve));
+  await app.running.app.get(SigningKeysService).reload();
+};

@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { FakeClock, testEngines } from '@tessera/test-kit';
 import { SigningKeyEntity } from '../../src/adapters/typeorm/entities';
 import { startTokenService, type TestApp } from '../support/token-service-app';
-import { API, dataSourceOf, isActive, issueJwt, publishedKeys, publishedKids, rotate } from './keys.fixture';
+import { API, dataSourceOf, isActive, issueJwt, publishedKeys, publishedKids, rotate, settleKeyReload } from './keys.fixture';
 
 const MAX_TOKEN_TTL = 86_400;
 /** Members a published JWK may carry, per key type (RFC 7518 §6.2.1 / §6.3.1) plus kid, alg, use. */
@@ -104,6 +104,7 @@ describe.each(testEngines())('signing keys and JWKS (%s)', (engine) => {
     const grace = 600;
     const [{ previousKid }] = await rotate(app, 'RS256');
     expect(previousKid).toEqual(expect.any(String));
+    await settleKeyReload(app);
     // The key set is reloaded at most once a minute (or on rotation): each step moves the clock past that.
     clock.advance(MAX_TOKEN_TTL + grace - 61);
     expect(await publishedKids(app)).toContain(previousKid);
@@ -127,6 +128,7 @@ describe('signing keys: a longer TESSERA_KEY_PUBLISH_GRACE', () => {
 
   it('keeps the retired key published for the configured grace beyond the longest token lifetime', async () => {
     const [{ previousKid }] = await rotate(app, 'ES256');
+    await settleKeyReload(app);
     clock.advance(MAX_TOKEN_TTL + 7200 - 61);
     expect(await publishedKids(app)).toContain(previousKid);
     clock.advance(62);

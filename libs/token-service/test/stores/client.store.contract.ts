@@ -35,6 +35,7 @@ export function aFullClient(overrides: Partial<Client> = {}): Client {
     accessTokenTtl: 900,
     refreshTokenTtl: 2_592_000,
     refreshTokens: true,
+    refreshTokenGracePeriod: 300,
     requirePkce: true,
     mfaPolicy: 'required',
     firstParty: true,
@@ -71,6 +72,7 @@ export function aMinimalClient(overrides: Partial<Client> = {}): Client {
     accessTokenTtl: 60,
     refreshTokenTtl: 0,
     refreshTokens: false,
+    refreshTokenGracePeriod: 0,
     requirePkce: false,
     mfaPolicy: 'none',
     firstParty: false,
@@ -124,6 +126,13 @@ export function describeClientStoreContract(make: MakeStore<ClientStore>): void 
         const { store } = ctx();
         await store.insert(aFullClient({ secretExpiresAt: 0 }));
         expect((await store.find('app-full'))?.secretExpiresAt).toBe(0);
+      });
+
+      it('reads a client stored before refresh_token_grace_period existed with the grace period off (0)', async () => {
+        const { store } = ctx();
+        const { refreshTokenGracePeriod: _absent, ...older } = aFullClient();
+        await store.insert(older as Client);
+        expect((await store.find('app-full'))?.refreshTokenGracePeriod).toBe(0);
       });
 
       it('finds nothing for an unknown client_id', async () => {

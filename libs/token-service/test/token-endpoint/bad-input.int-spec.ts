@@ -45,7 +45,8 @@ describe('token endpoint, bad input', () => {
 
   it('answers an unknown grant type with unsupported_grant_type, and a known one the client may not use with unauthorized_client', async () => {
     await expectOAuthError(await app.form('/oauth2/token', { grant_type: 'urn:example:magic' }, { authorization: basic }), 400, 'unsupported_grant_type');
-    await expectOAuthError(await app.form('/oauth2/token', { grant_type: 'authorization_code', code: 'x' }, { authorization: basic }), 400, 'unsupported_grant_type');
+    await expectOAuthError(await app.form('/oauth2/token', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'x' }, { authorization: basic }), 400, 'unsupported_grant_type');
+    await expectOAuthError(await app.form('/oauth2/token', { grant_type: 'authorization_code', code: 'x' }, { authorization: basic }), 400, 'unauthorized_client');
     const noCc = await app.client({ grant_types: ['authorization_code'], redirect_uris: ['https://app.test/cb'] });
     await expectOAuthError(await app.form('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: noCc.basic }), 400, 'unauthorized_client');
   });
@@ -70,7 +71,9 @@ describe('token endpoint, bad input', () => {
             return; // fetch itself refused the header value: nothing reached the server
           }
           expect(res.status).toBeLessThan(500);
-          expect((await res.json()).error ?? 'ok').toBeDefined();
+          // Every answer is empty (a revocation) or a JSON object: an OAuth error, a token response, an introspection result.
+          const text = await res.text();
+          if (text) expect(JSON.parse(text)).toEqual(expect.any(Object));
         }
       }),
       { numRuns: 100 },

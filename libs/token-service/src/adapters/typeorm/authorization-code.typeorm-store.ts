@@ -1,5 +1,6 @@
 import { IsNull, LessThan, type DataSource } from 'typeorm';
 import { AuthorizationCodeStore, type AuthorizationCode } from '../../ports/authorization-code.store';
+import type { IssuedJwt } from '../../ports/refresh-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { AuthorizationCodeEntity } from './entities';
@@ -42,6 +43,14 @@ export class AuthorizationCodeTypeormStore extends AuthorizationCodeStore {
   async consume(storageKey: string, at: number, familyId: string, tx?: Transaction) {
     const res = await managerOf(this.dataSource, tx).update(AuthorizationCodeEntity, { storageKey, consumedAt: IsNull() }, { consumedAt: at, familyId });
     return (res.affected ?? 0) === 1;
+  }
+  async recordAccessToken(storageKey: string, jwt: IssuedJwt, tx?: Transaction) {
+    // Inside the redeeming transaction, which holds the row (its consume updated it) until commit.
+    const manager = managerOf(this.dataSource, tx);
+    const row = await manager.findOneBy(AuthorizationCodeEntity, { storageKey });
+    if (!row) return;
+    const details = { ...(row.details as Details), accessJti: jwt.jti, accessExpiresAt: jwt.expiresAt };
+    await manager.update(AuthorizationCodeEntity, { storageKey }, { details });
   }
   async deleteExpired(now: number) {
     // A consumed code is kept until it expires, so that a replay is still recognised as one.

@@ -53,8 +53,11 @@ function toEntity(client: Client): ClientEntity {
 }
 
 function toClient(row: ClientEntity): Client {
+  // Policy added after the client was stored takes its default.
+  const metadata = row.metadata as Omit<Client, StoredFields | 'refreshTokenGracePeriod'> & { refreshTokenGracePeriod?: number };
   return {
-    ...(row.metadata as Omit<Client, StoredFields>),
+    ...metadata,
+    refreshTokenGracePeriod: metadata.refreshTokenGracePeriod ?? 0,
     clientId: row.clientId,
     secretHash: row.secretHash ?? undefined,
     secretExpiresAt: row.secretExpiresAt ?? undefined,

@@ -1,4 +1,5 @@
 import { DataSource, type EntityManager } from 'typeorm';
+import { inTransaction } from '@tessera/events';
 import { UnitOfWork, type Transaction } from '../../ports/unit-of-work';
 
 /** The DI token of the token service's own DataSource. */
@@ -9,7 +10,10 @@ export class TypeormUnitOfWork extends UnitOfWork {
     super();
   }
   run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    // Not dataSource.transaction(): on SQLite (one shared connection) a concurrent second
+    // transaction would silently become a savepoint inside the first. inTransaction makes them
+    // take turns there, and joins the caller's transaction (an event consumer's) when there is one.
+    return inTransaction(this.dataSource, work);
   }
 }
 

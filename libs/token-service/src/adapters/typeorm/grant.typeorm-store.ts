@@ -33,6 +33,10 @@ export class GrantTypeormStore extends GrantStore {
   async save(grant: Grant, tx?: Transaction) {
     await managerOf(this.dataSource, tx).save(GrantEntity, { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null });
   }
+  async markUsed(id: string, at: number, tx?: Transaction) {
+    const res = await managerOf(this.dataSource, tx).update(GrantEntity, { id, revokedAt: IsNull() }, { lastUsedAt: at });
+    return (res.affected ?? 0) > 0;
+  }
   async revokeBySub(sub: string, at: number, tx?: Transaction) {
     const manager = managerOf(this.dataSource, tx);
     const live = await manager.find(GrantEntity, { where: { sub, revokedAt: IsNull() } });

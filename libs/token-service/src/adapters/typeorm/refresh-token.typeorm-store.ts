@@ -1,4 +1,4 @@
-import { IsNull, LessThan, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { IsNull, LessThan, LessThanOrEqual, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { RefreshTokenStore, type IssuedJwt, type RefreshToken } from '../../ports/refresh-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
@@ -53,14 +53,31 @@ export class RefreshTokenTypeormStore extends RefreshTokenStore {
     );
     return (res.affected ?? 0) === 1;
   }
+  async replaceAccessToken(storageKey: string, jwt: IssuedJwt | undefined, tx: Transaction) {
+    const live = { storageKey, consumedAt: IsNull(), revokedAt: IsNull() };
+    // Read and replace as one step: on PostgreSQL the row stays locked until the transaction
+    // ends, so two retries cannot both replace the same token and lose track of one another's.
+    // SQLite transactions already take turns (inTransaction).
+    const row = await tx.findOne(RefreshTokenEntity, {
+      where: live,
+      select: { storageKey: true, accessJti: true, accessExpiresAt: true },
+      ...(tx.connection.options.type === 'postgres' ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!row) return undefined;
+    await tx.update(RefreshTokenEntity, live, { accessJti: jwt?.jti ?? null, accessExpiresAt: jwt?.expiresAt ?? null });
+    const replaced = row.accessJti !== null && row.accessExpiresAt !== null ? { jti: row.accessJti, expiresAt: row.accessExpiresAt } : undefined;
+    return { replaced };
+  }
   revokeFamily(familyId: string, at: number, tx?: Transaction) {
     return this.revokeWhere({ familyId }, at, managerOf(this.dataSource, tx));
   }
   revokeByGrant(grantId: string, at: number, tx?: Transaction) {
     return this.revokeWhere({ grantId }, at, managerOf(this.dataSource, tx));
   }
-  async revokeByClient(clientId: string, at: number, tx?: Transaction) {
-    return (await this.revokeWhere({ clientId }, at, managerOf(this.dataSource, tx))).length;
+  async revokeByClient(clientId: string, at: number, tx?: Transaction, issuedAtOrBefore?: number) {
+    const where = issuedAtOrBefore === undefined ? { clientId } : { clientId, issuedAt: LessThanOrEqual(issuedAtOrBefore) };
+    const manager = managerOf(this.dataSource, tx);
+    return (await manager.update(RefreshTokenEntity, { ...where, revokedAt: IsNull() }, { revokedAt: at })).affected ?? 0;
   }
   revokeBySub(sub: string, at: number, tx?: Transaction) {
     return this.revokeWhere({ sub }, at, managerOf(this.dataSource, tx));

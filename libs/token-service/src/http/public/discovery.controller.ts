@@ -5,6 +5,7 @@ import { ASSERTION_ALGS } from '../../clients/client-metadata';
 import { SIGNING_ALGS } from '../../clients/client';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { TokenEndpointService } from '../../grants/token-endpoint.service';
+import { RESPONSE_MODES } from '../../authorize/steps/check-response-mode.step';
 import { allowCors, answerPreflight } from '../cors';
 import { OAuthErrorFilter } from '../oauth-error.filter';
 import { endpointUrl } from './endpoints';
@@ -50,13 +51,21 @@ export class DiscoveryController {
     const confidential = authenticating.filter((m) => m !== 'none');
     return {
       issuer,
+      authorization_endpoint: endpointUrl(issuer, 'authorize'),
       token_endpoint: endpointUrl(issuer, 'token'),
       jwks_uri: endpointUrl(issuer, 'jwks'),
       ...(this.config.registration !== 'off' ? { registration_endpoint: endpointUrl(issuer, 'register') } : {}),
       introspection_endpoint: endpointUrl(issuer, 'introspect'),
       revocation_endpoint: endpointUrl(issuer, 'revoke'),
       grant_types_supported: this.tokens.grantTypes,
-      response_types_supported: [],
+      response_types_supported: ['code'],
+      response_modes_supported: [...RESPONSE_MODES],
+      code_challenge_methods_supported: ['S256'],
+      // RFC 9207: every authorization response carries iss.
+      authorization_response_iss_parameter_supported: true,
+      prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
       token_endpoint_auth_methods_supported: authenticating,
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
       introspection_endpoint_auth_methods_supported: confidential,

@@ -1,5 +1,6 @@
 /** The token service's public paths (ARCHITECTURE.md's URL map). */
 export const ENDPOINTS = {
+  authorize: '/oauth2/authorize',
   token: '/oauth2/token',
   introspect: '/oauth2/introspect',
   revoke: '/oauth2/revoke',

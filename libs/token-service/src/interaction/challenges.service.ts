@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
+import { safeEqual, storageKey } from '@tessera/token-formats';
+import type { AuthorizationRequest, LoginResult } from '../authorize/authorization-request';
+import { CLOCK, epochSeconds, type Clock } from '../clock';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
+import { ChallengeStore, type Challenge, type ChallengeKind, type ChallengeOutcome } from '../ports/challenge.store';
+
+/** A new challenge: the value travels in the URL, the verifier only in an HttpOnly cookie. */
+export interface IssuedChallenge {
+  challenge: string;
+  verifier: string;
+  cookieName: string;
+  expiresAt: number;
+}
+
+/** The binding cookie's name is derived from the challenge, so parallel flows in tabs coexist. */
+export const bindingCookieName = (challenge: string) => `tessera_cv_${storageKey(challenge).slice(0, 16)}`;
+
+/**
+ * Login and consent challenges (Hydra's flow): single-use, short-lived, and bound to the browser
+ * that started them. Accepting or rejecting needs the browser's verifier; resuming needs it again
+ * and moves the challenge to `used`, atomically, so it can never be completed twice.
+ */
+@Injectable()
+export class ChallengesService {
+  constructor(
+    private readonly store: ChallengeStore,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(kind: ChallengeKind, request: AuthorizationRequest, login?: Challenge['login']): Promise<IssuedChallenge> {
+    const challenge = randomBytes(32).toString('base64url');
+    const verifier = randomBytes(32).toString('base64url');
+    const now = epochSeconds(this.clock);
+    const expiresAt = now + this.config.challengeTtl;
+    await this.store.insert({
+      storageKey: storageKey(challenge),
+      kind,
+      state: 'pending',
+      verifierHash: storageKey(verifier),
+      clientId: request.clientId,
+      request,
+      login,
+      createdAt: now,
+      expiresAt,
+    });
+    return { challenge, verifier, cookieName: bindingCookieName(challenge), expiresAt };
+  }
+
+  /** A pending, unexpired challenge (for the internal API that the login and consent UI reads). */
+  async pending(challenge: string): Promise<Challenge> {
+    const found = await this.find(challenge);
+    if (found.state !== 'pending') throw new NotFoundError('This challenge was already answered. Start the sign-in again.');
+    return found;
+  }
+
+  async accept(challenge: string, verifier: unknown, outcome: Exclude<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
+    const found = await this.pending(challenge);
+    this.checkVerifier(found, verifier);
+    if (found.kind !== outcome.kind) throw new InvalidRequestError(`This is a ${found.kind} challenge.`);
+    if (!(await this.store.transition(found.storageKey, 'pending', 'accepted', outcome))) {
+      throw new NotFoundError('This challenge was already answered. Start the sign-in again.');
+    }
+    return { ...found, state: 'accepted', outcome };
+  }
+
+  async reject(challenge: string, verifier: unknown, outcome: Extract<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
+    const found = await this.pending(challenge);
+    this.checkVerifier(found, verifier);
+    if (!(await this.store.transition(found.storageKey, 'pending', 'rejected', outcome))) {
+      throw new NotFoundError('This challenge was already answered. Start the sign-in again.');
+    }
+    return { ...found, state: 'rejected', outcome };
+  }
+
+  /**
+   * Back at the authorization endpoint: the answered challenge, used up. The browser must
+   * present the same verifier cookie that started the flow.
+   */
+  async consume(challenge: string, verifier: string | undefined): Promise<Challenge> {
+    const found = await this.find(challenge);
+    this.checkVerifier(found, verifier);
+    if (found.state !== 'accepted' && found.state !== 'rejected') {
+      throw new InvalidRequestError(found.state === 'used' ? 'This sign-in step was already completed.' : 'This sign-in step is not finished yet.');
+    }
+    if (!(await this.store.transition(found.storageKey, found.state, 'used'))) {
+      throw new InvalidRequestError('This sign-in step was already completed.');
+    }
+    return found;
+  }
+
+  private async find(challenge: string): Promise<Challenge> {
+    const found = typeof challenge === 'string' && challenge ? await this.store.find(storageKey(challenge)) : undefined;
+    if (!found || found.expiresAt <= epochSeconds(this.clock)) {
+      throw new NotFoundError('Unknown or expired challenge. Start the sign-in again.');
+    }
+    return found;
+  }
+
+  /** The challenge is bound to one browser: only its verifier cookie can answer it. */
+  private checkVerifier(found: Challenge, verifier: unknown) {
+    if (typeof verifier !== 'string' || !safeEqual(storageKey(verifier), found.verifierHash)) {
+      throw new InvalidRequestError('The challenge belongs to another browser session (the binding cookie does not match).', {
+        detail: 'challenge verifier mismatch',
+      });
+    }
+  }
+}
+
+export type { LoginResult };

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { storageKey } from '@tessera/token-formats';
+import type { LoginResult } from '../authorize/authorization-request';
+import { CLOCK, epochSeconds, type Clock } from '../clock';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
+import { OpSessionStore, type OpSession } from '../ports/op-session.store';
+
+export const OP_SESSION_COOKIE = 'tessera_session';
+
+/**
+ * OP sessions: created from an accepted login (always a new id: no session fixation), found by
+ * the hash of their cookie, ended with their login session.
+ */
+@Injectable()
+export class OpSessionsService {
+  constructor(
+    private readonly store: OpSessionStore,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(login: LoginResult): Promise<{ cookieValue: string; session: OpSession }> {
+    const cookieValue = randomBytes(32).toString('base64url');
+    const now = epochSeconds(this.clock);
+    const session: OpSession = {
+      storageKey: storageKey(cookieValue),
+      sid: randomBytes(16).toString('base64url'),
+      sub: login.sub,
+      loginSessionId: login.loginSessionId,
+      acr: login.acr,
+      amr: login.amr,
+      authTime: login.authTime,
+      createdAt: now,
+      expiresAt: now + this.config.sessionTtl,
+    };
+    await this.store.insert(session);
+    return { cookieValue, session };
+  }
+
+  async fromCookie(cookieValue: string | undefined): Promise<OpSession | undefined> {
+    if (!cookieValue) return undefined;
+    return this.store.findActive(storageKey(cookieValue), epochSeconds(this.clock));
+  }
+
+  end(cookieValue: string) {
+    return this.store.end(storageKey(cookieValue), epochSeconds(this.clock));
+  }
+}
