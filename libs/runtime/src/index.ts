@@ -3,6 +3,7 @@ export * from './logging/logger';
 export * from './secrets/data-dir-secrets';
 export * from './secrets/master-key';
 export * from './database/data-source-options';
+export * from './database/sqlite-guard';
 export * from './http/http-app';
 export * from './http/internal-credentials';
 export * from './runtime.module';

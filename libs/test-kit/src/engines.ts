@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import {
   dataSourceOptions,
+  guardSqliteConcurrency,
   migrate,
   type DatabaseEngine,
   type DatabaseTarget,
@@ -54,6 +55,7 @@ export async function createTestDatabase(db: ServiceDatabase, engine: DatabaseEn
   };
   try {
     await dataSource.initialize();
+    guardSqliteConcurrency(dataSource);
     await migrate(dataSource);
   } catch (err) {
     // A failed migration must not leave an open pool and a half-made schema on the shared server.

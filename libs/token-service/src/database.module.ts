@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { HealthRegistry, dataSourceOptions, databaseTarget, migrate, type PlatformConfig, PLATFORM_CONFIG } from '@tessera/runtime';
+import { HealthRegistry, databaseTarget, migrate, openDataSource, type PlatformConfig, PLATFORM_CONFIG } from '@tessera/runtime';
 import { SERVICE_DATABASE } from './adapters/typeorm/database';
 import { TOKEN_SERVICE_DATA_SOURCE } from './adapters/typeorm/data-source';
 
@@ -20,10 +20,7 @@ export class TokenServiceDatabaseModule implements OnModuleInit, OnApplicationSh
           provide: TOKEN_SERVICE_DATA_SOURCE,
           inject: [PLATFORM_CONFIG],
           useFactory: async (config: PlatformConfig) => {
-            const dataSource = new DataSource(
-              dataSourceOptions(SERVICE_DATABASE, databaseTarget(SERVICE_DATABASE.service, config.dataDir, config.databaseUrl)),
-            );
-            await dataSource.initialize();
+            const dataSource = await openDataSource(SERVICE_DATABASE, databaseTarget(SERVICE_DATABASE.service, config.dataDir, config.databaseUrl));
             await migrate(dataSource);
             return dataSource;
           },

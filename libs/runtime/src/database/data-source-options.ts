@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { guardSqliteConcurrency } from './sqlite-guard';
 
 export type DatabaseEngine = 'sqlite' | 'postgres';
 
@@ -71,6 +72,13 @@ export function dataSourceOptions(db: ServiceDatabase, target: DatabaseTarget): 
     // every unqualified query) in the service's own schema.
     extra: { max: 10, ...(target.postgresSchema ? { options: `-c search_path="${target.postgresSchema}"` } : {}) },
   };
+}
+
+/** Opens a service's DataSource; on SQLite with the concurrency guard every service needs. */
+export async function openDataSource(db: ServiceDatabase, target: DatabaseTarget): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(db, target));
+  await dataSource.initialize();
+  return guardSqliteConcurrency(dataSource);
 }
 
 /**

@@ -103,6 +103,38 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
       });
     });
 
+    describe('markUsed', () => {
+      it('sets lastUsedAt of a live grant and nothing else, and returns true', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1'));
+        await store.insert(aGrant('grant-2'));
+        expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(true);
+        expect(await store.find('grant-1')).toEqual(aGrant('grant-1', { lastUsedAt: 4_102_443_000 }));
+        expect(await store.find('grant-2')).toEqual(aGrant('grant-2'));
+      });
+
+      it('returns false for a revoked grant and leaves it as it was (never un-revokes it)', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
+        expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(false);
+        expect(await store.find('grant-1')).toEqual(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
+      });
+
+      it('returns false for an unknown grant', async () => {
+        const { store } = ctx();
+        expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(false);
+      });
+
+      it('is rolled back with the unit of work it ran in', async () => {
+        const { store, uow } = ctx();
+        await store.insert(aGrant('grant-1'));
+        await runAndRollBack(uow, async (tx) => {
+          expect(await store.markUsed('grant-1', 4_102_443_000, tx)).toBe(true);
+        });
+        expect((await store.find('grant-1'))?.lastUsedAt).toBe(aGrant('grant-1').lastUsedAt);
+      });
+    });
+
     describe('lastRevocation', () => {
       it('is the latest revocation among the grants of (sub, client), ignoring other subjects and clients', async () => {
         const { store } = ctx();
