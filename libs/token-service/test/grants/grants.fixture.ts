@@ -47,7 +47,7 @@ export async function codeClient(app: TestApp, metadata: Record<string, unknown>
     client_id,
     client_secret,
     basic,
-    auth: () => (basic ? { params: {}, headers: { authorization: basic } } : { params: { client_id }, headers: {} }),
+    auth: (): ReturnType<TestClient['auth']> => (basic ? { params: {}, headers: { authorization: basic } } : { params: { client_id }, headers: {} }),
   };
 }
 

@@ -2,18 +2,81 @@ import { LessThan, LessThanOrEqual, type DataSource } from 'typeorm';
 import { AccessTokenStore, RevokedTokenStore, type AccessTokenRecord } from '../../ports/access-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
+import { GroupCommit } from './group-commit';
 import { AccessTokenEntity, RevokedTokenEntity } from './entities';
 
+const COLUMNS = 'storage_key, client_id, sub, scope, audience, grant_id, family_id, jti, issued_at, expires_at';
+
+/**
+ * The token endpoint inserts a row per reference token and introspection reads one: both run
+ * fixed SQL (prepared once by the driver) instead of TypeORM's query builder, which cost more
+ * CPU than the database itself on these paths (see docs/benchmarks.md).
+ */
+function hotPathSql(engine: string) {
+  const p = (n: number) => (engine === 'postgres' ? `$${n}` : '?');
+  const values = (rows: number) =>
+    Array.from({ length: rows }, (_, r) => `(${Array.from({ length: 10 }, (_, i) => p(r * 10 + i + 1)).join(', ')})`).join(', ');
+  return {
+    insert: (rows: number) => `INSERT INTO access_tokens (${COLUMNS}) VALUES ${values(rows)}`,
+    find: `SELECT ${COLUMNS} FROM access_tokens WHERE storage_key = ${p(1)}`,
+  };
+}
+
+const toParams = (token: AccessTokenRecord) => [
+  token.storageKey,
+  token.clientId,
+  token.sub,
+  token.scope,
+  JSON.stringify(token.audience),
+  token.grantId ?? null,
+  token.familyId ?? null,
+  token.jti,
+  token.issuedAt,
+  token.expiresAt,
+];
+
+interface AccessTokenRow {
+  storage_key: string;
+  client_id: string;
+  sub: string;
+  scope: string;
+  audience: string;
+  grant_id: string | null;
+  family_id: string | null;
+  jti: string;
+  issued_at: string | number;
+  expires_at: string | number;
+}
+
 export class AccessTokenTypeormStore extends AccessTokenStore {
+  private readonly sql: ReturnType<typeof hotPathSql>;
+  private readonly batches: GroupCommit<AccessTokenRecord>;
+
   constructor(private readonly dataSource: DataSource) {
     super();
+    this.sql = hotPathSql(dataSource.options.type);
+    this.batches = new GroupCommit((rows) => this.dataSource.query(this.sql.insert(rows.length), rows.flatMap(toParams)));
   }
   async insert(token: AccessTokenRecord, tx?: Transaction) {
-    await managerOf(this.dataSource, tx).insert(AccessTokenEntity, { ...token, grantId: token.grantId ?? null, familyId: token.familyId ?? null });
+    // Inside a caller's transaction the row commits with it; alone, it joins a group commit.
+    if (tx) await tx.query(this.sql.insert(1), toParams(token));
+    else await this.batches.add(token);
   }
-  async find(storageKey: string) {
-    const row = await this.dataSource.manager.findOneBy(AccessTokenEntity, { storageKey });
-    return row ? { ...row, grantId: row.grantId ?? undefined, familyId: row.familyId ?? undefined } : undefined;
+  async find(storageKey: string): Promise<AccessTokenRecord | undefined> {
+    const [row] = (await this.dataSource.query(this.sql.find, [storageKey])) as AccessTokenRow[];
+    if (!row) return undefined;
+    return {
+      storageKey: row.storage_key,
+      clientId: row.client_id,
+      sub: row.sub,
+      scope: row.scope,
+      audience: JSON.parse(row.audience) as string[],
+      grantId: row.grant_id ?? undefined,
+      familyId: row.family_id ?? undefined,
+      jti: row.jti,
+      issuedAt: Number(row.issued_at),
+      expiresAt: Number(row.expires_at),
+    };
   }
   async delete(storageKey: string, tx?: Transaction) {
     return ((await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { storageKey })).affected ?? 0) > 0;

@@ -20,16 +20,16 @@ export class AccessTokenEntity {
   @Column('simple-json')
   audience!: string[];
 
-  @Index('ix_access_tokens_grant_id')
+  // Partial: most tokens (client_credentials) have no grant, and every index costs each insert.
+  @Index('ix_access_tokens_grant_id', { where: '"grant_id" IS NOT NULL' })
   @Column('varchar', { length: 36, name: 'grant_id', nullable: true })
   grantId!: string | null;
 
-  @Index('ix_access_tokens_jti')
   @Column('varchar', { length: 64 })
   jti!: string;
 
   /** The refresh-token family (or code redemption) it came from, revoked together. */
-  @Index('ix_access_tokens_family_id')
+  @Index('ix_access_tokens_family_id', { where: '"family_id" IS NOT NULL' })
   @Column('varchar', { length: 36, name: 'family_id', nullable: true })
   familyId!: string | null;
 

@@ -1,4 +1,4 @@
 import { TokenServiceTablesPostgres1795826502242 } from './1795826502242-TokenServiceTables';
-import { AuthorizationCodeFlowPostgres1795828083739 } from './1795828083739-AuthorizationCodeFlow';
+import { AuthorizationCodeFlowPostgres1795829154705 } from './1795829154705-AuthorizationCodeFlow';
 
-export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795828083739];
+export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705];

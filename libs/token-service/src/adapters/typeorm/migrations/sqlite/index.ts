@@ -1,4 +1,4 @@
 import { TokenServiceTablesSqlite1795826502242 } from './1795826502242-TokenServiceTables';
-import { AuthorizationCodeFlowSqlite1795828083739 } from './1795828083739-AuthorizationCodeFlow';
+import { AuthorizationCodeFlowSqlite1795829154705 } from './1795829154705-AuthorizationCodeFlow';
 
-export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795828083739];
+export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705];
