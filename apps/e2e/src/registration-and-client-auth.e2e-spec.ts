@@ -41,7 +41,7 @@ describe.each(e2eEngines())('dynamic registration and client authentication on %
       });
     const anonymous = await register({ grant_types: ['client_credentials'] });
     expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toContain('invalid_token');
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
     expect(await anonymous.json()).toMatchObject({ error: 'invalid_token' });
 
     const admin = await register({ grant_types: ['client_credentials'], scope: 'openid admin:users' }, platform.registrationToken);

@@ -22,7 +22,10 @@ export class OAuthErrorFilter implements ExceptionFilter {
     const log = { req: { id: req.id, method: req.method, url: redactUrl(req.url) }, error: err.code, detail: err.detail };
     if (err.status >= 500) this.logger.error({ ...log, err: err.cause ?? err }, 'request failed');
     else this.logger.info(log, 'request refused');
-    const challenge = (exception as ChallengeCarrier).wwwAuthenticate;
+    // RFC 9110 §15.5.2: every 401 names how to authenticate; client authentication is Basic-capable.
+    const challenge =
+      (exception as ChallengeCarrier).wwwAuthenticate ??
+      (err.status === 401 ? (err.code === 'invalid_client' ? 'Basic realm="tessera", charset="UTF-8"' : 'Bearer realm="tessera"') : undefined);
     if (challenge) void reply.header('www-authenticate', challenge);
     void reply.code(err.status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(err.toJSON());
   }

@@ -72,9 +72,11 @@ describe.each(testEngines())('client authentication (%s)', (engine) => {
       expect(res.status).toBe(200);
     });
 
-    it('refuses a wrong secret with 401 invalid_client', async () => {
+    it('refuses a wrong secret with 401 invalid_client, still naming a scheme (RFC 9110 §15.5.2)', async () => {
       const c = await app.client({ token_endpoint_auth_method: 'client_secret_post' });
-      await expectOAuthError(await token({ ...clientCredentials, client_id: c.client_id, client_secret: `${c.client_secret}x` }), 401, 'invalid_client');
+      const res = await token({ ...clientCredentials, client_id: c.client_id, client_secret: `${c.client_secret}x` });
+      await expectOAuthError(res, 401, 'invalid_client');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
     });
 
     it('refuses a client registered for client_secret_basic that sends its secret in the body', async () => {

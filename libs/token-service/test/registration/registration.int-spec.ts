@@ -24,14 +24,15 @@ describe.each(testEngines())('dynamic client registration, initial access token 
     it('is required: without it the answer is 401 invalid_token with a Bearer challenge', async () => {
       const res = await register(app, machineClient);
       expectError(res, 401, 'invalid_token');
-      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+      // RFC 6750 §3.1: no error attribute in the challenge when no token was presented.
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
     });
 
     it('must be the configured one: a wrong token gets 401 invalid_token with a Bearer challenge', async () => {
       for (const token of [`${app.registrationToken}x`, app.registrationToken.slice(0, -1), 'tsr_iat_guess']) {
         const res = await register(app, machineClient, token);
         expectError(res, 401, 'invalid_token');
-        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tessera", error="invalid_token"');
       }
     });
   });

@@ -74,7 +74,7 @@ export class RegisterController {
     if (this.config.registration === 'open') return;
     const token = bearer(req);
     if (!token || !this.config.registrationToken || !safeEqual(token, this.config.registrationToken)) {
-      throw withBearerChallenge(new InvalidTokenError('A valid initial access token is required to register a client (RFC 7591 §3).'));
+      throw withBearerChallenge(new InvalidTokenError('A valid initial access token is required to register a client (RFC 7591 §3).'), token !== undefined);
     }
   }
 
@@ -83,7 +83,7 @@ export class RegisterController {
     const token = bearer(req);
     const client = await this.clients.find(clientId);
     if (!token || !client?.registrationAccessTokenHash || !safeEqual(storageKey(token), client.registrationAccessTokenHash)) {
-      throw withBearerChallenge(new InvalidTokenError('A valid registration access token for this client is required.'));
+      throw withBearerChallenge(new InvalidTokenError('A valid registration access token for this client is required.'), token !== undefined);
     }
     return this.clients.get(clientId);
   }
@@ -100,7 +100,8 @@ function requireJson(req: FastifyRequest) {
   }
 }
 
-function withBearerChallenge<E extends Error>(err: E): E {
-  (err as E & { wwwAuthenticate?: string }).wwwAuthenticate = 'Bearer error="invalid_token"';
+/** RFC 6750 §3.1: the `error` attribute only when a token was presented and refused. */
+function withBearerChallenge<E extends Error>(err: E, tokenSent: boolean): E {
+  (err as E & { wwwAuthenticate?: string }).wwwAuthenticate = tokenSent ? 'Bearer realm="tessera", error="invalid_token"' : 'Bearer realm="tessera"';
   return err;
 }
