@@ -1,3 +1,5 @@
 export * from './engines';
 export * from './fake-clock';
 export * from './postgres-database';
+export * from './test-browser';
+export * from './scripted-login-ui';

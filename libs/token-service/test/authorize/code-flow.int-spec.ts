@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { testEngines } from '@tessera/test-kit';
-import { locationOf, TestBrowser } from '../support/browser';
-import { ScriptedLoginUi } from '../support/login-ui';
+import { locationOf, ScriptedLoginUi, TestBrowser, testEngines } from '@tessera/test-kit';
 import { startTokenService, type TestApp } from '../support/token-service-app';
 
 const REDIRECT = 'https://app.example.com/callback';

@@ -1,12 +1,16 @@
-import type { TestApp } from './token-service-app';
-import type { TestBrowser } from './browser';
+import type { TestBrowser } from './test-browser';
+
+/** Calls the token service's internal API as a trusted caller (the auth-service's role). */
+export interface InternalApi {
+  internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+}
 
 /**
  * Plays the login and consent UI through the internal challenge API, as the auth-service will:
  * reads the challenge, takes the verifier from the browser's binding cookie, accepts.
  */
 export class ScriptedLoginUi {
-  constructor(private readonly app: TestApp) {}
+  constructor(private readonly app: InternalApi) {}
 
   challengeOf(url: string, kind: 'login' | 'consent'): string {
     const value = new URL(url).searchParams.get(`${kind}_challenge`);
