@@ -1,15 +1,29 @@
-// The comparison peer for tools/bench/run.mjs: npm's oidc-provider (9.x) configured for the
-// client_credentials grant and introspection, with one client and three resource indicators
-// (opaque access token, JWT signed ES256, JWT signed RS256).
+// The comparison peer for tools/bench/run.mjs and tools/bench/flows.mjs: npm's oidc-provider
+// (9.x) configured for the client_credentials grant and introspection, with one client and three
+// resource indicators (opaque access token, JWT signed ES256, JWT signed RS256), and for the
+// authorization code flow with a second client and small interaction endpoints (below) that a
+// benchmark client drives the way Tessera's internal challenge API is driven.
 //
 // Environment:
 //   BENCH_PORT            port to listen on (127.0.0.1 only)                       (required)
-//   BENCH_CLIENT_ID       the single client's id                                   (required)
-//   BENCH_CLIENT_SECRET   the single client's secret                               (required)
+//   BENCH_CLIENT_ID       the client_credentials client's id                       (required)
+//   BENCH_CLIENT_SECRET   the client_credentials client's secret                   (required)
+//   BENCH_WEB_CLIENT_ID   the authorization_code client's id      (default: <BENCH_CLIENT_ID>-web)
+//   BENCH_WEB_CLIENT_SECRET  its secret                           (default: BENCH_CLIENT_SECRET)
+//   BENCH_REDIRECT_URI    its redirect URI                         (default http://127.0.0.1:9/cb)
 //   BENCH_ADAPTER         'memory' (default, oidc-provider's own LRU adapter) or 'redis'
 //   BENCH_REDIS_URL       Redis URL for BENCH_ADAPTER=redis (default redis://127.0.0.1:56399)
 //
 // Prints one line `READY <port>` on stdout when it is listening.
+//
+// Interaction endpoints (`interactions.url` is /bench/interaction/<uid>; every one needs the
+// browser's `_interaction` cookie, as oidc-provider's interactionDetails() does):
+//   GET  /bench/interaction/<uid>          → JSON { uid, prompt, details, client_id, scope }
+//                                            (what a login or consent page would render from)
+//   POST /bench/interaction/<uid>/login    JSON { accountId } → JSON { redirect_to }
+//   POST /bench/interaction/<uid>/consent  → grants the missing scopes (a saved provider.Grant)
+//                                            → JSON { redirect_to }
+// redirect_to is oidc-provider's /auth/<uid> resume URL, which the browser then follows.
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
@@ -25,6 +39,9 @@ const port = Number(process.env.BENCH_PORT);
 const clientId = process.env.BENCH_CLIENT_ID;
 const clientSecret = process.env.BENCH_CLIENT_SECRET;
 const adapterName = process.env.BENCH_ADAPTER ?? 'memory';
+const webClientId = process.env.BENCH_WEB_CLIENT_ID ?? `${clientId}-web`;
+const webClientSecret = process.env.BENCH_WEB_CLIENT_SECRET ?? clientSecret;
+const redirectUri = process.env.BENCH_REDIRECT_URI ?? 'http://127.0.0.1:9/cb';
 if (!port || !clientId || !clientSecret) {
   console.error('BENCH_PORT, BENCH_CLIENT_ID and BENCH_CLIENT_SECRET are required');
   process.exit(2);
@@ -84,7 +101,22 @@ const provider = new Provider(issuer, {
       response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
     },
+    {
+      client_id: webClientId,
+      client_secret: webClientSecret,
+      grant_types: ['authorization_code'],
+      redirect_uris: [redirectUri],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
   ],
+  // A minimal account: no user store and no password hashing (Tessera's side has none either;
+  // its login UI is scripted through the internal API).
+  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  interactions: { url: async (_ctx, interaction) => `/bench/interaction/${interaction.uid}` },
+  // PKCE on every authorization request, as Tessera's benchmark client always sends it (oidc-provider's
+  // default only requires it for public clients).
+  pkce: { required: () => true },
   jwks: { keys: [await privateJwk('ES256'), await privateJwk('RS256')] },
   scopes: ['bench:read'],
   // Not used by client_credentials, but set so that oidc-provider does not warn about defaults.
@@ -113,7 +145,78 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
-const server = createServer(provider.callback());
+// --- interaction endpoints (see the header) ----------------------------------------------------
+
+const INTERACTION = /^\/bench\/interaction\/([^/?]+)(\/login|\/consent)?(?:\?.*)?$/;
+
+function sendJson(res, status, body) {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.setHeader('cache-control', 'no-store');
+  res.end(text);
+}
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+async function interaction(req, res, uid, action) {
+  const details = await provider.interactionDetails(req, res);
+  if (details.uid !== uid) return sendJson(res, 400, { error: 'interaction cookie does not match' });
+  const prompt = details.prompt.name;
+  if (!action) {
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+    return sendJson(res, 200, {
+      uid,
+      prompt,
+      details: details.prompt.details,
+      client_id: details.params.client_id,
+      scope: details.params.scope,
+    });
+  }
+  if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' });
+  const body = await readJson(req);
+  let result;
+  if (action === '/login') {
+    if (prompt !== 'login') return sendJson(res, 400, { error: `prompt is ${prompt}, not login` });
+    if (typeof body.accountId !== 'string' || !body.accountId)
+      return sendJson(res, 400, { error: 'accountId is required' });
+    result = {
+      login: { accountId: body.accountId, amr: ['pwd'], ts: Math.floor(Date.now() / 1000), remember: true },
+    };
+  } else {
+    if (prompt !== 'consent') return sendJson(res, 400, { error: `prompt is ${prompt}, not consent` });
+    const { accountId } = details.session;
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId, clientId: details.params.client_id });
+    const missing = details.prompt.details;
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    result = { consent: details.grantId ? {} : { grantId } };
+  }
+  const redirectTo = await provider.interactionResult(req, res, result, { mergeWithLastSubmission: false });
+  return sendJson(res, 200, { redirect_to: redirectTo });
+}
+
+const callback = provider.callback();
+const server = createServer((req, res) => {
+  const m = req.url.startsWith('/bench/') ? INTERACTION.exec(req.url) : null;
+  if (!m) return callback(req, res);
+  interaction(req, res, m[1], m[2]).catch((err) => {
+    // SessionNotFound and friends: the browser's cookies did not match an interaction.
+    if (!res.headersSent) sendJson(res, err.statusCode ?? 500, { error: err.name, message: err.message });
+    else res.destroy();
+  });
+});
 server.keepAliveTimeout = 65_000;
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`READY ${port}\n`);

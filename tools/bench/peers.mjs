@@ -13,6 +13,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, '../..');
 export const TESSERA_MAIN = join(ROOT, 'dist/apps/platform/main.js');
 export const REDIS_PORT = 56399;
+/** The authorization-code client's redirect URI on every server; never contacted. */
+export const FLOW_REDIRECT_URI = 'http://127.0.0.1:9/cb';
 
 /** The four measured scenarios, in run order. */
 export const SCENARIOS = [
@@ -134,6 +136,7 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     rs256: await client('jwt', 'RS256'),
   };
 
+  let flowClient;
   const tokenUrl = `${issuer}/oauth2/token`;
   const introspectUrl = `${issuer}/oauth2/introspect`;
   const cc = { grant_type: 'client_credentials', scope: 'bench:read' };
@@ -150,6 +153,30 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     pid: proc.child.pid,
     extraCpuPids: [],
     output: proc.output,
+    /**
+     * What tools/bench/flows.mjs needs to drive authorization code flows: a confidential
+     * authorization_code client (created on first use) and the internal challenge API.
+     */
+    async flowTarget() {
+      flowClient ??= await internal('/internal/clients', {
+        grant_types: ['authorization_code'],
+        redirect_uris: [FLOW_REDIRECT_URI],
+        allowed_scopes: ['bench:read'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      });
+      if (!flowClient.client_id || !flowClient.client_secret)
+        throw new Error(`Tessera client without credentials: ${JSON.stringify(flowClient)}`);
+      return {
+        kind: 'tessera',
+        issuer,
+        internalBase: `http://127.0.0.1:${internalPort}`,
+        operatorAuthorization: `Bearer ${operator}`,
+        clientId: flowClient.client_id,
+        clientAuthorization: basic(flowClient.client_id, flowClient.client_secret),
+        redirectUri: FLOW_REDIRECT_URI,
+        scope: 'bench:read',
+      };
+    },
     /** The request autocannon repeats for a scenario (may issue a fresh token to introspect). */
     async request(scenario) {
       switch (scenario) {
@@ -198,11 +225,16 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
   const port = await freePort();
   const clientId = 'bench-client';
   const clientSecret = randomBytes(48).toString('base64url');
+  const webClientId = 'bench-web';
+  const webClientSecret = randomBytes(48).toString('base64url');
   const env = {
     ...baseEnv(),
     BENCH_PORT: String(port),
     BENCH_CLIENT_ID: clientId,
     BENCH_CLIENT_SECRET: clientSecret,
+    BENCH_WEB_CLIENT_ID: webClientId,
+    BENCH_WEB_CLIENT_SECRET: webClientSecret,
+    BENCH_REDIRECT_URI: FLOW_REDIRECT_URI,
     BENCH_ADAPTER: adapter,
     BENCH_REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
   };
@@ -238,6 +270,17 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
     pid: proc.child.pid,
     extraCpuPids: redisPid ? [redisPid] : [],
     output: proc.output,
+    /** What tools/bench/flows.mjs needs to drive authorization code flows (see the server's header). */
+    async flowTarget() {
+      return {
+        kind: 'oidc-provider',
+        issuer,
+        clientId: webClientId,
+        clientAuthorization: basic(webClientId, webClientSecret),
+        redirectUri: FLOW_REDIRECT_URI,
+        scope: 'bench:read',
+      };
+    },
     async request(scenario) {
       switch (scenario) {
         case 'cc-reference':

@@ -108,8 +108,13 @@ export function perRunTable(runs, scenarios, peers) {
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
-/** Writes the generated section into docs/benchmarks.md, keeping anything outside the markers. */
-export function writeDoc(path, section, intro) {
+/**
+ * Writes the generated section into docs/benchmarks.md between `markers` (default: the token
+ * endpoint's `bench:results` pair), keeping anything outside them; appends the block when the
+ * markers are not there yet.
+ */
+export function writeDoc(path, section, intro, markers = { start: START, end: END }) {
+  const { start: START, end: END } = markers;
   const block = `${START}\n${section.trim()}\n${END}`;
   let text;
   if (existsSync(path)) {
@@ -124,4 +129,97 @@ export function writeDoc(path, section, intro) {
     text = `${intro.trim()}\n\n${block}\n`;
   }
   writeFileSync(path, text);
+}
+
+// --- authorization code flows (tools/bench/flows.mjs) -------------------------------------------
+
+export const FLOW_MARKERS = { start: '<!-- bench:flows:start -->', end: '<!-- bench:flows:end -->' };
+
+/** One row per (scenario, peer) of flow runs: the median of each metric over the rounds. */
+export function summarizeFlows(runs, scenarios, peers) {
+  const rows = [];
+  for (const s of scenarios) {
+    for (const p of peers) {
+      const rs = runs.filter((r) => r.scenario === s.id && r.peer === p.id);
+      if (!rs.length) continue;
+      const m = (f) => median(rs.map(f));
+      rows.push({
+        scenario: s.id,
+        scenarioLabel: s.label,
+        peer: p.id,
+        peerLabel: p.label,
+        runs: rs.length,
+        flowsPerS: m((r) => r.flowsPerS),
+        p50: m((r) => r.p50),
+        p99: m((r) => r.p99),
+        cpuS: m((r) => r.cpuS),
+        cpuUtil: m((r) => r.cpuS / r.seconds),
+        runqWait: m((r) => r.runqWait),
+        flowsPerCpuS: m((r) => r.flowsPerCpuS),
+        flowsPerCpuSNodeOnly: m((r) => r.flowsPerCpuSNodeOnly),
+        loadGenCpu: m((r) => r.loadGenCpuUtil),
+        perRound: rs.map((r) => r.flowsPerCpuS),
+      });
+    }
+  }
+  return rows;
+}
+
+export function flowResultsTable(rows) {
+  const out = [
+    '| Scenario | Server | flows/s | p50 ms | p99 ms | CPU-s | CPU use | run-queue wait ² | flows/CPU-s | load generator CPU ³ |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of rows) {
+    out.push(
+      `| ${r.scenarioLabel} | ${r.peerLabel}${r.peer === 'oidc-provider-redis' ? ' ¹' : ''} | ${fmt(r.flowsPerS)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpuS, 2)} | ${fmt(r.cpuUtil * 100)} % | ${fmt(r.runqWait * 100)} % | ${fmt(r.flowsPerCpuS)} | ${fmt(r.loadGenCpu * 100)} % |`,
+    );
+  }
+  return out.join('\n');
+}
+
+/** Tessera ÷ each oidc-provider peer, per flow scenario: flows per CPU-second and flows per second. */
+export function flowRatioTable(rows, { targetRatio = 1.5 } = {}) {
+  const out = [
+    `| Scenario | Tessera flows/CPU-s | ÷ oidc-provider (memory) | ÷ oidc-provider (redis) ¹ | flows/s ÷ memory | flows/s ÷ redis | ≥ ${targetRatio}× (flows/CPU-s: memory, redis) |`,
+    '|---|--:|--:|--:|--:|--:|---|',
+  ];
+  const scenarios = [...new Map(rows.map((r) => [r.scenario, r.scenarioLabel])).entries()];
+  const verdicts = [];
+  const x = (v) => (Number.isFinite(v) ? `${fmt(v, 2)}×` : '–');
+  const mark = (ok) => (ok === undefined ? '–' : ok ? '✅' : '❌');
+  for (const [id, label] of scenarios) {
+    const t = rows.find((r) => r.scenario === id && r.peer === 'tessera');
+    if (!t) continue;
+    const mem = rows.find((r) => r.scenario === id && r.peer === 'oidc-provider-memory');
+    const red = rows.find((r) => r.scenario === id && r.peer === 'oidc-provider-redis');
+    const v = {
+      scenario: id,
+      ratioMemory: ratio(t.flowsPerCpuS, mem?.flowsPerCpuS),
+      ratioRedis: ratio(t.flowsPerCpuS, red?.flowsPerCpuS),
+      rateRatioMemory: ratio(t.flowsPerS, mem?.flowsPerS),
+      rateRatioRedis: ratio(t.flowsPerS, red?.flowsPerS),
+    };
+    v.okMem = mem ? v.ratioMemory >= targetRatio : undefined;
+    v.okRed = red ? v.ratioRedis >= targetRatio : undefined;
+    verdicts.push(v);
+    out.push(
+      `| ${label} | ${fmt(t.flowsPerCpuS)} | ${x(v.ratioMemory)} | ${x(v.ratioRedis)} | ${x(v.rateRatioMemory)} | ${x(v.rateRatioRedis)} | ${mark(v.okMem)} ${mark(v.okRed)} |`,
+    );
+  }
+  return { table: out.join('\n'), verdicts };
+}
+
+export function flowPerRunTable(runs) {
+  const out = [
+    '| Round | Scenario | Server | flows | flows/s | p50 ms | p99 ms | CPU-s (node + redis) | run-queue wait | flows/CPU-s | load generator CPU |',
+    '|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of runs) {
+    const cpu = r.cpuSExtra ? `${fmt(r.cpuSNode, 2)} + ${fmt(r.cpuSExtra, 2)}` : fmt(r.cpuS, 2);
+    out.push(
+      `| ${r.round} | ${r.scenario} | ${r.peer} | ${r.flows} | ${fmt(r.flowsPerS)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${cpu} | ${fmt(r.runqWait * 100)} % | ${fmt(r.flowsPerCpuS)} | ${fmt(r.loadGenCpuUtil * 100)} % |`,
+    );
+  }
+  return out.join('\n');
 }
