@@ -202,12 +202,14 @@ async function measure(peer, scenario, round) {
         cpu: cpuOf(peer),
         sched: schedstat(peer.pid),
         self: process.cpuUsage(),
+        selfSched: schedstat(process.pid),
         t: process.hrtime.bigint(),
       }),
       onWindowEnd: () => ({
         cpu: cpuOf(peer),
         sched: schedstat(peer.pid),
         self: process.cpuUsage(),
+        selfSched: schedstat(process.pid),
         t: process.hrtime.bigint(),
       }),
     });
@@ -243,11 +245,15 @@ async function measure(peer, scenario, round) {
     // The load generator (this process: browsers + scripted login UI) on its own CPU: near 100 %
     // would mean it, not the server, limits flows/s.
     loadGenCpuUtil: selfS / (wallNs / 1e9),
+    loadGenRunqWait:
+      before.selfSched && after.selfSched
+        ? (after.selfSched.wait - before.selfSched.wait) / wallNs
+        : NaN,
   };
   log(
     `${what.padEnd(44)} ${run.flowsPerS.toFixed(0).padStart(5)} flows/s  p50 ${run.p50.toFixed(1).padStart(6)} ms  p99 ${run.p99.toFixed(1).padStart(6)} ms  ` +
       `CPU ${cpuS.toFixed(2)} s${cpuSExtra ? ` (redis ${cpuSExtra.toFixed(2)})` : ''}  ${run.flowsPerCpuS.toFixed(0)} flows/CPU-s  ` +
-      `run-queue wait ${(run.runqWait * 100).toFixed(0)} %  load-gen CPU ${(run.loadGenCpuUtil * 100).toFixed(0)} %`,
+      `run-queue wait ${(run.runqWait * 100).toFixed(0)} %  load-gen CPU ${(run.loadGenCpuUtil * 100).toFixed(0)} % (waiting ${(run.loadGenRunqWait * 100).toFixed(0)} %)`,
   );
   return run;
 }
@@ -372,7 +378,8 @@ the server), since Tessera's embedded storage (SQLite) runs inside its own proce
 ² Share of the measured run during which the server's main thread was runnable but waiting for
 its CPU because other processes were using it (\`/proc/<pid>/schedstat\`).
 ³ CPU use of the load generator (the browsers and the scripted login UI, one Node.js process on
-CPU 1); near 100 % would mean it, not the server, limited flows/s.
+CPU 1), and in parentheses the share of the run it was runnable but waiting for CPU 1; near
+100 % CPU (or a high wait) would mean it, not the server, limited flows/s.
 
 #### Tessera ÷ oidc-provider (medians)
 

@@ -158,6 +158,7 @@ export function summarizeFlows(runs, scenarios, peers) {
         flowsPerCpuS: m((r) => r.flowsPerCpuS),
         flowsPerCpuSNodeOnly: m((r) => r.flowsPerCpuSNodeOnly),
         loadGenCpu: m((r) => r.loadGenCpuUtil),
+        loadGenRunqWait: m((r) => r.loadGenRunqWait),
         perRound: rs.map((r) => r.flowsPerCpuS),
       });
     }
@@ -167,12 +168,12 @@ export function summarizeFlows(runs, scenarios, peers) {
 
 export function flowResultsTable(rows) {
   const out = [
-    '| Scenario | Server | flows/s | p50 ms | p99 ms | CPU-s | CPU use | run-queue wait ² | flows/CPU-s | load generator CPU ³ |',
+    '| Scenario | Server | flows/s | p50 ms | p99 ms | CPU-s | CPU use | run-queue wait ² | flows/CPU-s | load generator CPU (run-queue wait) ³ |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
     out.push(
-      `| ${r.scenarioLabel} | ${r.peerLabel}${r.peer === 'oidc-provider-redis' ? ' ¹' : ''} | ${fmt(r.flowsPerS)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpuS, 2)} | ${fmt(r.cpuUtil * 100)} % | ${fmt(r.runqWait * 100)} % | ${fmt(r.flowsPerCpuS)} | ${fmt(r.loadGenCpu * 100)} % |`,
+      `| ${r.scenarioLabel} | ${r.peerLabel}${r.peer === 'oidc-provider-redis' ? ' ¹' : ''} | ${fmt(r.flowsPerS)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpuS, 2)} | ${fmt(r.cpuUtil * 100)} % | ${fmt(r.runqWait * 100)} % | ${fmt(r.flowsPerCpuS)} | ${fmt(r.loadGenCpu * 100)} % (${fmt(r.loadGenRunqWait * 100)} %) |`,
     );
   }
   return out.join('\n');
@@ -212,13 +213,13 @@ export function flowRatioTable(rows, { targetRatio = 1.5 } = {}) {
 
 export function flowPerRunTable(runs) {
   const out = [
-    '| Round | Scenario | Server | flows | flows/s | p50 ms | p99 ms | CPU-s (node + redis) | run-queue wait | flows/CPU-s | load generator CPU |',
+    '| Round | Scenario | Server | flows | flows/s | p50 ms | p99 ms | CPU-s (node + redis) | run-queue wait | flows/CPU-s | load generator CPU (run-queue wait) |',
     '|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of runs) {
     const cpu = r.cpuSExtra ? `${fmt(r.cpuSNode, 2)} + ${fmt(r.cpuSExtra, 2)}` : fmt(r.cpuS, 2);
     out.push(
-      `| ${r.round} | ${r.scenario} | ${r.peer} | ${r.flows} | ${fmt(r.flowsPerS)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${cpu} | ${fmt(r.runqWait * 100)} % | ${fmt(r.flowsPerCpuS)} | ${fmt(r.loadGenCpuUtil * 100)} % |`,
+      `| ${r.round} | ${r.scenario} | ${r.peer} | ${r.flows} | ${fmt(r.flowsPerS)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${cpu} | ${fmt(r.runqWait * 100)} % | ${fmt(r.flowsPerCpuS)} | ${fmt(r.loadGenCpuUtil * 100)} % (${fmt(r.loadGenRunqWait * 100)} %) |`,
     );
   }
   return out.join('\n');

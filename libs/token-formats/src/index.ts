@@ -24,3 +24,4 @@ export {
   type ReferenceTokenKind,
 } from './reference-token';
 export { buildJwks, jwkThumbprint, toPublicJwk } from './jwks';
+export { randomId, secureRandomBytes } from './secure-random';

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { secureRandomBytes } from './secure-random';
 
 /**
  * What each opaque value is, readable at a glance (in a leaked-secret scanner, in a support
@@ -30,7 +31,7 @@ const KINDS = Object.keys(TOKEN_PREFIXES) as ReferenceTokenKind[];
 export function generateReferenceToken(kind: ReferenceTokenKind): ReferenceToken {
   const prefix = TOKEN_PREFIXES[kind];
   if (prefix === undefined) throw new TypeError(`Unknown reference token kind ${String(kind)}`);
-  const value = prefix + randomBytes(ENTROPY_BYTES).toString('base64url');
+  const value = prefix + secureRandomBytes(ENTROPY_BYTES).toString('base64url');
   return { value, storageKey: storageKey(value) };
 }
 
@@ -42,7 +43,8 @@ export function generateReferenceToken(kind: ReferenceTokenKind): ReferenceToken
  * hash also lets the store find the row by an indexed equality lookup.
  */
 export function storageKey(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('base64url');
+  // One-shot hashing: no Hash object per call on the token endpoint's hot path.
+  return hash('sha256', value, 'base64url');
 }
 
 /** The kind announced by the value's prefix, or undefined. Says nothing about whether the token exists. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,6 +13,8 @@ import { GlobalErrorFilter } from './global-error.filter';
 export const INTERNAL_LISTENER = Symbol.for('tessera.internal-listener');
 export const INTERNAL_PATH_PREFIX = '/internal/';
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+const REQUEST_ID_PREFIX = randomBytes(4).toString('hex');
+let requestCounter = 0;
 
 export function cameThroughInternalListener(req: IncomingMessage): boolean {
   return (req as IncomingMessage & { [INTERNAL_LISTENER]?: boolean })[INTERNAL_LISTENER] === true;
@@ -53,7 +55,8 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
     bodyLimit,
     trustProxy: false,
     return503OnClosing: true,
-    genReqId: () => randomUUID(),
+    // Log correlation only: a process-unique counter, cheaper than a UUID per request.
+    genReqId: () => `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`,
     serverFactory: (h: (req: IncomingMessage, res: ServerResponse) => void) => {
       handler = h;
       publicServer = createServer(h);

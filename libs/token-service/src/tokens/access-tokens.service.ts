@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { InvalidTargetError } from '@tessera/oauth-errors';
-import { buildAccessTokenClaims, generateReferenceToken, issueJwtAccessToken } from '@tessera/token-formats';
+import { buildAccessTokenClaims, generateReferenceToken, issueJwtAccessToken, randomId } from '@tessera/token-formats';
 import type { AccessTokenFormat, Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
@@ -47,7 +46,7 @@ export class AccessTokensService {
     const now = epochSeconds(this.clock);
     const ttl = client.accessTokenTtl;
     const format = request.format ?? client.accessTokenFormat;
-    const jti = randomBytes(16).toString('base64url');
+    const jti = randomId();
     if (format === 'jwt') {
       if (!request.audience.length) {
         throw new InvalidTargetError(
