@@ -3,15 +3,9 @@ import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'j
 import type { FakeClock } from '@tessera/test-kit';
 import type { TestApp } from '../support/token-service-app';
 
-/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
-export interface JsonBody {
-  [member: string]: unknown;
-  access_token: string;
-  active: boolean;
-  error: string;
-  error_description: string;
-}
-export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+import { json, type JsonBody } from '../support/json-body';
+
+export { json, type JsonBody };
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 

@@ -4,15 +4,9 @@ import { eventually } from '@tessera/test-kit';
 import { TOKEN_SERVICE_DATA_SOURCE } from '../../src/adapters/typeorm/data-source';
 import type { TestApp } from '../support/token-service-app';
 
-/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
-export interface JsonBody {
-  [member: string]: unknown;
-  access_token: string;
-  active: boolean;
-  error: string;
-  error_description: string;
-}
-export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+import { json, type JsonBody } from '../support/json-body';
+
+export { json, type JsonBody };
 
 export const dataSourceOf = (app: TestApp) => app.running.app.get<DataSource>(TOKEN_SERVICE_DATA_SOURCE);
 

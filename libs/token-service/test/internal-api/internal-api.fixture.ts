@@ -3,15 +3,9 @@ import { internalCredential, type InternalCaller } from '@tessera/runtime';
 import { INTERNAL_SECRET } from '../../src/token-service.tokens';
 import type { TestApp } from '../support/token-service-app';
 
-/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
-export interface JsonBody {
-  [member: string]: unknown;
-  access_token: string;
-  active: boolean;
-  error: string;
-  error_description: string;
-}
-export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+import { json, type JsonBody } from '../support/json-body';
+
+export { json, type JsonBody };
 
 /** Every route of the internal API, with a body where the route reads one. */
 export const INTERNAL_ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown }> = [

@@ -1,15 +1,9 @@
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { TestApp } from '../support/token-service-app';
 
-/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
-export interface JsonBody {
-  [member: string]: unknown;
-  access_token: string;
-  active: boolean;
-  error: string;
-  error_description: string;
-}
-export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+import { json, type JsonBody } from '../support/json-body';
+
+export { json, type JsonBody };
 
 export const ORDERS_API = 'https://api.test/orders';
 export const BILLING_API = 'https://api.test/billing';

@@ -4,15 +4,9 @@ import { TOKEN_SERVICE_DATA_SOURCE } from '../../src/adapters/typeorm/data-sourc
 import { SigningKeysService } from '../../src/keys/signing-keys.service';
 import type { TestApp } from '../support/token-service-app';
 
-/** A JSON response body (fetch types it `unknown`), with the OAuth members these tests read. */
-export interface JsonBody {
-  [member: string]: unknown;
-  access_token: string;
-  active: boolean;
-  error: string;
-  error_description: string;
-}
-export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
+import { json, type JsonBody } from '../support/json-body';
+
+export { json, type JsonBody };
 
 export const API = 'https://api.test/keys';
 
