@@ -15,6 +15,7 @@ export const REDACTED_PARAMS = [
   'id_token',
   'id_token_hint',
   'token',
+  'challenge',
   'login_challenge',
   'consent_challenge',
   'logout_challenge',

@@ -38,3 +38,19 @@ describe('challenge lifetime', () => {
     expect(resumed.headers.get('location')).toBeNull();
   });
 });
+
+describe('challenge values in logs', () => {
+  it('are redacted when a resume is refused', async () => {
+    const app = await startTokenService();
+    try {
+      const secretChallenge = 'Z'.repeat(43);
+      const res = await fetch(`${app.url}/oauth2/authorize/resume?challenge=${secretChallenge}`);
+      expect(res.status).toBe(400);
+      const logs = app.logs.join('');
+      expect(logs).toContain('authorization refused');
+      expect(logs).not.toContain(secretChallenge);
+    } finally {
+      await app.close();
+    }
+  });
+});
