@@ -43,11 +43,17 @@ export function createHttp({ maxSockets = 64 } = {}) {
           res.on('data', (c) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () =>
-            resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+            resolve({
+              status: res.statusCode,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
           );
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
+      req.on('timeout', () =>
+        req.destroy(new Error(`${method} ${url}: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)),
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -184,11 +190,14 @@ export function flowDriver(target, httpClient) {
   /** The client's redirect URI with a code: checks state (and iss when present), returns the code. */
   function codeOf(step, res, state) {
     const url = redirect(step, res, issuer);
-    if (`${url.origin}${url.pathname}` !== redirectUri) fail(step, res, `expected a redirect to ${redirectUri}`);
+    if (`${url.origin}${url.pathname}` !== redirectUri)
+      fail(step, res, `expected a redirect to ${redirectUri}`);
     const p = url.searchParams;
-    if (p.get('error')) fail(step, res, `authorization error ${p.get('error')}: ${p.get('error_description')}`);
+    if (p.get('error'))
+      fail(step, res, `authorization error ${p.get('error')}: ${p.get('error_description')}`);
     if (p.get('state') !== state) fail(step, res, 'state does not match');
-    if (p.has('iss') && p.get('iss') !== issuer) fail(step, res, `iss is ${p.get('iss')}, expected ${issuer}`);
+    if (p.has('iss') && p.get('iss') !== issuer)
+      fail(step, res, `iss is ${p.get('iss')}, expected ${issuer}`);
     const code = p.get('code');
     if (!code) fail(step, res, 'no code');
     return code;
@@ -233,8 +242,15 @@ export function flowDriver(target, httpClient) {
     if (info.kind !== kind) fail(`${who} read ${kind} challenge`, null, `kind is ${info.kind}`);
     const verifier = jar.get(info.binding_cookie);
     if (!verifier)
-      fail(`${who} ${kind}`, null, `the browser has no binding cookie ${info.binding_cookie} (has ${jar.names().join(', ')})`);
-    const accepted = await internal(`${who} accept ${kind}`, 'POST', `${path}/accept`, { verifier, ...accept });
+      fail(
+        `${who} ${kind}`,
+        null,
+        `the browser has no binding cookie ${info.binding_cookie} (has ${jar.names().join(', ')})`,
+      );
+    const accepted = await internal(`${who} accept ${kind}`, 'POST', `${path}/accept`, {
+      verifier,
+      ...accept,
+    });
     if (typeof accepted.redirect_to !== 'string') fail(`${who} accept ${kind}`, null, 'no redirect_to');
     return accepted.redirect_to;
   }
@@ -242,7 +258,8 @@ export function flowDriver(target, httpClient) {
   // oidc-provider: the interaction endpoints of oidc-provider-server.mjs, called by the browser.
   async function opInteraction(jar, url, prompt, body) {
     const step = `${who} ${prompt} interaction`;
-    if (!url.pathname.startsWith('/bench/interaction/')) fail(step, null, `expected an interaction URL, got ${url.href}`);
+    if (!url.pathname.startsWith('/bench/interaction/'))
+      fail(step, null, `expected an interaction URL, got ${url.href}`);
     const details = await browserRequest(httpClient, jar, 'GET', url.href);
     if (details.status !== 200) fail(step, details, 'expected 200');
     const d = json(step, details);
@@ -316,7 +333,8 @@ export function flowDriver(target, httpClient) {
 
 // --- load ---------------------------------------------------------------------------------------
 
-const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+const pct = (sorted, p) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 
 /**
  * Closed-loop load: `concurrency` loops each run one flow after another. For `flow-sso` each
@@ -326,7 +344,16 @@ const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, M
  * with their latency (start of the first request to the token response). After the window the
  * loops finish the flow they are in and stop. Any failed step aborts the load and rejects.
  */
-export async function runFlowLoad({ driver, scenario, concurrency, warmupS, durationS, subPrefix, onWindowStart, onWindowEnd }) {
+export async function runFlowLoad({
+  driver,
+  scenario,
+  concurrency,
+  warmupS,
+  durationS,
+  subPrefix,
+  onWindowStart,
+  onWindowEnd,
+}) {
   let n = 0;
   const nextSub = () => `${subPrefix}-${++n}`;
   let stopping = false;

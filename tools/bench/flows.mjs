@@ -12,12 +12,12 @@
 // (taskset); this script (the browsers and the scripted login UI) runs on CPU 1. Runs are
 // interleaved, never concurrent: for each round, for each scenario, for each server.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHttp, FLOW_SCENARIOS, flowDriver, runFlowLoad } from './flow-client.mjs';
-import { ROOT, startOidcProvider, startRedis, startTessera } from './peers.mjs';
+import { ROOT, startOidcProvider, startRedis, startTessera, TESSERA_MAIN } from './peers.mjs';
 import {
   cpuSeconds,
   exitedUnexpectedly,
@@ -156,6 +156,17 @@ const gitRev = (() => {
   }
 })();
 
+// The build under test: other work may rebuild dist/ while the benchmark runs; the server keeps
+// running the build it started with, which is the one reported.
+const buildTime = () => {
+  try {
+    return statSync(TESSERA_MAIN).mtime.toISOString().replace('T', ' ').slice(0, 19);
+  } catch {
+    return 'missing';
+  }
+};
+const builtAtStart = buildTime();
+
 const useTaskset = hasCommand('taskset', ['--version']) && nproc >= 2;
 const SERVER_CPU = 0;
 const BENCH_CPU = 1;
@@ -222,8 +233,7 @@ async function measure(peer, scenario, round) {
   const cpuSNode = after.cpu.node - before.cpu.node;
   const cpuSExtra = after.cpu.extra - before.cpu.extra;
   const cpuS = cpuSNode + cpuSExtra;
-  const selfS =
-    (after.self.user - before.self.user + after.self.system - before.self.system) / 1e6;
+  const selfS = (after.self.user - before.self.user + after.self.system - before.self.system) / 1e6;
   const run = {
     round,
     scenario: scenario.id,
@@ -240,15 +250,12 @@ async function measure(peer, scenario, round) {
     cpuS,
     flowsPerCpuS: res.flows / cpuS,
     flowsPerCpuSNodeOnly: res.flows / cpuSNode,
-    runqWait:
-      before.sched && after.sched ? (after.sched.wait - before.sched.wait) / wallNs : NaN,
+    runqWait: before.sched && after.sched ? (after.sched.wait - before.sched.wait) / wallNs : NaN,
     // The load generator (this process: browsers + scripted login UI) on its own CPU: near 100 %
     // would mean it, not the server, limits flows/s.
     loadGenCpuUtil: selfS / (wallNs / 1e9),
     loadGenRunqWait:
-      before.selfSched && after.selfSched
-        ? (after.selfSched.wait - before.selfSched.wait) / wallNs
-        : NaN,
+      before.selfSched && after.selfSched ? (after.selfSched.wait - before.selfSched.wait) / wallNs : NaN,
   };
   log(
     `${what.padEnd(44)} ${run.flowsPerS.toFixed(0).padStart(5)} flows/s  p50 ${run.p50.toFixed(1).padStart(6)} ms  p99 ${run.p99.toFixed(1).padStart(6)} ms  ` +
@@ -313,16 +320,21 @@ try {
           .match(/v=(\S+)/)?.[1]
       : undefined,
     git: gitRev,
+    tesseraBuild: builtAtStart,
+    rebuiltDuringRun: buildTime() !== builtAtStart,
     loadavg: { start: loadAtStart, end: loadavg() },
   };
+  if (machine.rebuiltDuringRun)
+    log(
+      `WARNING: ${TESSERA_MAIN} was rebuilt during the run; the results are for the build of ${builtAtStart}`,
+    );
 
   console.log(
     `\n## Medians of ${rounds} round(s)\n\n${results}\n\n## Tessera ÷ oidc-provider\n\n${ratios}\n`,
   );
 
   const jsonPath =
-    opts.json ??
-    join(tmpdir(), `tessera-bench-flows-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    opts.json ?? join(tmpdir(), `tessera-bench-flows-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     jsonPath,
     JSON.stringify(
@@ -363,7 +375,7 @@ cookie jars and a scripted login/consent UI), Tessera vs oidc-provider in the sa
 ### Latest run
 
 - **Command:** \`${command}\` (from the repository root)
-- **Date:** ${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, Tessera at ${machine.git}
+- **Date:** ${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, Tessera at ${machine.git}, \`dist/apps/platform/main.js\` built ${machine.tesseraBuild} UTC${machine.rebuiltDuringRun ? ' (**rebuilt during the run**; the servers ran this build)' : ''}
 - **Machine:** ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}, Linux ${machine.kernel}, Node.js ${machine.node}${machine.pinned ? '' : ' — **not pinned** (taskset missing or 1 CPU)'}
 - **Peers:** oidc-provider ${machine.oidcProvider}${machine.redis ? `, Redis ${machine.redis} via ioredis ${machine.ioredis}` : ' (Redis peer skipped: redis-server not installed)'}
 - **Machine load:** load average ${machine.loadavg.start} at the start, ${machine.loadavg.end} at the end (1/5/15 min; this benchmark alone accounts for about 2)
@@ -376,7 +388,8 @@ ${results}
 ¹ The Redis peer's CPU-s and flows/CPU-s include the redis-server process (pinned to the same CPU as
 the server), since Tessera's embedded storage (SQLite) runs inside its own process.
 ² Share of the measured run during which the server's main thread was runnable but waiting for
-its CPU because other processes were using it (\`/proc/<pid>/schedstat\`).
+its CPU because other processes were using it (\`/proc/<pid>/schedstat\`); for the Redis peer that
+includes its own redis-server, which shares the CPU.
 ³ CPU use of the load generator (the browsers and the scripted login UI, one Node.js process on
 CPU 1), and in parentheses the share of the run it was runnable but waiting for CPU 1; near
 100 % CPU (or a high wait) would mean it, not the server, limited flows/s.
