@@ -33,7 +33,11 @@ export class InProcessBus {
   publish(queue: string, envelope: EventEnvelope): void {
     const consumer = this.consumers.get(queue);
     if (consumer) this.dispatch(consumer, envelope);
-    else this.backlog.set(queue, [...(this.backlog.get(queue) ?? []), envelope]);
+    else {
+      const waiting = this.backlog.get(queue);
+      if (waiting) waiting.push(envelope);
+      else this.backlog.set(queue, [envelope]);
+    }
   }
 
   attach(queue: string, consumer: BusConsumer): void {
