@@ -35,6 +35,20 @@ const toParams = (token: AccessTokenRecord) => [
   token.expiresAt,
 ];
 
+/**
+ * Introspection's lookup on SQLite: a better-sqlite3 statement prepared once and run directly,
+ * without TypeORM's per-query work. It does not wait for a transaction in progress (the one
+ * connection's reads see its uncommitted rows): a token written in an open transaction has not
+ * been handed to anyone yet, and one deleted in it reads as inactive a moment early, the safe side.
+ */
+function preparedSqliteGet(dataSource: DataSource, sql: string): (key: string) => Promise<AccessTokenRow | undefined> {
+  let statement: { get(...params: unknown[]): unknown } | undefined;
+  return async (key) => {
+    statement ??= (dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): { get(...params: unknown[]): unknown } } }).databaseConnection.prepare(sql);
+    return statement.get(key) as AccessTokenRow | undefined;
+  };
+}
+
 interface AccessTokenRow {
   storage_key: string;
   client_id: string;
@@ -51,11 +65,13 @@ interface AccessTokenRow {
 export class AccessTokenTypeormStore extends AccessTokenStore {
   private readonly sql: ReturnType<typeof hotPathSql>;
   private readonly batches: GroupCommit<AccessTokenRecord>;
+  private readonly findRow: (storageKey: string) => Promise<AccessTokenRow | undefined>;
 
   constructor(private readonly dataSource: DataSource) {
     super();
     this.sql = hotPathSql(dataSource.options.type);
     this.batches = new GroupCommit((rows) => this.dataSource.query(this.sql.insert(rows.length), rows.flatMap(toParams)));
+    this.findRow = dataSource.options.type === 'better-sqlite3' ? preparedSqliteGet(dataSource, this.sql.find) : async (key) => ((await dataSource.query(this.sql.find, [key])) as AccessTokenRow[])[0];
   }
   async insert(token: AccessTokenRecord, tx?: Transaction) {
     // Inside a caller's transaction the row commits with it; alone, it joins a group commit.
@@ -63,7 +79,7 @@ export class AccessTokenTypeormStore extends AccessTokenStore {
     else await this.batches.add(token);
   }
   async find(storageKey: string): Promise<AccessTokenRecord | undefined> {
-    const [row] = (await this.dataSource.query(this.sql.find, [storageKey])) as AccessTokenRow[];
+    const row = await this.findRow(storageKey);
     if (!row) return undefined;
     return {
       storageKey: row.storage_key,
