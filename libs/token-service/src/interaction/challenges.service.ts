@@ -57,8 +57,8 @@ export class ChallengesService {
     return found;
   }
 
-  async accept(challenge: string, verifier: unknown, outcome: Exclude<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
-    const found = await this.pending(challenge);
+  /** Answers a challenge just read with pending() (one read per request on the login path). */
+  async accept(found: Challenge, verifier: unknown, outcome: Exclude<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
     this.checkVerifier(found, verifier);
     if (found.kind !== outcome.kind) throw new InvalidRequestError(`This is a ${found.kind} challenge.`);
     if (!(await this.store.transition(found.storageKey, 'pending', 'accepted', outcome))) {
@@ -67,8 +67,7 @@ export class ChallengesService {
     return { ...found, state: 'accepted', outcome };
   }
 
-  async reject(challenge: string, verifier: unknown, outcome: Extract<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
-    const found = await this.pending(challenge);
+  async reject(found: Challenge, verifier: unknown, outcome: Extract<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
     this.checkVerifier(found, verifier);
     if (!(await this.store.transition(found.storageKey, 'pending', 'rejected', outcome))) {
       throw new NotFoundError('This challenge was already answered. Start the sign-in again.');

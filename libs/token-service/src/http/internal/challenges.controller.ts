@@ -67,9 +67,9 @@ export class InternalChallengesController {
     const b = asObject(body);
     const challenge = await this.challenges.pending(challengeValue);
     if (challenge.kind === 'login') {
-      await this.challenges.accept(challengeValue, b['verifier'], { kind: 'login', login: this.parseLogin(b) });
+      await this.challenges.accept(challenge, b['verifier'], { kind: 'login', login: this.parseLogin(b) });
     } else {
-      await this.challenges.accept(challengeValue, b['verifier'], { kind: 'consent', ...(await this.parseConsent(b, challenge)) });
+      await this.challenges.accept(challenge, b['verifier'], { kind: 'consent', ...(await this.parseConsent(b, challenge)) });
     }
     return { redirect_to: this.resumeUrl(challengeValue) };
   }
@@ -86,7 +86,8 @@ export class InternalChallengesController {
     if (description !== undefined && (typeof description !== 'string' || description.length > 500)) {
       throw new InvalidRequestError('error_description must be a string of at most 500 characters.');
     }
-    await this.challenges.reject(challengeValue, b['verifier'], { kind: 'rejected', error, errorDescription: description as string | undefined });
+    const challenge = await this.challenges.pending(challengeValue);
+    await this.challenges.reject(challenge, b['verifier'], { kind: 'rejected', error, errorDescription: description as string | undefined });
     return { redirect_to: this.resumeUrl(challengeValue) };
   }
 
