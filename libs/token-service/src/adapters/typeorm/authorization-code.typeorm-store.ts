@@ -4,16 +4,20 @@ import type { IssuedJwt } from '../../ports/refresh-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { AuthorizationCodeEntity } from './entities';
+import { FixedSql } from './fixed-sql';
 
 type Details = Omit<AuthorizationCode, 'storageKey' | 'clientId' | 'grantId' | 'sub' | 'issuedAt' | 'expiresAt' | 'consumedAt' | 'familyId'>;
 
 export class AuthorizationCodeTypeormStore extends AuthorizationCodeStore {
+  private readonly sql: FixedSql<AuthorizationCodeEntity>;
+
   constructor(private readonly dataSource: DataSource) {
     super();
+    this.sql = new FixedSql(dataSource, AuthorizationCodeEntity);
   }
   async insert(code: AuthorizationCode, tx?: Transaction) {
     const { storageKey, clientId, grantId, sub, issuedAt, expiresAt, consumedAt, familyId, ...details } = code;
-    await managerOf(this.dataSource, tx).insert(AuthorizationCodeEntity, {
+    await this.sql.insert(Object.assign(new AuthorizationCodeEntity(), {
       storageKey,
       clientId,
       grantId,
@@ -23,10 +27,10 @@ export class AuthorizationCodeTypeormStore extends AuthorizationCodeStore {
       expiresAt,
       consumedAt: consumedAt ?? null,
       familyId: familyId ?? null,
-    });
+    }), tx);
   }
   async find(storageKey: string): Promise<AuthorizationCode | undefined> {
-    const row = await this.dataSource.manager.findOneBy(AuthorizationCodeEntity, { storageKey });
+    const row = await this.sql.findOne('"storage_key" = $1', [storageKey]);
     if (!row) return undefined;
     return {
       ...(row.details as Details),

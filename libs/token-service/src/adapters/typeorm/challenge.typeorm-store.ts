@@ -2,16 +2,20 @@ import { LessThan, type DataSource } from 'typeorm';
 import type { AuthorizationRequest } from '../../authorize/authorization-request';
 import { ChallengeStore, type Challenge, type ChallengeOutcome, type ChallengeState } from '../../ports/challenge.store';
 import { ChallengeEntity } from './entities';
+import { FixedSql } from './fixed-sql';
 
 export class ChallengeTypeormStore extends ChallengeStore {
+  private readonly sql: FixedSql<ChallengeEntity>;
+
   constructor(private readonly dataSource: DataSource) {
     super();
+    this.sql = new FixedSql(dataSource, ChallengeEntity);
   }
   async insert(c: Challenge) {
-    await this.dataSource.manager.insert(ChallengeEntity, { ...c, login: c.login ?? null, outcome: c.outcome ?? null });
+    await this.sql.insert(Object.assign(new ChallengeEntity(), { ...c, login: c.login ?? null, outcome: c.outcome ?? null }));
   }
   async find(storageKey: string): Promise<Challenge | undefined> {
-    const row = await this.dataSource.manager.findOneBy(ChallengeEntity, { storageKey });
+    const row = await this.sql.findOne('"storage_key" = $1', [storageKey]);
     if (!row) return undefined;
     return {
       ...row,

@@ -3,27 +3,27 @@ import { GrantStore, type Grant } from '../../ports/grant.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { GrantEntity } from './entities';
+import { FixedSql } from './fixed-sql';
 
 export class GrantTypeormStore extends GrantStore {
+  private readonly sql: FixedSql<GrantEntity>;
+
   constructor(private readonly dataSource: DataSource) {
     super();
+    this.sql = new FixedSql(dataSource, GrantEntity);
   }
   async insert(grant: Grant, tx?: Transaction) {
-    await managerOf(this.dataSource, tx).insert(GrantEntity, {
-      ...grant,
-      lastUsedAt: grant.lastUsedAt ?? null,
-      revokedAt: grant.revokedAt ?? null,
-    });
+    await this.sql.insert(Object.assign(new GrantEntity(), { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null }), tx);
   }
   async find(id: string) {
-    const row = await this.dataSource.manager.findOneBy(GrantEntity, { id });
+    const row = await this.sql.findOne('"id" = $1', [id]);
     return row ? toGrant(row) : undefined;
   }
   async findRemembered(sub: string, clientId: string) {
-    const row = await this.dataSource.manager.findOne(GrantEntity, {
-      where: { sub, clientId, remember: true, revokedAt: IsNull() },
-      order: { createdAt: 'DESC', id: 'ASC' },
-    });
+    const row = await this.sql.findOne(
+      '"sub" = $1 AND "client_id" = $2 AND "remember" IS TRUE AND "revoked_at" IS NULL ORDER BY "created_at" DESC, "id" ASC',
+      [sub, clientId],
+    );
     return row ? toGrant(row) : undefined;
   }
   async listActiveBySub(sub: string) {

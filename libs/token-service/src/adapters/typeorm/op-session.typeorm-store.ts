@@ -1,18 +1,22 @@
-import { IsNull, LessThan, MoreThan, type DataSource } from 'typeorm';
+import { IsNull, LessThan, type DataSource } from 'typeorm';
 import { OpSessionStore, type OpSession } from '../../ports/op-session.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { OpSessionEntity } from './entities';
+import { FixedSql } from './fixed-sql';
 
 export class OpSessionTypeormStore extends OpSessionStore {
+  private readonly sql: FixedSql<OpSessionEntity>;
+
   constructor(private readonly dataSource: DataSource) {
     super();
+    this.sql = new FixedSql(dataSource, OpSessionEntity);
   }
   async insert(s: OpSession, tx?: Transaction) {
-    await managerOf(this.dataSource, tx).insert(OpSessionEntity, { ...s, acr: s.acr ?? null, endedAt: s.endedAt ?? null });
+    await this.sql.insert(Object.assign(new OpSessionEntity(), { ...s, acr: s.acr ?? null, endedAt: s.endedAt ?? null }), tx);
   }
   async findActive(storageKey: string, now: number) {
-    const row = await this.dataSource.manager.findOneBy(OpSessionEntity, { storageKey, endedAt: IsNull(), expiresAt: MoreThan(now) });
+    const row = await this.sql.findOne('"storage_key" = $1 AND "ended_at" IS NULL AND "expires_at" > $2', [storageKey, now]);
     return row ? { ...row, acr: row.acr ?? undefined, endedAt: undefined } : undefined;
   }
   async end(storageKey: string, at: number) {

@@ -1,0 +1,60 @@
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+/**
+ * Inserts and lookups by fixed SQL, built once from TypeORM's own entity metadata, with every
+ * value converted by the driver exactly as TypeORM would (transformers, JSON, booleans). The
+ * flow's stores run a handful of these per request, and TypeORM's query builder cost more CPU
+ * than the database itself on such paths (docs/benchmarks.md).
+ */
+export class FixedSql<T extends ObjectLiteral> {
+  private readonly columns: ColumnMetadata[];
+  private readonly table: string;
+  private readonly columnList: string;
+  private readonly insertSql: string;
+  private readonly selects = new Map<string, string>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    target: EntityTarget<T>,
+  ) {
+    const meta = dataSource.getMetadata(target);
+    this.columns = meta.columns;
+    this.table = `"${meta.tableName}"`;
+    this.columnList = this.columns.map((c) => `"${c.databaseName}"`).join(', ');
+    this.insertSql = `INSERT INTO ${this.table} (${this.columnList}) VALUES (${this.columns.map((_, i) => this.param(i + 1)).join(', ')})`;
+  }
+
+  async insert(entity: T, manager?: EntityManager): Promise<void> {
+    const driver = this.dataSource.driver;
+    const params = this.columns.map((c) => driver.preparePersistentValue(c.getEntityValue(entity), c));
+    await (manager ?? this.dataSource).query(this.insertSql, params);
+  }
+
+  /**
+   * The first row matching `where`, a SQL condition over database column names with `$1`, `$2`…
+   * placeholders (rewritten to `?` for SQLite), optionally ending with ORDER BY. The statement
+   * text is built once per condition.
+   */
+  async findOne(where: string, params: unknown[], manager?: EntityManager): Promise<T | undefined> {
+    let sql = this.selects.get(where);
+    if (!sql) {
+      const condition = this.dataSource.options.type === 'postgres' ? where : where.replace(/\$\d+/g, '?');
+      sql = `SELECT ${this.columnList} FROM ${this.table} WHERE ${condition} LIMIT 1`;
+      this.selects.set(where, sql);
+    }
+    const [row] = (await (manager ?? this.dataSource).query(sql, params)) as Record<string, unknown>[];
+    return row ? this.hydrate(row) : undefined;
+  }
+
+  private hydrate(row: Record<string, unknown>): T {
+    const driver = this.dataSource.driver;
+    const entity = {} as T;
+    for (const c of this.columns) c.setEntityValue(entity, driver.prepareHydratedValue(row[c.databaseName], c));
+    return entity;
+  }
+
+  private param(n: number) {
+    return this.dataSource.options.type === 'postgres' ? `$${n}` : '?';
+  }
+}
