@@ -44,7 +44,7 @@ import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { QueueDriver } from './queue-driver';
 import { RedisBroadcaster } from './redis.broadcaster';
-import { queueName } from './subscriptions';
+import { queueName, SUBSCRIPTIONS } from './subscriptions';
 
 @Module({})
 export class EventsModule {
@@ -91,10 +91,11 @@ export class EventsModule {
         {
           provide: OutboxRelay,
           useFactory: (dataSource: () => DataSource, driver: QueueDriver, logger: EventsLogger) =>
-            new OutboxRelay(dataSource, driver, { intervalMs: options.relayIntervalMs, logger }),
+            new OutboxRelay(dataSource, driver, { intervalMs: options.relayIntervalMs, logger, subscriptions: SUBSCRIPTIONS }),
           inject: [EVENTS_DATA_SOURCE, QueueDriver, EVENTS_LOGGER],
         },
-        Outbox,
+        // The Outbox and the relay share one routing table, so unrouted events can skip the relay.
+        { provide: Outbox, useFactory: () => new Outbox(SUBSCRIPTIONS) },
         EventConsumerExplorer,
         EventsLifecycle,
       ],

@@ -39,6 +39,27 @@ describe.each(testEngines())('Outbox on %s', (engine) => {
     ]);
   });
 
+  it('writes an event no queue subscribes to as already published, and nudges no relay for it', async () => {
+    const routed = new Outbox({ 'grant.revoked': ['tessera.token-service'] });
+    let nudges = 0;
+    const uninstall = nudgeAfterOutboxCommit(ds, () => nudges++);
+    try {
+      // Earlier tests committed without the nudge subscriber; one routed commit settles their flag.
+      await inTransaction(ds, (m) => routed.add(m, 'grant.revoked', grantRevoked('g-0')));
+      nudges = 0;
+      const unrouted = await inTransaction(ds, (m) => routed.add(m, 'consent.granted', { grantId: 'g', sub: 's', clientId: 'c', scopes: ['a'] }));
+      expect(nudges).toBe(0);
+      const revoked = await inTransaction(ds, (m) => routed.add(m, 'grant.revoked', grantRevoked('g-9')));
+      expect(nudges).toBe(1);
+      const byId = new Map((await rows()).map((r) => [r.id, r]));
+      // Kept for the record (a future audit consumer reads the table), but nothing to relay.
+      expect(byId.get(unrouted.id)?.publishedAt).toBe(unrouted.occurredAt);
+      expect(byId.get(revoked.id)?.publishedAt).toBeNull();
+    } finally {
+      uninstall();
+    }
+  });
+
   it('rejects a payload that does not match the schema and writes nothing', async () => {
     const bad = { ...grantRevoked(), revokedAt: 'yesterday' };
     const attempt = inTransaction(ds, (m) => outbox.add(m, 'grant.revoked', bad));

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EVENTS, isEventName, type EventEnvelope, type EventName, type EventOf } from './events';
 import { OutboxEntity } from './entities/outbox.entity';
 import { newEventId } from './event-id';
+import type { Subscriptions } from './subscriptions';
 
 export class InvalidEventError extends Error {
   constructor(
@@ -26,6 +27,14 @@ export const OUTBOX_WRITTEN = 'tessera.outboxWritten';
  */
 @Injectable()
 export class Outbox {
+  /**
+   * The relay's routing table, when the module wires one: an event no queue subscribes to is
+   * written already published, so no relay transaction follows the commit (on SQLite that
+   * transaction makes every other query wait). Without it (`new Outbox()`), every event waits
+   * for the relay, which is the behaviour a relay with its own table needs.
+   */
+  constructor(private readonly routes?: Subscriptions) {}
+
   async add<N extends EventName>(
     manager: EntityManager,
     name: N,
@@ -47,17 +56,18 @@ export class Outbox {
       occurredAt: new Date().toISOString(),
       payload: parsed.data as EventOf<N>,
     };
+    const unrouted = this.routes !== undefined && !this.routes[name]?.length;
     await manager.insert(OutboxEntity, {
       id: envelope.id,
       name: envelope.name,
       version: envelope.version,
       payload: JSON.stringify(envelope.payload),
       occurredAt: envelope.occurredAt,
-      publishedAt: null,
+      publishedAt: unrouted ? envelope.occurredAt : null,
       attempts: 0,
       lastError: null,
     });
-    runner.data[OUTBOX_WRITTEN] = true;
+    if (!unrouted) runner.data[OUTBOX_WRITTEN] = true;
     return envelope;
   }
 }
