@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { fail, parseBenchArgs } from './cli.mjs';
 import { createHttp, FLOW_SCENARIOS, flowDriver, runFlowLoad } from './flow-client.mjs';
 import { ROOT, startOidcProvider, startRedis, startTessera, TESSERA_MAIN } from './peers.mjs';
 import {
@@ -50,53 +50,13 @@ const HELP = `Usage: node tools/bench/flows.mjs [options]
   --json <path>       where to write the raw results (default: a file in the temp dir)
 `;
 
-const { values: opts } = parseArgs({
-  options: {
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    rounds: { type: 'string' },
-    concurrency: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    peers: { type: 'string' },
-    scenarios: { type: 'string' },
-    docs: { type: 'boolean' },
-    'no-docs': { type: 'boolean' },
-    json: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
+const { opts, duration, warmup, rounds, load: concurrency, writeDocs, peerIds, scenarios, command, log } = parseBenchArgs({
+  script: 'tools/bench/flows.mjs',
+  help: HELP,
+  tag: 'flows',
+  load: { name: 'concurrency', default: 20 },
+  scenarios: FLOW_SCENARIOS,
 });
-if (opts.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-
-const int = (v, name, min) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) {
-    console.error(`--${name} must be an integer ≥ ${min}`);
-    process.exit(2);
-  }
-  return n;
-};
-const duration = int(opts.duration ?? (opts.quick ? 3 : 10), 'duration', 1);
-const warmup = int(opts.warmup ?? 2, 'warmup', 0);
-const rounds = int(opts.rounds ?? (opts.quick ? 1 : 3), 'rounds', 1);
-const concurrency = int(opts.concurrency ?? 20, 'concurrency', 1);
-const writeDocs = opts['no-docs'] ? false : (opts.docs ?? !opts.quick);
-const ALL_PEERS = ['tessera', 'oidc-provider-memory', 'oidc-provider-redis'];
-const peerIds = opts.peers ? opts.peers.split(',').map((s) => s.trim()) : ALL_PEERS;
-for (const p of peerIds) if (!ALL_PEERS.includes(p)) throw new Error(`unknown peer ${p}`);
-const scenarios = opts.scenarios
-  ? opts.scenarios
-      .split(',')
-      .map((id) => FLOW_SCENARIOS.find((s) => s.id === id.trim()) ?? fail(`unknown scenario ${id}`))
-  : FLOW_SCENARIOS;
-const command = ['node', 'tools/bench/flows.mjs', ...process.argv.slice(2)].join(' ');
-
-function fail(msg) {
-  throw new Error(msg);
-}
-const log = (...a) => console.log(`[flows ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 // --- cleanup: every process this script started, and nothing else -----------------------------
 let redis;
