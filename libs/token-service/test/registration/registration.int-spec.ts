@@ -155,6 +155,13 @@ describe.each(testEngines())('dynamic client registration, initial access token 
     });
     const rat = (c: Record<string, unknown>) => c['registration_access_token'] as string;
 
+    it('answers a body that is not a JSON object with invalid_client_metadata, on create and on update, never a 500', async () => {
+      for (const body of [null, [], 'text', 42]) {
+        expectError(await register(app, body, app.registrationToken), 400, 'invalid_client_metadata');
+        expectError(await registration(app, 'PUT', path, { token: rat(mine), body }), 400, 'invalid_client_metadata');
+      }
+    });
+
     it('reads the registration with its registration access token (no-store, both RFC 7592 §3 fields)', async () => {
       const res = await registration(app, 'GET', path, { token: rat(mine) });
       expect(res.status).toBe(200);

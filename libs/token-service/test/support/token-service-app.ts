@@ -29,6 +29,8 @@ export interface TestApp {
   /** POST a form to a public endpoint. */
   form(path: string, params: Record<string, string> | URLSearchParams | string, headers?: Record<string, string>): Promise<Response>;
   internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The operator's `Authorization` header for the internal API, for requests internal() cannot make. */
+  internalAuthorization: string;
   /** Registers a client through the internal API; returns its id and secret. */
   client(metadata?: Record<string, unknown>): Promise<{ client_id: string; client_secret: string; basic: string }>;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
     registrationToken,
     running,
     logs,
+    internalAuthorization: `Bearer ${credential}`,
     form: (path, params, headers = {}) =>
       fetch(`${running.publicUrl}${path}`, {
         method: 'POST',

@@ -41,13 +41,18 @@ export class RegisterController {
   async update(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const existing = await this.authorizeManagement(clientId, req);
     requireJson(req);
-    const body = req.body as Record<string, unknown>;
+    const body = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InvalidClientMetadataError('The request body must be a JSON object of client metadata.');
+    }
     // RFC 7592 §2.2: the body names the client, and a client_secret in it must be the current one.
-    if (body['client_id'] !== clientId) throw new InvalidClientMetadataError('client_id in the body must match the client being updated.');
-    if (body['client_secret'] !== undefined && !(typeof body['client_secret'] === 'string' && existing.secretHash && verifySecret(body['client_secret'], existing.secretHash))) {
+    const metadata = body as Record<string, unknown>;
+    if (metadata['client_id'] !== clientId) throw new InvalidClientMetadataError('client_id in the body must match the client being updated.');
+    const secret = metadata['client_secret'];
+    if (secret !== undefined && !(typeof secret === 'string' && existing.secretHash && verifySecret(secret, existing.secretHash))) {
       throw new InvalidClientMetadataError('client_secret does not match the current secret.');
     }
-    const { client, ...credentials } = await this.clients.update(clientId, body, 'dynamic');
+    const { client, ...credentials } = await this.clients.update(clientId, metadata, 'dynamic');
     void reply.code(200).header('cache-control', 'no-store').send(this.view(client, { registrationAccessToken: bearer(req), ...credentials }));
   }
 
