@@ -7,6 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { PinoNestLogger, redactUrl } from '../logging/logger';
+import { installLeanAsyncResourceBind } from './async-resource-bind';
 import { GlobalErrorFilter } from './global-error.filter';
 
 /** Set on requests that arrived through the internal listener (never the public one). */
@@ -48,6 +49,8 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
   app: NestFastifyApplication;
   listen(listen: ListenOptions): Promise<RunningHttpApp>;
 }> {
+  // fastify binds an AsyncResource per request body; Node 20 makes that needlessly expensive.
+  installLeanAsyncResourceBind();
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let publicServer: Server | undefined;
