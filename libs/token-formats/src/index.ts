@@ -25,3 +25,22 @@ export {
 } from './reference-token';
 export { buildJwks, jwkThumbprint, toPublicJwk } from './jwks';
 export { randomId, secureRandomBytes } from './secure-random';
+export { leftHalfHash } from './oidc-hashes';
+export { pairwiseSubject, sectorIdentifierOf, type PairwiseSubjectInput } from './pairwise-subject';
+export {
+  IdTokenHintError,
+  buildIdTokenClaims,
+  issueIdToken,
+  verifyIdTokenHint,
+  type IdTokenClaims,
+  type IdTokenClaimsInput,
+  type IdTokenHintRejection,
+  type VerifiedIdTokenHint,
+  type VerifyIdTokenHintOptions,
+} from './id-token';
+export {
+  RequestObjectError,
+  verifyRequestObject,
+  type RequestObjectRejection,
+  type VerifyRequestObjectOptions,
+} from './request-object';
