@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'scopes',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  coverageDirectory: '../../coverage/libs/scopes',
+};
