@@ -8,3 +8,4 @@ export * from './http/http-app';
 export * from './http/internal-credentials';
 export * from './runtime.module';
 export * from './launch';
+export * from './outbound';

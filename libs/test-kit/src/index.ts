@@ -3,3 +3,4 @@ export * from './fake-clock';
 export * from './postgres-database';
 export * from './test-browser';
 export * from './scripted-login-ui';
+export * from './tls-test-server';
