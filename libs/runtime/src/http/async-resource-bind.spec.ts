@@ -26,7 +26,8 @@ describe('installLeanAsyncResourceBind', () => {
     const resource = new AsyncResource('test');
     const callerBound = resource.bind(whoAmI);
     expect(callerBound.call({ name: 'caller' })).toBe('caller');
-    const fixed = resource.bind(whoAmI, { name: 'fixed' });
+    // Node accepts a thisArg (documented since v14.8), though @types/node does not declare it.
+    const fixed = (resource.bind as unknown as (fn: typeof whoAmI, thisArg: object) => typeof whoAmI)(whoAmI, { name: 'fixed' });
     expect(fixed.call({ name: 'caller' })).toBe('fixed');
   });
 

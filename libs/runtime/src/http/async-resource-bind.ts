@@ -20,10 +20,10 @@ export function installLeanAsyncResourceBind(): boolean {
     thisArg?: unknown,
   ): Func {
     if (typeof fn !== 'function') throw new TypeError('The "fn" argument must be of type function');
-    if (thisArg !== undefined) return this.runInAsyncScope.bind(this, fn, thisArg) as unknown as Func;
-    const resource = this;
+    if (thisArg !== undefined) return this.runInAsyncScope.bind(this, fn as never, thisArg) as unknown as Func;
+    const runInScope = this.runInAsyncScope.bind(this);
     return function (this: unknown, ...args: unknown[]) {
-      return resource.runInAsyncScope(fn as never, this, ...(args as never[]));
+      return runInScope(fn as never, this, ...(args as never[]));
     } as unknown as Func;
   };
   return true;
