@@ -24,6 +24,7 @@ export type Subscriptions = Partial<Record<EventName, readonly string[]>>;
 export const SUBSCRIPTIONS: Subscriptions = {
   'client.revoked': [TOKEN_SERVICE],
   'grant.revoked': [TOKEN_SERVICE],
+  'user.updated': [TOKEN_SERVICE],
   'user.deleted': [TOKEN_SERVICE],
   'password.changed': [TOKEN_SERVICE],
   'mail.requested': [AUTH_SERVICE],

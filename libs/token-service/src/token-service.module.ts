@@ -70,7 +70,19 @@ import { IntrospectionService } from './tokens/introspection.service';
 import { RevocationService } from './tokens/revocation.service';
 import { TokenFamiliesService } from './tokens/token-families.service';
 import { TokenInspectorService } from './tokens/token-inspector.service';
-import { INTERNAL_SECRET } from './token-service.tokens';
+import { INTERNAL_SECRET, SCOPE_REGISTRY } from './token-service.tokens';
+import { ScopeRegistry, type ScopeRegistryOptions } from '@tessera/scopes';
+import { AuthServiceClaimsSource } from './adapters/http/auth-service-claims.source';
+import { ServiceSecretTypeormStore } from './adapters/typeorm/service-secret.typeorm-store';
+import { UserClaimsService } from './claims/user-claims.service';
+import { UserUpdatedConsumer } from './consumers/user-updated.consumer';
+import { UserinfoController } from './http/public/userinfo.controller';
+import { IdTokensService } from './oidc/id-tokens.service';
+import { SubjectsService } from './oidc/subjects.service';
+import { UserinfoService } from './oidc/userinfo.service';
+import { ServiceSecretStore } from './ports/service-secret.store';
+import { UserClaimsSource } from './ports/user-claims.source';
+import type { TokenServiceConfig } from './config/token-service-config';
 
 export interface TokenServiceModuleOptions {
   env: TokenServiceEnv;
@@ -80,6 +92,11 @@ export interface TokenServiceModuleOptions {
   /** Distributed mode: BullMQ queues and Redis pub/sub for this service's events. */
   redisUrl?: string;
   clock?: Clock;
+  /**
+   * Where users' claims come from. Default: the authentication service's internal API
+   * (TESSERA_AUTH_SERVICE_URL, else this platform's own internal listener).
+   */
+  userClaims?: UserClaimsSource;
 }
 
 /** Binds a port (abstract class) to its TypeORM adapter over the service's DataSource. */
@@ -109,6 +126,7 @@ export class TokenServiceModule {
         DiscoveryController,
         AuthorizeController,
         TokenController,
+        UserinfoController,
         IntrospectController,
         RevokeController,
         JwksController,
@@ -139,6 +157,22 @@ export class TokenServiceModule {
         store(ReplayCache, ReplayCacheTypeormStore),
         store(ChallengeStore, ChallengeTypeormStore),
         store(OpSessionStore, OpSessionTypeormStore),
+        store(ServiceSecretStore, ServiceSecretTypeormStore),
+        {
+          provide: SCOPE_REGISTRY,
+          inject: [TOKEN_SERVICE_CONFIG],
+          useFactory: (config: TokenServiceConfig) => new ScopeRegistry(config.customScopes as ScopeRegistryOptions),
+        },
+        {
+          provide: UserClaimsSource,
+          inject: [TOKEN_SERVICE_CONFIG, PLATFORM_CONFIG],
+          useFactory: (config: TokenServiceConfig, platform: PlatformConfig) =>
+            options.userClaims ?? new AuthServiceClaimsSource(config.authServiceUrl ?? ownInternalUrl(platform), options.internalSecret),
+        },
+        UserClaimsService,
+        SubjectsService,
+        IdTokensService,
+        UserinfoService,
         ...AUTHORIZE_STEPS,
         AuthorizePipeline,
         AuthorizationFlowService,
@@ -164,9 +198,16 @@ export class TokenServiceModule {
         GrantRevokedConsumer,
         PasswordChangedConsumer,
         UserDeletedConsumer,
+        UserUpdatedConsumer,
         InternalApiGuard,
         OAuthErrorFilter,
       ],
     };
   }
+}
+
+/** Embedded mode: the authentication service answers on this process's own internal listener. */
+function ownInternalUrl(platform: PlatformConfig): string {
+  const host = platform.internalHost === '0.0.0.0' || platform.internalHost === '::' ? '127.0.0.1' : platform.internalHost;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${platform.internalPort}`;
 }

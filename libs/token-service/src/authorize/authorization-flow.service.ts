@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Outbox } from '@tessera/events';
 import { ConsentRequiredError, LoginRequiredError, OAuthError } from '@tessera/oauth-errors';
+import { claimsRequestedNames, PROTOCOL_CLAIM_NAMES, type ClaimsRequest, type ScopeRegistry } from '@tessera/scopes';
 import { generateReferenceToken } from '@tessera/token-formats';
 import type { Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
@@ -13,6 +14,14 @@ import { GrantStore, type Grant } from '../ports/grant.store';
 import type { OpSession } from '../ports/op-session.store';
 import { UnitOfWork } from '../ports/unit-of-work';
 import { OpSessionsService } from '../sessions/op-sessions.service';
+import { audienceOf } from '../grants/audience';
+import { satisfiesAcr } from '../oidc/acr';
+import { IdTokensService } from '../oidc/id-tokens.service';
+import { SubjectsService } from '../oidc/subjects.service';
+import { ResourceServersService } from '../resources/resource-servers.service';
+import { SCOPE_REGISTRY } from '../token-service.tokens';
+import { AccessTokensService } from '../tokens/access-tokens.service';
+import { userinfoClaimsOf } from '../oidc/userinfo-claims';
 import type { AuthorizationRequest, LoginResult } from './authorization-request';
 
 /** Where the authorization endpoint sends the browser next. */
@@ -39,17 +48,28 @@ export class AuthorizationFlowService {
     private readonly codes: AuthorizationCodeStore,
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
+    private readonly accessTokens: AccessTokensService,
+    private readonly idTokens: IdTokensService,
+    private readonly subjects: SubjectsService,
+    private readonly resourceServers: ResourceServersService,
+    @Inject(SCOPE_REGISTRY) private readonly registry: ScopeRegistry,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async start(request: AuthorizationRequest, client: Client, session: OpSession | undefined): Promise<FlowStep> {
     const now = epochSeconds(this.clock);
+    // id_token_hint (OIDC Core §3.1.2.1) names who the client expects: another signed-in user
+    // means a new login (and with prompt=none, login_required).
+    const otherUser = session !== undefined && request.idTokenHintSub !== undefined && this.subjects.forClient(client, session.sub) !== request.idTokenHintSub;
     const loginNeeded =
       !session ||
+      otherUser ||
       request.prompt.includes('login') ||
       request.prompt.includes('select_account') ||
-      (request.maxAge !== undefined && now - session.authTime > request.maxAge);
+      (request.maxAge !== undefined && now - session.authTime > request.maxAge) ||
+      // A class of authentication the session does not reach (say MFA): the login UI can step up.
+      !satisfiesAcr(session.acr, request.acrValues);
     if (loginNeeded) {
       if (request.prompt.includes('none')) {
         return { kind: 'error', error: new LoginRequiredError('The user must sign in, and prompt=none forbids asking.') };
@@ -77,12 +97,12 @@ export class AuthorizationFlowService {
       return { step: { kind: 'error', error: new LoginRequiredError('The sign-in session ended while consent was asked. Sign in again.') } };
     }
     const grant = await this.recordConsent(challenge.request, session, outcome.grantedScope, outcome.remember);
-    return { step: await this.issueCode(challenge.request, session, grant, outcome.grantedScope) };
+    return { step: await this.respond(challenge.request, client, session, grant, outcome.grantedScope) };
   }
 
   private async afterLogin(request: AuthorizationRequest, client: Client, session: OpSession): Promise<FlowStep> {
     const remembered = await this.grants.findRemembered(session.sub, client.clientId);
-    const covered = remembered && request.scope.every((s) => remembered.scopes.includes(s));
+    const covered = remembered && request.scope.every((s) => remembered.scopes.includes(s)) && this.claimsCovered(request.claims, remembered.scopes);
     const consentNeeded = request.prompt.includes('consent') || (!client.firstParty && !covered);
     if (consentNeeded) {
       if (request.prompt.includes('none')) {
@@ -91,7 +111,57 @@ export class AuthorizationFlowService {
       return this.interaction('consent', request, { ...loginOf(session), sid: session.sid });
     }
     const grant = remembered ?? (await this.recordConsent(request, session, request.scope, true));
-    return this.issueCode(request, session, grant, request.scope);
+    return this.respond(request, client, session, grant, request.scope);
+  }
+
+  /** Claims named in the `claims` parameter beyond what the granted scopes release need consent. */
+  private claimsCovered(claims: ClaimsRequest | undefined, scopes: readonly string[]): boolean {
+    if (!claims) return true;
+    const released = this.registry.claimsForScopes(scopes);
+    const named = [...claimsRequestedNames(claims, 'id_token'), ...claimsRequestedNames(claims, 'userinfo')];
+    return named.every((name) => released.has(name.split('#')[0]) || PROTOCOL_CLAIM_NAMES.has(name));
+  }
+
+  /**
+   * The authorization response for the response type: a code, an access token, an ID token, or
+   * a combination (OAuth 2.0 Multiple Response Types §5; OIDC Core §3.2.2.5, §3.3.2.5).
+   */
+  private async respond(request: AuthorizationRequest, client: Client, session: Authenticated, grant: Grant, scope: string[]): Promise<FlowStep> {
+    const words = request.responseType.split(' ');
+    const claims = withoutDeclined(request.claims, this.registry, request.scope, scope);
+    const params: Record<string, string> = {};
+    if (words.includes('code')) params['code'] = await this.issueCode(request, session, grant, scope, claims);
+    if (words.includes('token')) {
+      const { audience, format } = await audienceOf(this.resourceServers, request.resource, client);
+      const access = await this.accessTokens.issue({
+        client,
+        sub: session.sub,
+        scope,
+        audience,
+        format,
+        grantId: grant.id,
+        claims: userinfoClaimsOf(claims, request.claimsLocales),
+      });
+      Object.assign(params, { access_token: access.value, token_type: 'Bearer', expires_in: String(access.expiresIn), scope: scope.join(' ') });
+    }
+    if (words.includes('id_token')) {
+      params['id_token'] = await this.idTokens.issue({
+        client,
+        sub: session.sub,
+        scope,
+        claims,
+        claimsLocales: request.claimsLocales,
+        nonce: request.nonce,
+        authTime: session.authTime,
+        acr: session.acr,
+        amr: session.amr,
+        sid: session.sid,
+        accessToken: params['access_token'],
+        code: params['code'],
+        scopeClaimsInIdToken: request.responseType === 'id_token',
+      });
+    }
+    return { kind: 'response', params };
   }
 
   private async interaction(kind: 'login' | 'consent', request: AuthorizationRequest, login?: Challenge['login']): Promise<FlowStep> {
@@ -113,7 +183,7 @@ export class AuthorizationFlowService {
     return grant;
   }
 
-  private async issueCode(request: AuthorizationRequest, session: Authenticated, grant: Grant, scope: string[]): Promise<FlowStep> {
+  private async issueCode(request: AuthorizationRequest, session: Authenticated, grant: Grant, scope: string[], claims: ClaimsRequest | undefined): Promise<string> {
     const now = epochSeconds(this.clock);
     const code = generateReferenceToken('authorization_code');
     await this.codes.insert({
@@ -128,6 +198,8 @@ export class AuthorizationFlowService {
       codeChallenge: request.codeChallenge,
       codeChallengeMethod: request.codeChallengeMethod,
       nonce: request.nonce,
+      claims,
+      claimsLocales: request.claimsLocales,
       sid: session.sid,
       acr: session.acr,
       amr: session.amr,
@@ -135,8 +207,23 @@ export class AuthorizationFlowService {
       issuedAt: now,
       expiresAt: now + this.config.codeTtl,
     });
-    return { kind: 'response', params: { code: code.value } };
+    return code.value;
   }
+}
+
+/**
+ * The claims request less the claims of scopes the user declined at consent: refusing `email`
+ * must not be undone by naming the `email` claim in the `claims` parameter.
+ */
+function withoutDeclined(claims: ClaimsRequest | undefined, registry: ScopeRegistry, requested: readonly string[], granted: readonly string[]): ClaimsRequest | undefined {
+  if (!claims) return undefined;
+  const declinedScopes = requested.filter((s) => !granted.includes(s));
+  if (!declinedScopes.length) return claims;
+  const kept = registry.claimsForScopes(granted);
+  const declined = [...registry.claimsForScopes(declinedScopes)].filter((c) => !kept.has(c));
+  const filter = (member: ClaimsRequest['userinfo']) =>
+    member && Object.fromEntries(Object.entries(member).filter(([name]) => !declined.includes(name.split('#')[0])));
+  return { userinfo: filter(claims.userinfo), id_token: filter(claims.id_token) };
 }
 
 const loginOf = (s: Authenticated & { loginSessionId?: string }): LoginResult => ({

@@ -1,11 +1,14 @@
+import type { ClaimsRequest } from '@tessera/scopes';
+import type { ResponseType } from '../clients/client';
+
 /** A validated authorization request, kept in a challenge while the user logs in and consents. */
 export interface AuthorizationRequest {
   clientId: string;
   redirectUri: string;
   /** Whether redirect_uri was sent: then the token request must repeat it (RFC 6749 §4.1.3). */
   redirectUriSent: boolean;
-  responseType: 'code';
-  responseMode: 'query' | 'form_post';
+  responseType: ResponseType;
+  responseMode: 'query' | 'fragment' | 'form_post';
   scope: string[];
   state?: string;
   nonce?: string;
@@ -18,6 +21,13 @@ export interface AuthorizationRequest {
   acrValues?: string[];
   loginHint?: string;
   uiLocales?: string[];
+  /** OpenID Connect Core §3.1.2.1 `display`: page, popup, touch or wap (a hint for the UI). */
+  display?: string;
+  /** The `claims` parameter (§5.5) as parsed: which claims go to the ID token and to UserInfo. */
+  claims?: ClaimsRequest;
+  claimsLocales?: string[];
+  /** The `sub` of a verified id_token_hint, as the client knows it (pairwise or public). */
+  idTokenHintSub?: string;
 }
 
 /** What an accepted login established: who, how and when (from the auth-service). */

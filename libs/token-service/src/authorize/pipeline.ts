@@ -4,6 +4,7 @@ import type { AuthorizationRequest } from './authorization-request';
 import type { AuthorizeContext, AuthorizeStep } from './authorize-context';
 import { CheckClientStep } from './steps/check-client.step';
 import { CheckDuplicatesStep } from './steps/check-duplicates.step';
+import { CheckOpenIdStep } from './steps/check-openid.step';
 import { CheckPkceStep } from './steps/check-pkce.step';
 import { CheckPromptStep } from './steps/check-prompt.step';
 import { CheckRedirectUriStep } from './steps/check-redirect-uri.step';
@@ -24,6 +25,7 @@ export const AUTHORIZE_STEPS = [
   CheckPkceStep,
   CheckResourceStep,
   CheckPromptStep,
+  CheckOpenIdStep,
 ];
 
 /**
@@ -45,8 +47,9 @@ export class AuthorizePipeline {
     pkce: CheckPkceStep,
     resource: CheckResourceStep,
     prompt: CheckPromptStep,
+    openid: CheckOpenIdStep,
   ) {
-    this.steps = [client, redirectUri, responseMode, duplicates, requestObject, responseType, scope, pkce, resource, prompt];
+    this.steps = [client, redirectUri, responseMode, duplicates, requestObject, responseType, scope, pkce, resource, prompt, openid];
   }
 
   /** Runs every check; `ctx` tells the caller how far it got when a check throws. */

@@ -111,11 +111,36 @@ describe('parseClientMetadata', () => {
       expect(props.redirectUris).toEqual([]);
     });
 
-    it.each(['token', 'id_token', 'code id_token'])('refuses the unsupported response_type %s', (responseType) => {
+    it.each(['token', 'code code', 'none', 'id_token id_token'])('refuses the unsupported response_type %s', (responseType) => {
       const err = errorOf(() => parseClientMetadata({ ...WEB, response_types: ['code', responseType] }, managed));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toBe(`response_type "${responseType}" is not supported. Supported: code.`);
+      expect(err.description).toBe(
+        `response_type "${responseType}" is not supported. Supported: code, id_token, id_token token, code id_token, code token, code id_token token.`,
+      );
+    });
+
+    it.each(['id_token', 'code id_token', 'id_token token'])('refuses response_type %s without the implicit grant (OpenID Connect Registration §2)', (responseType) => {
+      const err = errorOf(() => parseClientMetadata({ ...WEB, grant_types: ['authorization_code'], response_types: ['code', responseType] }, managed));
+
+      expect(err).toBeInstanceOf(InvalidClientMetadataError);
+      expect(err.description).toMatch(/require the "implicit" grant type/);
+    });
+
+    it('registers hybrid and implicit response types for a managed client with both grants, words in canonical order', () => {
+      const props = parseClientMetadata(
+        { ...WEB, grant_types: ['authorization_code', 'implicit'], response_types: ['code', 'id_token code', 'token id_token', 'code id_token token'] },
+        managed,
+      );
+
+      expect(props.responseTypes).toEqual(['code', 'code id_token', 'id_token token', 'code id_token token']);
+    });
+
+    it('refuses an implicit web client with an http or localhost redirect URI', () => {
+      const implicit = { grant_types: ['implicit'], response_types: ['id_token'] };
+      expect(errorOf(() => parseClientMetadata({ ...implicit, redirect_uris: ['http://127.0.0.1:8080/cb'] }, managed)).code).toBe('invalid_redirect_uri');
+      expect(errorOf(() => parseClientMetadata({ ...implicit, redirect_uris: ['https://localhost/cb'] }, managed)).code).toBe('invalid_redirect_uri');
+      expect(parseClientMetadata({ ...implicit, application_type: 'native', redirect_uris: ['http://127.0.0.1:8080/cb'] }, managed).responseTypes).toEqual(['id_token']);
     });
 
     it('refuses a grant type the server does not implement', () => {
@@ -146,8 +171,12 @@ describe('parseClientMetadata', () => {
       expect(err.description).toBe(`grant_type "${grant}" is a legacy grant that only an administrator can enable for a client.`);
     });
 
-    it.each(['password', 'implicit'])('accepts %s for a managed client', (grant) => {
-      expect(parseClientMetadata({ grant_types: [grant] }, managed).grantTypes).toEqual([grant]);
+    it('accepts password for a managed client', () => {
+      expect(parseClientMetadata({ grant_types: ['password'] }, managed).grantTypes).toEqual(['password']);
+    });
+
+    it('accepts implicit for a managed client registered for an implicit response type', () => {
+      expect(parseClientMetadata({ ...WEB, grant_types: ['implicit'], response_types: ['id_token'] }, managed).grantTypes).toEqual(['implicit']);
     });
   });
 
@@ -500,6 +529,76 @@ describe('parseClientMetadata', () => {
   });
 });
 
+describe('OpenID Connect registration metadata', () => {
+  it.each(MODES)('defaults to RS256 ID tokens, public subjects, plain UserInfo, no PAR ($mode)', (policy) => {
+    expect(parseClientMetadata(WEB, policy)).toMatchObject({
+      idTokenSignedResponseAlg: 'RS256',
+      userinfoSignedResponseAlg: undefined,
+      subjectType: 'public',
+      requireAuthTime: false,
+      requestUris: [],
+      requirePushedAuthorizationRequests: false,
+    });
+  });
+
+  it('takes the signing algorithms, pairwise subjects, require_auth_time, default_max_age and PAR switch a client registers', () => {
+    const props = parseClientMetadata(
+      {
+        ...WEB,
+        id_token_signed_response_alg: 'ES256',
+        userinfo_signed_response_alg: 'EdDSA',
+        subject_type: 'pairwise',
+        require_auth_time: true,
+        default_max_age: 600,
+        request_object_signing_alg: 'PS256',
+        request_uris: ['https://app.example.com/req.jwt'],
+        require_pushed_authorization_requests: true,
+      },
+      dynamic,
+    );
+
+    expect(props).toMatchObject({
+      idTokenSignedResponseAlg: 'ES256',
+      userinfoSignedResponseAlg: 'EdDSA',
+      subjectType: 'pairwise',
+      sectorIdentifier: 'app.example.com',
+      requireAuthTime: true,
+      defaultMaxAge: 600,
+      requestObjectSigningAlg: 'PS256',
+      requestUris: ['https://app.example.com/req.jwt'],
+      requirePushedAuthorizationRequests: true,
+    });
+  });
+
+  it('refuses unsigned ID tokens (none) and algorithms Tessera does not sign with', () => {
+    expect(errorOf(() => parseClientMetadata({ ...WEB, id_token_signed_response_alg: 'none' }, dynamic)).code).toBe('invalid_client_metadata');
+    expect(errorOf(() => parseClientMetadata({ ...WEB, userinfo_signed_response_alg: 'HS256' }, dynamic)).code).toBe('invalid_client_metadata');
+  });
+
+  it('refuses encrypted responses, which are not offered, instead of answering in clear', () => {
+    const err = errorOf(() => parseClientMetadata({ ...WEB, id_token_encrypted_response_alg: 'RSA-OAEP' }, dynamic));
+    expect(err.code).toBe('invalid_client_metadata');
+    expect(err.description).toMatch(/not supported/);
+  });
+
+  it('refuses a pairwise client whose redirect URIs span several hosts without a sector_identifier_uri', () => {
+    const err = errorOf(() =>
+      parseClientMetadata({ redirect_uris: ['https://a.example.com/cb', 'https://b.example.com/cb'], subject_type: 'pairwise' }, dynamic),
+    );
+    expect(err.code).toBe('invalid_client_metadata');
+    expect(err.description).toMatch(/sector_identifier_uri/);
+  });
+
+  it('takes the sector from an https sector_identifier_uri, and refuses an http one', () => {
+    const props = parseClientMetadata(
+      { redirect_uris: ['https://a.example.com/cb', 'https://b.example.com/cb'], subject_type: 'pairwise', sector_identifier_uri: 'https://sector.example.com/uris.json' },
+      dynamic,
+    );
+    expect(props.sectorIdentifier).toBe('sector.example.com');
+    expect(errorOf(() => parseClientMetadata({ ...WEB, sector_identifier_uri: 'http://sector.example.com/uris.json' }, dynamic)).code).toBe('invalid_client_metadata');
+  });
+});
+
 describe('clientMetadataView', () => {
   const POLICY_FIELDS = [
     'dynamic',
@@ -531,6 +630,8 @@ describe('clientMetadataView', () => {
       scope: 'openid profile',
       client_uri: 'https://app.example.com',
       client_secret_expires_at: 0,
+      id_token_signed_response_alg: 'RS256',
+      subject_type: 'public',
     });
   });
 

@@ -1,10 +1,13 @@
 import { InvalidClientMetadataError, InvalidRedirectUriError } from '@tessera/oauth-errors';
 import {
   ACCESS_TOKEN_FORMATS,
+  RESPONSE_TYPES,
   SIGNING_ALGS,
+  SUBJECT_TYPES,
   TOKEN_ENDPOINT_AUTH_METHODS,
   type Client,
   type ClientScope,
+  type ResponseType,
 } from './client';
 
 /** Grant types this server implements; legacy ones only for clients an admin enabled them for. */
@@ -53,18 +56,36 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
   if (grantTypes.includes('client_credentials') && authMethod === 'none') {
     throw new InvalidClientMetadataError('A public client (token_endpoint_auth_method "none") cannot use client_credentials.');
   }
-  const responseTypes = stringArray(m, 'response_types') ?? (grantTypes.includes('authorization_code') ? ['code'] : []);
-  for (const rt of responseTypes) {
-    if (rt !== 'code') throw new InvalidClientMetadataError(`response_type "${rt}" is not supported. Supported: code.`);
+  const responseTypes = parseResponseTypes(m, grantTypes);
+  const usesCode = responseTypes.some((rt) => rt.startsWith('code'));
+  const usesImplicit = responseTypes.some((rt) => rt !== 'code');
+  // OpenID Connect Registration §2: response type -> grant type. code needs authorization_code;
+  // anything returning tokens from the authorization endpoint needs implicit.
+  if (usesCode && !grantTypes.includes('authorization_code')) {
+    throw new InvalidClientMetadataError('response_types with "code" require grant_types to include "authorization_code" (RFC 7591 §2.1).');
   }
-  if (responseTypes.includes('code') && !grantTypes.includes('authorization_code')) {
-    throw new InvalidClientMetadataError('response_types "code" requires grant_types to include "authorization_code" (RFC 7591 §2.1).');
+  if (usesImplicit && !grantTypes.includes('implicit')) {
+    throw new InvalidClientMetadataError('response_types returning an id_token or token from the authorization endpoint require the "implicit" grant type (OpenID Connect Registration §2).');
   }
-  if (grantTypes.includes('authorization_code') && !responseTypes.includes('code')) {
-    throw new InvalidClientMetadataError('grant_types "authorization_code" requires response_types to include "code" (RFC 7591 §2.1).');
+  if (grantTypes.includes('authorization_code') && !usesCode) {
+    throw new InvalidClientMetadataError('grant_types "authorization_code" requires a response type with "code" (RFC 7591 §2.1).');
   }
+  if (grantTypes.includes('implicit') && !usesImplicit) {
+    throw new InvalidClientMetadataError('grant_types "implicit" requires a response type returning an id_token or token (RFC 7591 §2.1).');
+  }
+  const applicationType = oneOf(m, 'application_type', ['web', 'native'] as const) ?? 'web';
 
-  const redirectUris = parseRedirectUris(m, grantTypes.includes('authorization_code'));
+  const redirectUris = parseRedirectUris(m, responseTypes.length > 0);
+  if (usesImplicit && applicationType === 'web') {
+    // OpenID Connect Registration §2 (application_type): a web client of the implicit flow
+    // registers only https redirect URIs, never localhost.
+    const unsafe = redirectUris.find((uri) => {
+      const url = new URL(uri);
+      return url.protocol !== 'https:' || url.hostname === 'localhost';
+    });
+    if (unsafe) throw new InvalidRedirectUriError(`redirect_uri "${unsafe}": a web client using the implicit grant must register https URIs that are not localhost.`);
+  }
+  const oidc = parseOpenIdMetadata(m, redirectUris);
 
   const jwks = m['jwks'];
   if (jwks !== undefined && !(isPlainObject(jwks) && Array.isArray(jwks['keys']) && jwks['keys'].every(isPlainObject))) {
@@ -125,6 +146,7 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
     refreshTokens: grantTypes.includes('refresh_token'),
     refreshTokenGracePeriod: 0,
     requirePkce: authMethod === 'none',
+    ...oidc,
     mfaPolicy: 'optional',
     firstParty: false,
     admin: false,
@@ -170,6 +192,15 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
     redirect_uris: client.redirectUris,
     jwks: client.jwks,
     scope: client.scopes.map((s) => s.scope).join(' ') || undefined,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
+    userinfo_signed_response_alg: client.userinfoSignedResponseAlg,
+    subject_type: client.subjectType,
+    sector_identifier_uri: client.sectorIdentifierUri,
+    require_auth_time: client.requireAuthTime || undefined,
+    default_max_age: client.defaultMaxAge,
+    request_object_signing_alg: client.requestObjectSigningAlg,
+    request_uris: client.requestUris?.length ? client.requestUris : undefined,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests || undefined,
     ...client.display,
   };
   if (client.tokenEndpointAuthMethod === 'client_secret_basic' || client.tokenEndpointAuthMethod === 'client_secret_post') {
@@ -194,6 +225,83 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
     });
   }
   return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));
+}
+
+/** Canonical word order: a request may say "id_token code", the registry says "code id_token". */
+export function canonicalResponseType(value: string): string {
+  const words = value.split(' ').filter(Boolean);
+  const order = ['code', 'id_token', 'token'];
+  const known = words.every((w) => order.includes(w)) && new Set(words).size === words.length;
+  return known ? [...words].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(' ') : value;
+}
+
+export const isResponseType = (value: string): value is ResponseType => (RESPONSE_TYPES as readonly string[]).includes(value);
+
+function parseResponseTypes(m: Record<string, unknown>, grantTypes: string[]): ResponseType[] {
+  const listed = stringArray(m, 'response_types');
+  if (listed === undefined) return grantTypes.includes('authorization_code') ? ['code'] : [];
+  const types = [...new Set(listed.map(canonicalResponseType))];
+  for (const rt of types) {
+    if (!isResponseType(rt)) throw new InvalidClientMetadataError(`response_type "${rt}" is not supported. Supported: ${RESPONSE_TYPES.join(', ')}.`);
+  }
+  return types as ResponseType[];
+}
+
+// Encryption (JWE) of ID tokens, UserInfo and request objects is not offered: say so rather than
+// silently answer in clear what a client registered to receive encrypted.
+const ENCRYPTION_FIELDS = [
+  'id_token_encrypted_response_alg',
+  'id_token_encrypted_response_enc',
+  'userinfo_encrypted_response_alg',
+  'userinfo_encrypted_response_enc',
+  'request_object_encryption_alg',
+  'request_object_encryption_enc',
+  'authorization_encrypted_response_alg',
+];
+
+/** OpenID Connect Dynamic Client Registration §2 and RFC 9126 §6. */
+function parseOpenIdMetadata(m: Record<string, unknown>, redirectUris: string[]) {
+  for (const field of ENCRYPTION_FIELDS) {
+    if (m[field] !== undefined && m[field] !== null) throw new InvalidClientMetadataError(`${field}: encrypted responses and request objects are not supported.`);
+  }
+  const subjectType = oneOf(m, 'subject_type', SUBJECT_TYPES) ?? 'public';
+  const sectorIdentifierUri = optionalString(m, 'sector_identifier_uri');
+  if (sectorIdentifierUri !== undefined && !isHttpsUrl(sectorIdentifierUri)) {
+    throw new InvalidClientMetadataError('sector_identifier_uri must be an https URL.');
+  }
+  let sectorIdentifier: string | undefined;
+  if (sectorIdentifierUri) sectorIdentifier = new URL(sectorIdentifierUri).hostname;
+  else if (subjectType === 'pairwise') {
+    const hosts = [...new Set(redirectUris.map((uri) => new URL(uri).hostname))];
+    if (hosts.length > 1) {
+      throw new InvalidClientMetadataError('A pairwise client whose redirect URIs span several hosts must register a sector_identifier_uri (OpenID Connect Core §8.1).');
+    }
+    sectorIdentifier = hosts[0];
+  }
+  const requestUris = (stringArray(m, 'request_uris') ?? []).map((uri) => {
+    if (!isHttpsUrl(uri)) throw new InvalidClientMetadataError(`request_uris: "${uri}" must be an https URL.`);
+    return uri;
+  });
+  return {
+    idTokenSignedResponseAlg: oneOf(m, 'id_token_signed_response_alg', SIGNING_ALGS) ?? 'RS256',
+    userinfoSignedResponseAlg: oneOf(m, 'userinfo_signed_response_alg', SIGNING_ALGS),
+    subjectType,
+    sectorIdentifier,
+    sectorIdentifierUri,
+    requireAuthTime: boolean(m, 'require_auth_time') ?? false,
+    defaultMaxAge: integer(m, 'default_max_age', 0, 31_536_000),
+    requestObjectSigningAlg: oneOf(m, 'request_object_signing_alg', ASSERTION_ALGS),
+    requestUris,
+    requirePushedAuthorizationRequests: boolean(m, 'require_pushed_authorization_requests') ?? false,
+  };
+}
+
+function isHttpsUrl(v: string): boolean {
+  try {
+    return new URL(v).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 export const splitScope = (scope: string) => [...new Set(scope.split(' ').filter(Boolean))];

@@ -5,8 +5,19 @@ export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[numbe
 export const ACCESS_TOKEN_FORMATS = ['reference', 'jwt'] as const;
 export type AccessTokenFormat = (typeof ACCESS_TOKEN_FORMATS)[number];
 
-export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
+/** The algorithms Tessera signs with: one key per algorithm (RS256 is OpenID Connect's default). */
+export const SIGNING_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGS)[number];
+
+/**
+ * Response types (OAuth 2.0 Multiple Response Type Encoding Practices §5), each written in
+ * this canonical order; a request may list the words in any order.
+ */
+export const RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'] as const;
+export type ResponseType = (typeof RESPONSE_TYPES)[number];
+
+export const SUBJECT_TYPES = ['public', 'pairwise'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
 
 export interface ClientScope {
   scope: string;
@@ -21,7 +32,7 @@ export interface Client {
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   tokenEndpointAuthSigningAlg?: string;
   grantTypes: string[];
-  responseTypes: string[];
+  responseTypes: ResponseType[];
   redirectUris: string[];
   jwks?: { keys: Record<string, unknown>[] };
   scopes: ClientScope[];
@@ -38,6 +49,24 @@ export interface Client {
    */
   refreshTokenGracePeriod: number;
   requirePkce: boolean;
+  /** OpenID Connect Dynamic Client Registration §2: how ID tokens and UserInfo are signed. */
+  idTokenSignedResponseAlg: SigningAlgorithm;
+  /** Unset: UserInfo answers plain JSON. */
+  userinfoSignedResponseAlg?: SigningAlgorithm;
+  subjectType: SubjectType;
+  /** The host pairwise subjects are computed for (from sector_identifier_uri or the redirect URIs). */
+  sectorIdentifier?: string;
+  sectorIdentifierUri?: string;
+  /** The ID token always carries auth_time. */
+  requireAuthTime: boolean;
+  /** max_age applied when a request names none. */
+  defaultMaxAge?: number;
+  /** Unset: request objects signed with any algorithm Tessera verifies. */
+  requestObjectSigningAlg?: string;
+  /** Pre-registered request_uri values: the only remote request objects Tessera fetches. */
+  requestUris: string[];
+  /** RFC 9126 §6: every authorization request must come through /oauth2/par. */
+  requirePushedAuthorizationRequests: boolean;
   mfaPolicy: 'none' | 'optional' | 'required';
   /** First-party clients skip consent. */
   firstParty: boolean;

@@ -18,7 +18,31 @@ export const tokenServiceConfigSchema = z.object({
   /** Where the portal renders login and consent (defaults: the issuer's /login and /consent). */
   TESSERA_LOGIN_URL: z.url().optional(),
   TESSERA_CONSENT_URL: z.url().optional(),
+  /**
+   * Custom scopes and claims, as JSON: { "scopes": [{ "name", "description", "claims": [...] }],
+   * "claims": [...] } (OpenID Connect Core §5.4 for the standard ones, which are built in).
+   */
+  TESSERA_SCOPES: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || isJsonObject(v), 'must be a JSON object { "scopes": [...], "claims": [...] }'),
+  /** Where the authentication service's internal API answers (user claims); default: this platform's internal listener. */
+  TESSERA_AUTH_SERVICE_URL: z.url().optional(),
+  /** Tests only: let outbound fetches (request_uri, sector_identifier_uri, jwks_uri) reach loopback and private addresses. */
+  TESSERA_OUTBOUND_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
+
+function isJsonObject(value: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
 
 export type TokenServiceEnv = z.infer<typeof tokenServiceConfigSchema>;
 
@@ -39,6 +63,10 @@ export interface TokenServiceConfig {
   consentUrl: string;
   /** Longest lifetime a token signed by a key may have: how long a retired key stays published. */
   maxTokenTtl: number;
+  /** Custom scopes and claims (TESSERA_SCOPES), validated by the scope registry at start-up. */
+  customScopes: { scopes?: unknown[]; claims?: unknown[] };
+  authServiceUrl?: string;
+  outboundAllowPrivate: boolean;
 }
 
 export const TOKEN_SERVICE_CONFIG = Symbol.for('tessera.token-service.config');
@@ -58,5 +86,8 @@ export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, regis
     loginUrl: env.TESSERA_LOGIN_URL ?? `${issuer}/login`,
     consentUrl: env.TESSERA_CONSENT_URL ?? `${issuer}/consent`,
     maxTokenTtl: 86_400,
+    customScopes: env.TESSERA_SCOPES ? JSON.parse(env.TESSERA_SCOPES) : {},
+    authServiceUrl: env.TESSERA_AUTH_SERVICE_URL,
+    outboundAllowPrivate: env.TESSERA_OUTBOUND_ALLOW_PRIVATE,
   };
 }

@@ -12,6 +12,8 @@ import { UnitOfWork } from '../ports/unit-of-work';
 import { ResourceServersService } from '../resources/resource-servers.service';
 import { AccessTokensService } from '../tokens/access-tokens.service';
 import { TokenFamiliesService } from '../tokens/token-families.service';
+import { IdTokensService } from '../oidc/id-tokens.service';
+import { userinfoClaimsOf } from '../oidc/userinfo-claims';
 import { audienceOf, outsideOf } from './audience';
 import { GrantHandler, type TokenResponse, type ValidatedGrant } from './grant-handler';
 
@@ -47,6 +49,7 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
     private readonly accessTokens: AccessTokensService,
     private readonly resourceServers: ResourceServersService,
     private readonly families: TokenFamiliesService,
+    private readonly idTokens: IdTokensService,
     private readonly uow: UnitOfWork,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -82,13 +85,30 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
     const { code, grant, audience, format } = validated as AuthorizationCodeGrant;
     const now = epochSeconds(this.clock);
     const familyId = randomUUID();
+    // OpenID Connect Core §3.1.3.3: with the openid scope the response carries an ID token. Its
+    // lookups happen before the code is spent, so that a failure there leaves the code usable.
+    const signIdToken = code.scope.includes('openid')
+      ? await this.idTokens.prepare({
+          client,
+          sub: code.sub,
+          scope: code.scope,
+          claims: code.claims,
+          claimsLocales: code.claimsLocales,
+          nonce: code.nonce,
+          authTime: code.authTime,
+          acr: code.acr,
+          amr: code.amr,
+          sid: code.sid,
+        })
+      : undefined;
     const issued = await this.uow.run(async (tx) => {
       // The single-use check is this conditional update, not the read in validate: of two
       // concurrent redemptions exactly one gets here with true.
       if (!(await this.codes.consume(code.storageKey, now, familyId, tx))) return undefined;
       // Revoked since validate? Then nothing is issued and the code stays unused (rollback).
       if (!(await this.grants.markUsed(grant.id, now, tx))) throw invalidCode(`grant ${grant.id} revoked during redemption`);
-      const access = await this.accessTokens.issue({ client, sub: code.sub, scope: code.scope, audience, format, grantId: grant.id, familyId }, tx);
+      const claims = userinfoClaimsOf(code.claims, code.claimsLocales);
+      const access = await this.accessTokens.issue({ client, sub: code.sub, scope: code.scope, audience, format, grantId: grant.id, familyId, claims }, tx);
       const jwt = access.format === 'jwt' ? { jti: access.jti, expiresAt: access.expiresAt } : undefined;
       // A JWT is not stored: remember its jti where a replay of this code will look for it.
       if (jwt) await this.codes.recordAccessToken(code.storageKey, jwt, tx);
@@ -109,6 +129,8 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
             amr: code.amr,
             authTime: code.authTime,
             sid: code.sid,
+            claims: code.claims,
+            claimsLocales: code.claimsLocales,
             accessJti: jwt?.jti,
             accessExpiresAt: jwt?.expiresAt,
             issuedAt: now,
@@ -124,13 +146,15 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
       await this.revokeFirstRedemption(code.storageKey);
       throw invalidCode('code replayed: the tokens of its first redemption were revoked');
     }
-    // The ID token (openid scope) is added here by the OpenID Connect issue.
+    // at_hash binds the ID token to the access token issued with it.
+    const idToken = signIdToken?.({ accessToken: issued.access.value });
     return {
       access_token: issued.access.value,
       token_type: 'Bearer',
       expires_in: issued.access.expiresIn,
       ...(code.scope.length ? { scope: code.scope.join(' ') } : {}),
       ...(issued.refreshToken ? { refresh_token: issued.refreshToken } : {}),
+      ...(idToken ? { id_token: idToken } : {}),
     };
   }
 

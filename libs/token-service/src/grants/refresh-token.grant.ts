@@ -13,6 +13,8 @@ import { UnitOfWork, type Transaction } from '../ports/unit-of-work';
 import { ResourceServersService } from '../resources/resource-servers.service';
 import { AccessTokensService, type IssuedAccessToken } from '../tokens/access-tokens.service';
 import { TokenFamiliesService } from '../tokens/token-families.service';
+import { IdTokensService } from '../oidc/id-tokens.service';
+import { userinfoClaimsOf } from '../oidc/userinfo-claims';
 import { audienceOf, outsideOf } from './audience';
 import { GrantHandler, type TokenResponse, type ValidatedGrant } from './grant-handler';
 
@@ -56,6 +58,7 @@ export class RefreshTokenGrantHandler extends GrantHandler {
     private readonly accessTokens: AccessTokensService,
     private readonly resourceServers: ResourceServersService,
     private readonly families: TokenFamiliesService,
+    private readonly idTokens: IdTokensService,
     private readonly uow: UnitOfWork,
     private readonly keyring: MasterKeyring,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -105,6 +108,22 @@ export class RefreshTokenGrantHandler extends GrantHandler {
     const { token } = g;
     const now = epochSeconds(this.clock);
     const successor = this.successorOf(g.value);
+    // OpenID Connect Core §12.2: a refresh of an openid grant answers a new ID token with the same
+    // iss, sub and aud and the original auth_time (and no nonce). Prepared before the rotation.
+    const signIdToken = g.scope.includes('openid')
+      ? await this.idTokens.prepare({
+          client,
+          sub: token.sub,
+          scope: g.scope,
+          claims: token.claims,
+          claimsLocales: token.claimsLocales,
+          authTime: token.authTime,
+          acr: token.acr,
+          amr: token.amr,
+          sid: token.sid,
+        })
+      : undefined;
+    const idTokenFor = (access: IssuedAccessToken) => signIdToken?.({ accessToken: access.value });
     const access = await this.uow.run(async (tx) => {
       // The conditional update decides: of two concurrent uses, exactly one rotates.
       if (!(await this.refreshTokens.consume(token.storageKey, now, tx))) return undefined;
@@ -131,10 +150,10 @@ export class RefreshTokenGrantHandler extends GrantHandler {
       );
       return issued;
     });
-    if (access) return response(access, successor.value, g.scope);
+    if (access) return response(access, successor.value, g.scope, idTokenFor(access));
 
     const retried = await this.retryWithinGracePeriod(g, client, successor.storageKey, now);
-    if (retried) return response(retried, successor.value, g.scope);
+    if (retried) return response(retried, successor.value, g.scope, idTokenFor(retried));
     // Reuse: the token was rotated out and someone presents it again. The server cannot tell the
     // legitimate client from an attacker, so the whole family goes (committed before refusing).
     await this.families.revokeFamily(token.familyId);
@@ -173,7 +192,16 @@ export class RefreshTokenGrantHandler extends GrantHandler {
   private issueAccessToken(g: RefreshTokenGrant, client: Client, tx: Transaction) {
     const { token } = g;
     return this.accessTokens.issue(
-      { client, sub: token.sub, scope: g.scope, audience: g.audience, format: g.format, grantId: token.grantId, familyId: token.familyId },
+      {
+        client,
+        sub: token.sub,
+        scope: g.scope,
+        audience: g.audience,
+        format: g.format,
+        grantId: token.grantId,
+        familyId: token.familyId,
+        claims: userinfoClaimsOf(token.claims, token.claimsLocales),
+      },
       tx,
     );
   }
@@ -190,12 +218,13 @@ const invalidToken = (detail: string) => new InvalidGrantError(INVALID_REFRESH_T
 
 const jwtOf = (access: IssuedAccessToken) => (access.format === 'jwt' ? { jti: access.jti, expiresAt: access.expiresAt } : undefined);
 
-function response(access: IssuedAccessToken, refreshToken: string, scope: readonly string[]): TokenResponse {
+function response(access: IssuedAccessToken, refreshToken: string, scope: readonly string[], idToken: string | undefined): TokenResponse {
   return {
     access_token: access.value,
     token_type: 'Bearer',
     expires_in: access.expiresIn,
     ...(scope.length ? { scope: scope.join(' ') } : {}),
     refresh_token: refreshToken,
+    ...(idToken ? { id_token: idToken } : {}),
   };
 }

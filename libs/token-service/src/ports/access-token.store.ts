@@ -13,6 +13,15 @@ export interface AccessTokenRecord {
   familyId?: string;
   issuedAt: number;
   expiresAt: number;
+  /** What UserInfo releases beyond the scopes' claims (OpenID Connect Core §5.5, §5.2). */
+  claims?: UserinfoClaimsRequest;
+}
+
+/** The part of an authorization's claims request that UserInfo honours. */
+export interface UserinfoClaimsRequest {
+  /** The `userinfo` member of the `claims` parameter. */
+  userinfo?: Record<string, unknown>;
+  locales?: string[];
 }
 
 export abstract class AccessTokenStore {

@@ -1,3 +1,4 @@
+import type { ClaimsRequest } from '@tessera/scopes';
 import type { IssuedJwt } from './refresh-token.store';
 import type { Transaction } from './unit-of-work';
 
@@ -13,6 +14,9 @@ export interface AuthorizationCode {
   codeChallenge?: string;
   codeChallengeMethod?: 'S256';
   nonce?: string;
+  /** OpenID Connect: the claims request (less declined scopes' claims) and claims_locales. */
+  claims?: ClaimsRequest;
+  claimsLocales?: string[];
   sid?: string;
   acr?: string;
   amr: string[];

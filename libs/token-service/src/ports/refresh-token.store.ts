@@ -1,3 +1,4 @@
+import type { ClaimsRequest } from '@tessera/scopes';
 import type { Transaction } from './unit-of-work';
 
 export interface RefreshToken {
@@ -12,6 +13,9 @@ export interface RefreshToken {
   amr: string[];
   authTime: number;
   sid?: string;
+  /** OpenID Connect: the original authorization's claims request, for refreshed ID tokens and UserInfo. */
+  claims?: ClaimsRequest;
+  claimsLocales?: string[];
   accessJti?: string;
   accessExpiresAt?: number;
   issuedAt: number;

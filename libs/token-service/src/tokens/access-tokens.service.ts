@@ -5,7 +5,7 @@ import type { AccessTokenFormat, Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { SigningKeysService } from '../keys/signing-keys.service';
-import { AccessTokenStore } from '../ports/access-token.store';
+import { AccessTokenStore, type UserinfoClaimsRequest } from '../ports/access-token.store';
 import type { Transaction } from '../ports/unit-of-work';
 
 export interface AccessTokenRequest {
@@ -18,6 +18,8 @@ export interface AccessTokenRequest {
   grantId?: string;
   /** The refresh-token family (code redemption) the token belongs to, revoked together. */
   familyId?: string;
+  /** OpenID Connect: the claims request UserInfo will honour for this token. */
+  claims?: UserinfoClaimsRequest;
 }
 
 export interface IssuedAccessToken {
@@ -77,6 +79,7 @@ export class AccessTokensService {
         audience: request.audience,
         grantId: request.grantId,
         familyId: request.familyId,
+        claims: request.claims,
         issuedAt: now,
         expiresAt: now + ttl,
       },

@@ -5,7 +5,7 @@ import { ClientsService } from '../clients/clients.service';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { SigningKeysService } from '../keys/signing-keys.service';
-import { AccessTokenStore, RevokedTokenStore } from '../ports/access-token.store';
+import { AccessTokenStore, RevokedTokenStore, type UserinfoClaimsRequest } from '../ports/access-token.store';
 import { GrantStore } from '../ports/grant.store';
 import { RefreshTokenStore, type RefreshToken } from '../ports/refresh-token.store';
 
@@ -21,6 +21,10 @@ export interface ActiveAccessToken {
   expiresAt: number;
   /** The reference token's storage key (to revoke it). */
   storageKey?: string;
+  /** The grant a user's token was issued under (reference tokens; JWTs do not carry it). */
+  grantId?: string;
+  /** The claims request UserInfo honours (reference tokens from an OpenID Connect authorization). */
+  claims?: UserinfoClaimsRequest;
 }
 
 const REFERENCE_PREFIX = TOKEN_PREFIXES.access_token;
@@ -94,6 +98,8 @@ export class TokenInspectorService {
       issuedAt: row.issuedAt,
       expiresAt: row.expiresAt,
       storageKey: key,
+      grantId: row.grantId,
+      claims: row.claims,
     };
   }
 

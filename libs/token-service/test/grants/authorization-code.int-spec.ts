@@ -51,7 +51,14 @@ describe.each(testEngines())('authorization_code grant (%s)', (engine) => {
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
       const body = await json(res);
-      expect(body).toEqual({ access_token: expect.stringMatching(/^tsr_at_/), token_type: 'Bearer', expires_in: 3600, scope: 'openid orders:read' });
+      expect(body).toEqual({
+        access_token: expect.stringMatching(/^tsr_at_/),
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'openid orders:read',
+        // The openid scope makes it an OpenID Connect authentication: an ID token comes along.
+        id_token: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/),
+      });
       expect(await introspect(app, confidential, body.access_token)).toMatchObject({ active: true, sub: issued.sub, client_id: confidential.client_id, scope: 'openid orders:read' });
     });
 
@@ -284,6 +291,7 @@ describe.each(testEngines())('authorization_code grant (%s)', (engine) => {
         expires_in: 3600,
         scope: 'openid offline_access',
         refresh_token: expect.stringMatching(/^tsr_rt_[A-Za-z0-9_-]{43}$/),
+        id_token: expect.any(String),
       });
       expect(await storedRefreshToken(app, body.refresh_token as string)).toMatchObject({
         clientId: confidential.client_id,

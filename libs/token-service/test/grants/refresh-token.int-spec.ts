@@ -67,6 +67,8 @@ describe.each(testEngines())('refresh_token grant (%s)', (engine) => {
         expires_in: 3600,
         scope: OFFLINE.join(' '),
         refresh_token: expect.stringMatching(/^tsr_rt_[A-Za-z0-9_-]{43}$/),
+        // OpenID Connect Core §12.2: a refresh of an openid grant answers a new ID token.
+        id_token: expect.any(String),
       });
       expect(second.refresh_token).not.toBe(first.refresh_token);
       expect(second.access_token).not.toBe(first.access_token);

@@ -9,6 +9,7 @@ const MAX_TOKEN_TTL = 86_400;
 const PUBLIC_MEMBERS: Record<string, string[]> = {
   EC: ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'],
   RSA: ['kty', 'n', 'e', 'kid', 'alg', 'use'],
+  OKP: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
 };
 
 /** Signing keys: stored encrypted, published before they sign, kept published until their tokens expire. */
@@ -28,10 +29,10 @@ describe.each(testEngines())('signing keys and JWKS (%s)', (engine) => {
   it('publishes only public members, each key with kid, alg and use, as application/jwk-set+json', async () => {
     const { keys, contentType } = await publishedKeys(app);
     expect(contentType).toMatch(/^application\/jwk-set\+json/);
-    expect(new Set(keys.map((k) => k.alg))).toEqual(new Set(['ES256', 'RS256']));
+    expect(new Set(keys.map((k) => k.alg))).toEqual(new Set(['ES256', 'RS256', 'PS256', 'EdDSA']));
     expect(new Set(keys.map((k) => k.kid)).size).toBe(keys.length);
     for (const key of keys) {
-      expect(key).toMatchObject({ kid: expect.any(String), alg: expect.stringMatching(/^(ES256|RS256)$/), use: 'sig' });
+      expect(key).toMatchObject({ kid: expect.any(String), alg: expect.stringMatching(/^(ES256|RS256|PS256|EdDSA)$/), use: 'sig' });
       expect(Object.keys(key).filter((m) => !PUBLIC_MEMBERS[key.kty as string].includes(m))).toEqual([]);
     }
   });
@@ -93,7 +94,7 @@ describe.each(testEngines())('signing keys and JWKS (%s)', (engine) => {
 
   it('rotates every algorithm when none is named, and refuses an unknown one', async () => {
     const rotated = await rotate(app);
-    expect(rotated.map((r) => r.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(rotated.map((r) => r.alg).sort()).toEqual(['ES256', 'EdDSA', 'PS256', 'RS256']);
     const bad = await app.internal('POST', '/internal/keys/rotate', { alg: 'HS256' });
     expect({ status: bad.status, error: bad.body['error'] }).toEqual({ status: 400, error: 'invalid_request' });
     const rs = await issueJwt(app, rs256Client);

@@ -37,6 +37,16 @@ export function aFullClient(overrides: Partial<Client> = {}): Client {
     refreshTokens: true,
     refreshTokenGracePeriod: 300,
     requirePkce: true,
+    idTokenSignedResponseAlg: 'EdDSA',
+    userinfoSignedResponseAlg: 'PS256',
+    subjectType: 'pairwise',
+    sectorIdentifier: 'app.example.com',
+    sectorIdentifierUri: 'https://app.example.com/sector.json',
+    requireAuthTime: true,
+    defaultMaxAge: 3600,
+    requestObjectSigningAlg: 'ES256',
+    requestUris: ['https://app.example.com/request.jwt'],
+    requirePushedAuthorizationRequests: true,
     mfaPolicy: 'required',
     firstParty: true,
     admin: true,
@@ -74,6 +84,11 @@ export function aMinimalClient(overrides: Partial<Client> = {}): Client {
     refreshTokens: false,
     refreshTokenGracePeriod: 0,
     requirePkce: false,
+    idTokenSignedResponseAlg: 'RS256',
+    subjectType: 'public',
+    requireAuthTime: false,
+    requestUris: [],
+    requirePushedAuthorizationRequests: false,
     mfaPolicy: 'none',
     firstParty: false,
     admin: false,
@@ -133,6 +148,19 @@ export function describeClientStoreContract(make: MakeStore<ClientStore>): void 
         const { refreshTokenGracePeriod: _absent, ...older } = aFullClient();
         await store.insert(older as Client);
         expect((await store.find('app-full'))?.refreshTokenGracePeriod).toBe(0);
+      });
+
+      it('reads a client stored before OpenID Connect registration existed with its defaults (RS256, public, no PAR)', async () => {
+        const { store } = ctx();
+        const { idTokenSignedResponseAlg: _a, subjectType: _s, requireAuthTime: _r, requestUris: _u, requirePushedAuthorizationRequests: _p, ...older } = aMinimalClient();
+        await store.insert(older as Client);
+        expect(await store.find('app-minimal')).toMatchObject({
+          idTokenSignedResponseAlg: 'RS256',
+          subjectType: 'public',
+          requireAuthTime: false,
+          requestUris: [],
+          requirePushedAuthorizationRequests: false,
+        });
       });
 
       it('finds nothing for an unknown client_id', async () => {

@@ -17,6 +17,7 @@ import {
 } from '@tessera/runtime';
 import { createPostgresDatabase } from '@tessera/test-kit';
 import { TokenServiceModule, tokenServiceConfigSchema } from '../../src';
+import { UserClaimsSource } from '../../src/ports/user-claims.source';
 
 export interface TestApp {
   url: string;
@@ -40,6 +41,19 @@ export interface TestAppOptions {
   engine?: DatabaseEngine;
   env?: Record<string, string>;
   clock?: () => number;
+  /** Users' claims, as the authentication service would answer them (default: a directory that knows nobody). */
+  userClaims?: UserClaimsSource;
+}
+
+/** A user directory in memory, standing in for the authentication service's internal API. */
+export class InMemoryUserClaims extends UserClaimsSource {
+  readonly users = new Map<string, Record<string, unknown>>();
+  /** How many times the token service asked (to observe its cache). */
+  lookups = 0;
+  async claimsOf(sub: string) {
+    this.lookups++;
+    return this.users.get(sub);
+  }
 }
 
 /**
@@ -71,7 +85,7 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
   @Module({
     imports: [
       RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
-      TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, registrationToken, clock: options.clock }),
+      TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, registrationToken, clock: options.clock, userClaims: options.userClaims ?? new InMemoryUserClaims() }),
     ],
   })
   class TestRootModule {}

@@ -5,7 +5,8 @@ import { managerOf } from './data-source';
 import { GroupCommit } from './group-commit';
 import { AccessTokenEntity, RevokedTokenEntity } from './entities';
 
-const COLUMNS = 'storage_key, client_id, sub, scope, audience, grant_id, family_id, jti, issued_at, expires_at';
+const COLUMNS = 'storage_key, client_id, sub, scope, audience, grant_id, family_id, jti, issued_at, expires_at, claims';
+const COLUMN_COUNT = 11;
 
 /**
  * The token endpoint inserts a row per reference token and introspection reads one: both run
@@ -15,7 +16,7 @@ const COLUMNS = 'storage_key, client_id, sub, scope, audience, grant_id, family_
 function hotPathSql(engine: string) {
   const p = (n: number) => (engine === 'postgres' ? `$${n}` : '?');
   const values = (rows: number) =>
-    Array.from({ length: rows }, (_, r) => `(${Array.from({ length: 10 }, (_, i) => p(r * 10 + i + 1)).join(', ')})`).join(', ');
+    Array.from({ length: rows }, (_, r) => `(${Array.from({ length: COLUMN_COUNT }, (_, i) => p(r * COLUMN_COUNT + i + 1)).join(', ')})`).join(', ');
   return {
     insert: (rows: number) => `INSERT INTO access_tokens (${COLUMNS}) VALUES ${values(rows)}`,
     find: `SELECT ${COLUMNS} FROM access_tokens WHERE storage_key = ${p(1)}`,
@@ -33,6 +34,7 @@ const toParams = (token: AccessTokenRecord) => [
   token.jti,
   token.issuedAt,
   token.expiresAt,
+  token.claims ? JSON.stringify(token.claims) : null,
 ];
 
 /**
@@ -60,6 +62,7 @@ interface AccessTokenRow {
   jti: string;
   issued_at: string | number;
   expires_at: string | number;
+  claims: string | null;
 }
 
 export class AccessTokenTypeormStore extends AccessTokenStore {
@@ -92,6 +95,7 @@ export class AccessTokenTypeormStore extends AccessTokenStore {
       jti: row.jti,
       issuedAt: Number(row.issued_at),
       expiresAt: Number(row.expires_at),
+      ...(row.claims ? { claims: JSON.parse(row.claims) as AccessTokenRecord['claims'] } : {}),
     };
   }
   async delete(storageKey: string, tx?: Transaction) {

@@ -52,12 +52,26 @@ function toEntity(client: Client): ClientEntity {
   });
 }
 
+/** Fields added after clients were first stored: a stored client without them gets the default. */
+type DefaultedFields =
+  | 'refreshTokenGracePeriod'
+  | 'idTokenSignedResponseAlg'
+  | 'subjectType'
+  | 'requireAuthTime'
+  | 'requestUris'
+  | 'requirePushedAuthorizationRequests';
+
 function toClient(row: ClientEntity): Client {
   // Policy added after the client was stored takes its default.
-  const metadata = row.metadata as Omit<Client, StoredFields | 'refreshTokenGracePeriod'> & { refreshTokenGracePeriod?: number };
+  const metadata = row.metadata as Omit<Client, StoredFields | DefaultedFields> & Partial<Pick<Client, DefaultedFields>>;
   return {
     ...metadata,
     refreshTokenGracePeriod: metadata.refreshTokenGracePeriod ?? 0,
+    idTokenSignedResponseAlg: metadata.idTokenSignedResponseAlg ?? 'RS256',
+    subjectType: metadata.subjectType ?? 'public',
+    requireAuthTime: metadata.requireAuthTime ?? false,
+    requestUris: metadata.requestUris ?? [],
+    requirePushedAuthorizationRequests: metadata.requirePushedAuthorizationRequests ?? false,
     clientId: row.clientId,
     secretHash: row.secretHash ?? undefined,
     secretExpiresAt: row.secretExpiresAt ?? undefined,

@@ -4,21 +4,21 @@ import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { RefreshTokenEntity } from './entities';
 
-type Details = Pick<RefreshToken, 'scope' | 'resource' | 'acr' | 'amr' | 'authTime' | 'sid'>;
+type Details = Pick<RefreshToken, 'scope' | 'resource' | 'acr' | 'amr' | 'authTime' | 'sid' | 'claims' | 'claimsLocales'>;
 
 export class RefreshTokenTypeormStore extends RefreshTokenStore {
   constructor(private readonly dataSource: DataSource) {
     super();
   }
   async insert(t: RefreshToken, tx?: Transaction) {
-    const { scope, resource, acr, amr, authTime, sid } = t;
+    const { scope, resource, acr, amr, authTime, sid, claims, claimsLocales } = t;
     await managerOf(this.dataSource, tx).insert(RefreshTokenEntity, {
       storageKey: t.storageKey,
       familyId: t.familyId,
       grantId: t.grantId ?? null,
       clientId: t.clientId,
       sub: t.sub,
-      details: { scope, resource, acr, amr, authTime, sid },
+      details: { scope, resource, acr, amr, authTime, sid, claims, claimsLocales },
       accessJti: t.accessJti ?? null,
       accessExpiresAt: t.accessExpiresAt ?? null,
       issuedAt: t.issuedAt,

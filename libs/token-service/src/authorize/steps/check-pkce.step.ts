@@ -17,6 +17,8 @@ export class CheckPkceStep implements AuthorizeStep {
   run(ctx: AuthorizeContext) {
     const client = ctx.client;
     if (!client) throw new Error('check-client must run first');
+    // No code, nothing to bind a verifier to (response_type id_token, id_token token).
+    if (!ctx.request.responseType?.startsWith('code')) return;
     const challenge = param(ctx, 'code_challenge');
     const method = param(ctx, 'code_challenge_method');
     if (challenge === undefined) {

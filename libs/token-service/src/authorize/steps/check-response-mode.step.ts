@@ -1,20 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidRequestError } from '@tessera/oauth-errors';
+import { canonicalResponseType } from '../../clients/client-metadata';
 import { param, type AuthorizeContext, type AuthorizeStep } from '../authorize-context';
 
-export const RESPONSE_MODES = ['query', 'form_post'] as const;
+export const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const;
+export type ResponseModeName = (typeof RESPONSE_MODES)[number];
 
-/** OAuth 2.0 Multiple Response Types and Form Post Response Mode: query (default) or form_post. */
+/**
+ * OAuth 2.0 Multiple Response Type Encoding Practices §2.1 and §5, Form Post Response Mode.
+ * The default is query for `code` and fragment for every response type that returns a token
+ * or an ID token, and query may never carry those (§5). The default is settled first so that
+ * an error about the mode itself already travels the way the client expects.
+ */
 @Injectable()
 export class CheckResponseModeStep implements AuthorizeStep {
   readonly name = 'response_mode';
 
   run(ctx: AuthorizeContext) {
+    const responseType = canonicalResponseType(param(ctx, 'response_type') ?? 'code');
+    const returnsTokens = responseType !== 'code' && responseType.split(' ').some((w) => w === 'token' || w === 'id_token');
+    ctx.responseMode = returnsTokens ? 'fragment' : 'query';
+    ctx.request.responseMode = ctx.responseMode;
     const mode = param(ctx, 'response_mode');
-    if (mode !== undefined && !(RESPONSE_MODES as readonly string[]).includes(mode)) {
+    if (mode === undefined) return;
+    if (!(RESPONSE_MODES as readonly string[]).includes(mode)) {
       throw new InvalidRequestError(`response_mode "${mode}" is not supported. Supported: ${RESPONSE_MODES.join(', ')}.`);
     }
-    ctx.responseMode = (mode as (typeof RESPONSE_MODES)[number] | undefined) ?? 'query';
+    if (mode === 'query' && returnsTokens) {
+      throw new InvalidRequestError(`response_mode "query" cannot carry the tokens of response_type "${responseType}"; use fragment or form_post.`);
+    }
+    ctx.responseMode = mode as ResponseModeName;
     ctx.request.responseMode = ctx.responseMode;
   }
 }

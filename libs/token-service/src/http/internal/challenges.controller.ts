@@ -5,6 +5,7 @@ import { CLOCK, epochSeconds, type Clock } from '../../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { bindingCookieName, ChallengesService } from '../../interaction/challenges.service';
 import type { Challenge } from '../../ports/challenge.store';
+import { ACR_VALUES, acrOf, isAcrValue } from '../../oidc/acr';
 import { OAuthErrorFilter } from '../oauth-error.filter';
 import { InternalApiGuard, InternalCallers } from './internal-api.guard';
 
@@ -55,7 +56,14 @@ export class InternalChallengesController {
       max_age: r.maxAge,
       acr_values: r.acrValues,
       login_hint: r.loginHint,
+      id_token_hint_sub: r.idTokenHintSub,
       ui_locales: r.uiLocales,
+      display: r.display,
+      // OpenID Connect Core §5.5: claims asked for individually, for the consent screen to show.
+      requested_claims: r.claims && {
+        id_token: r.claims.id_token ? Object.keys(r.claims.id_token) : undefined,
+        userinfo: r.claims.userinfo ? Object.keys(r.claims.userinfo) : undefined,
+      },
       subject: challenge.login?.sub,
       auth_time: challenge.login?.authTime,
     };
@@ -99,12 +107,12 @@ export class InternalChallengesController {
     const { sub, login_session_id, acr, amr, auth_time, remember } = b;
     if (typeof sub !== 'string' || !sub || sub.length > 255) throw new InvalidRequestError('sub must be a non-empty string of at most 255 characters.');
     if (typeof login_session_id !== 'string' || !login_session_id) throw new InvalidRequestError('login_session_id is required.');
-    if (acr !== undefined && typeof acr !== 'string') throw new InvalidRequestError('acr must be a string.');
+    if (acr !== undefined && !isAcrValue(acr)) throw new InvalidRequestError(`acr must be one of: ${ACR_VALUES.join(', ')}.`);
     if (!Array.isArray(amr) || !amr.every((v) => typeof v === 'string')) throw new InvalidRequestError('amr must be an array of strings (RFC 8176).');
     const now = epochSeconds(this.clock);
     if (!Number.isInteger(auth_time) || (auth_time as number) > now + 60) throw new InvalidRequestError('auth_time must be the epoch second the user authenticated.');
     if (remember !== undefined && typeof remember !== 'boolean') throw new InvalidRequestError('remember must be true or false.');
-    return { sub, loginSessionId: login_session_id, acr: acr as string | undefined, amr: amr as string[], authTime: auth_time as number, remember: remember === true };
+    return { sub, loginSessionId: login_session_id, acr: acrOf(acr as string | undefined, amr as string[]), amr: amr as string[], authTime: auth_time as number, remember: remember === true };
   }
 
   /** Granted scopes must be among those requested and include every one the client marks required. */

@@ -11,6 +11,7 @@ import { ClientsService } from '../../clients/clients.service';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { bindingCookieName, ChallengesService } from '../../interaction/challenges.service';
 import { FormPostResponseMode } from '../../response-modes/form-post.response-mode';
+import { FragmentResponseMode } from '../../response-modes/fragment.response-mode';
 import { QueryResponseMode } from '../../response-modes/query.response-mode';
 import type { ResponseMode } from '../../response-modes/response-mode';
 import { OP_SESSION_COOKIE, OpSessionsService } from '../../sessions/op-sessions.service';
@@ -18,6 +19,7 @@ import { errorPage, HTML_SECURITY_HEADERS } from '../html';
 
 const RESPONSE_MODES: Record<AuthorizationRequest['responseMode'], ResponseMode> = {
   query: new QueryResponseMode(),
+  fragment: new FragmentResponseMode(),
   form_post: new FormPostResponseMode(),
 };
 

@@ -2,7 +2,10 @@ import { Controller, Get, Inject, Options, Res, UseFilters } from '@nestjs/commo
 import type { FastifyReply } from 'fastify';
 import { ClientAuthenticator } from '../../client-auth/client-authenticator';
 import { ASSERTION_ALGS } from '../../clients/client-metadata';
-import { SIGNING_ALGS } from '../../clients/client';
+import { RESPONSE_TYPES, SIGNING_ALGS, SUBJECT_TYPES } from '../../clients/client';
+import { ACR_VALUES } from '../../oidc/acr';
+import { SCOPE_REGISTRY } from '../../token-service.tokens';
+import type { ScopeRegistry } from '@tessera/scopes';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { TokenEndpointService } from '../../grants/token-endpoint.service';
 import { RESPONSE_MODES } from '../../authorize/steps/check-response-mode.step';
@@ -24,6 +27,7 @@ export class DiscoveryController {
     private readonly tokens: TokenEndpointService,
     private readonly authenticator: ClientAuthenticator,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(SCOPE_REGISTRY) private readonly registry: ScopeRegistry,
   ) {}
 
   @Get('oauth-authorization-server')
@@ -49,17 +53,26 @@ export class DiscoveryController {
     const issuer = this.config.issuer;
     const authenticating = this.authenticator.supportedMethods;
     const confidential = authenticating.filter((m) => m !== 'none');
-    return {
+    const document: Record<string, unknown> = {
       issuer,
       authorization_endpoint: endpointUrl(issuer, 'authorize'),
       token_endpoint: endpointUrl(issuer, 'token'),
+      userinfo_endpoint: endpointUrl(issuer, 'userinfo'),
       jwks_uri: endpointUrl(issuer, 'jwks'),
       ...(this.config.registration !== 'off' ? { registration_endpoint: endpointUrl(issuer, 'register') } : {}),
       introspection_endpoint: endpointUrl(issuer, 'introspect'),
       revocation_endpoint: endpointUrl(issuer, 'revoke'),
       grant_types_supported: this.tokens.grantTypes,
-      response_types_supported: ['code'],
+      response_types_supported: [...RESPONSE_TYPES],
       response_modes_supported: [...RESPONSE_MODES],
+      subject_types_supported: [...SUBJECT_TYPES],
+      id_token_signing_alg_values_supported: [...SIGNING_ALGS],
+      userinfo_signing_alg_values_supported: [...SIGNING_ALGS],
+      acr_values_supported: [...ACR_VALUES],
+      display_values_supported: ['page', 'popup', 'touch', 'wap'],
+      claim_types_supported: ['normal'],
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', ...this.registry.supportedClaims().filter((c) => c !== 'sub')],
+      claims_parameter_supported: true,
       code_challenge_methods_supported: ['S256'],
       // RFC 9207: every authorization response carries iss.
       authorization_response_iss_parameter_supported: true,
@@ -74,7 +87,8 @@ export class DiscoveryController {
       revocation_endpoint_auth_methods_supported: authenticating,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
       access_token_signing_alg_values_supported: SIGNING_ALGS,
-      scopes_supported: this.config.registrationScopes,
+      scopes_supported: [...new Set(['openid', ...this.config.registrationScopes])],
     };
+    return Object.fromEntries(Object.entries(document).filter(([, v]) => v !== undefined));
   }
 }

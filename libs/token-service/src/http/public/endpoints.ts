@@ -6,6 +6,8 @@ export const ENDPOINTS = {
   revoke: '/oauth2/revoke',
   jwks: '/oauth2/jwks',
   register: '/oauth2/register',
+  userinfo: '/oauth2/userinfo',
+  par: '/oauth2/par',
 } as const;
 
 export const endpointUrl = (issuer: string, path: keyof typeof ENDPOINTS) => `${issuer}${ENDPOINTS[path]}`;

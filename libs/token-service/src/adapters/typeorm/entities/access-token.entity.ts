@@ -28,6 +28,10 @@ export class AccessTokenEntity {
   @Column('varchar', { length: 64 })
   jti!: string;
 
+  /** OpenID Connect: the claims request (userinfo member, claims_locales) UserInfo answers with. */
+  @Column('text', { nullable: true })
+  claims!: string | null;
+
   /** The refresh-token family (or code redemption) it came from, revoked together. */
   @Index('ix_access_tokens_family_id', { where: '"family_id" IS NOT NULL' })
   @Column('varchar', { length: 36, name: 'family_id', nullable: true })

@@ -8,6 +8,7 @@ import { GrantEntity } from './grant.entity';
 import { ReplayEntryEntity } from './replay-entry.entity';
 import { ResourceServerEntity } from './resource-server.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
+import { ServiceSecretEntity } from './service-secret.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 
 export {
@@ -21,6 +22,7 @@ export {
   ReplayEntryEntity,
   ResourceServerEntity,
   RevokedTokenEntity,
+  ServiceSecretEntity,
   SigningKeyEntity,
 };
 
@@ -35,5 +37,6 @@ export const TOKEN_SERVICE_ENTITIES = [
   ReplayEntryEntity,
   ResourceServerEntity,
   RevokedTokenEntity,
+  ServiceSecretEntity,
   SigningKeyEntity,
 ];

@@ -1,4 +1,5 @@
 import { TokenServiceTablesPostgres1795826502242 } from './1795826502242-TokenServiceTables';
 import { AuthorizationCodeFlowPostgres1795829154705 } from './1795829154705-AuthorizationCodeFlow';
+import { OpenIdConnectPostgres1795840000000 } from './1795840000000-OpenIdConnect';
 
-export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705];
+export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705, OpenIdConnectPostgres1795840000000];

@@ -1,4 +1,5 @@
 import { TokenServiceTablesSqlite1795826502242 } from './1795826502242-TokenServiceTables';
 import { AuthorizationCodeFlowSqlite1795829154705 } from './1795829154705-AuthorizationCodeFlow';
+import { OpenIdConnectSqlite1795840000000 } from './1795840000000-OpenIdConnect';
 
-export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705];
+export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000];
