@@ -1,5 +1,7 @@
+import * as fc from 'fast-check';
 import {
   InvalidClientError,
+  InvalidRequestError,
   InvalidScopeError,
   OAUTH_ERROR_STATUS,
   OAuthError,
@@ -36,5 +38,23 @@ describe('OAuthError', () => {
   it('lets a status override the default (invalid_client is 400 when no credentials were presented)', () => {
     expect(new InvalidClientError('x', { status: 400 }).status).toBe(400);
     expect(OAUTH_ERROR_STATUS.invalid_token).toBe(401);
+  });
+});
+
+describe('error_description (RFC 6749 §5.2 character set)', () => {
+  const ALLOWED = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+
+  it('maps quotes, backslashes, section signs, dashes and ellipses to allowed characters', () => {
+    const err = new InvalidRequestError('response_type "id_token" needs RFC 6749 §3.1 — see C:\\docs… ‘now’');
+    expect(err.description).toBe("response_type 'id_token' needs RFC 6749 section 3.1 - see C:/docs... 'now'");
+    expect(err.toJSON().error_description).toMatch(ALLOWED);
+  });
+
+  it('drops any other character outside the set, whatever the message', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(new InvalidRequestError(text).description).toMatch(ALLOWED);
+      }),
+    );
   });
 });

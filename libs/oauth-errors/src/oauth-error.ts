@@ -59,13 +59,16 @@ export class OAuthError extends Error {
   readonly detail?: string;
   readonly scope?: string;
   readonly allowRedirect: boolean;
+  /** The public `error_description`, in the characters RFC 6749 §5.2 allows. */
+  readonly description: string;
 
   constructor(
     readonly code: OAuthErrorCode,
-    readonly description: string,
+    description: string,
     options: OAuthErrorOptions = {},
   ) {
     super(`${code}: ${description}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.description = toErrorDescription(description);
     this.name = new.target.name;
     this.status = options.status ?? OAUTH_ERROR_STATUS[code];
     this.detail = options.detail;
@@ -79,6 +82,24 @@ export class OAuthError extends Error {
     if (this.scope !== undefined) body.scope = this.scope;
     return body;
   }
+}
+
+/**
+ * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E (printable ASCII
+ * without `"` and `\`), so that it fits a quoted string anywhere (query, fragment, a
+ * WWW-Authenticate header). Messages are written freely and mapped here: quotes become
+ * apostrophes, `§` becomes "section", typographic dashes and ellipses their ASCII forms, and
+ * anything else outside the set is dropped.
+ */
+export function toErrorDescription(text: string): string {
+  return text
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/§\s*/g, 'section ')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/\u2026/g, '...')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '');
 }
 
 export interface OAuthErrorBody {

@@ -4,6 +4,7 @@ import { LOGGER } from '@tessera/runtime';
 import { CLOCK, epochSeconds, type Clock } from './clock';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
 import { AuthorizationCodeStore } from './ports/authorization-code.store';
+import { PushedRequestStore } from './ports/pushed-request.store';
 import { RefreshTokenStore } from './ports/refresh-token.store';
 import { ReplayCache } from './ports/replay-cache';
 
@@ -11,7 +12,7 @@ const EVERY_MS = 10 * 60_000;
 
 /**
  * Deletes rows nobody can use any more: expired reference tokens, authorization codes, refresh
- * tokens, revocations and replay entries. A used code or a rotated-out refresh token is kept
+ * tokens, revocations, replay entries and pushed authorization requests. A used code or a rotated-out refresh token is kept
  * until it expires, so that a replay or a reuse is still recognised as one until then.
  */
 @Injectable()
@@ -24,6 +25,7 @@ export class HousekeepingService implements OnModuleInit, OnApplicationShutdown 
     private readonly replay: ReplayCache,
     private readonly codes: AuthorizationCodeStore,
     private readonly refreshTokens: RefreshTokenStore,
+    private readonly pushed: PushedRequestStore,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -45,6 +47,7 @@ export class HousekeepingService implements OnModuleInit, OnApplicationShutdown 
       this.replay.deleteExpired(now),
       this.codes.deleteExpired(now),
       this.refreshTokens.deleteExpired(now),
+      this.pushed.deleteExpired(now),
     ]);
     return counts.reduce((a, b) => a + b, 0);
   }

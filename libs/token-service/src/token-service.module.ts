@@ -70,7 +70,13 @@ import { IntrospectionService } from './tokens/introspection.service';
 import { RevocationService } from './tokens/revocation.service';
 import { TokenFamiliesService } from './tokens/token-families.service';
 import { TokenInspectorService } from './tokens/token-inspector.service';
-import { INTERNAL_SECRET, SCOPE_REGISTRY } from './token-service.tokens';
+import { INTERNAL_SECRET, OUTBOUND_HTTP, SCOPE_REGISTRY } from './token-service.tokens';
+import { OutboundHttpClient } from '@tessera/runtime';
+import { PushedRequestTypeormStore } from './adapters/typeorm/pushed-request.typeorm-store';
+import { PushedRequestsService } from './authorize/pushed-requests.service';
+import { RequestObjectsService } from './authorize/request-objects.service';
+import { ParController } from './http/public/par.controller';
+import { PushedRequestStore } from './ports/pushed-request.store';
 import { ScopeRegistry, type ScopeRegistryOptions } from '@tessera/scopes';
 import { AuthServiceClaimsSource } from './adapters/http/auth-service-claims.source';
 import { ServiceSecretTypeormStore } from './adapters/typeorm/service-secret.typeorm-store';
@@ -97,6 +103,8 @@ export interface TokenServiceModuleOptions {
    * (TESSERA_AUTH_SERVICE_URL, else this platform's own internal listener).
    */
   userClaims?: UserClaimsSource;
+  /** The outbound HTTP client (tests pass one that trusts their TLS server's certificate). */
+  outbound?: OutboundHttpClient;
 }
 
 /** Binds a port (abstract class) to its TypeORM adapter over the service's DataSource. */
@@ -127,6 +135,7 @@ export class TokenServiceModule {
         AuthorizeController,
         TokenController,
         UserinfoController,
+        ParController,
         IntrospectController,
         RevokeController,
         JwksController,
@@ -158,6 +167,15 @@ export class TokenServiceModule {
         store(ChallengeStore, ChallengeTypeormStore),
         store(OpSessionStore, OpSessionTypeormStore),
         store(ServiceSecretStore, ServiceSecretTypeormStore),
+        store(PushedRequestStore, PushedRequestTypeormStore),
+        {
+          provide: OUTBOUND_HTTP,
+          inject: [TOKEN_SERVICE_CONFIG],
+          useFactory: (config: TokenServiceConfig) =>
+            options.outbound ?? new OutboundHttpClient({ allowPrivateAddresses: config.outboundAllowPrivate, allowHttp: config.outboundAllowPrivate }),
+        },
+        PushedRequestsService,
+        RequestObjectsService,
         {
           provide: SCOPE_REGISTRY,
           inject: [TOKEN_SERVICE_CONFIG],

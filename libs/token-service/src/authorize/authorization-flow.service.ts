@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Outbox } from '@tessera/events';
-import { ConsentRequiredError, LoginRequiredError, OAuthError } from '@tessera/oauth-errors';
-import { claimsRequestedNames, PROTOCOL_CLAIM_NAMES, type ClaimsRequest, type ScopeRegistry } from '@tessera/scopes';
+import { AccessDeniedError, ConsentRequiredError, LoginRequiredError, OAuthError } from '@tessera/oauth-errors';
+import { claimsRequestedNames, essentialAcrValues, PROTOCOL_CLAIM_NAMES, type ClaimsRequest, type ScopeRegistry } from '@tessera/scopes';
 import { generateReferenceToken } from '@tessera/token-formats';
 import type { Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
@@ -61,7 +61,7 @@ export class AuthorizationFlowService {
     const now = epochSeconds(this.clock);
     // id_token_hint (OIDC Core §3.1.2.1) names who the client expects: another signed-in user
     // means a new login (and with prompt=none, login_required).
-    const otherUser = session !== undefined && request.idTokenHintSub !== undefined && this.subjects.forClient(client, session.sub) !== request.idTokenHintSub;
+    const otherUser = session !== undefined && this.expectedSubject(request) !== undefined && this.subjects.forClient(client, session.sub) !== this.expectedSubject(request);
     const loginNeeded =
       !session ||
       otherUser ||
@@ -88,6 +88,8 @@ export class AuthorizationFlowService {
       return { step: { kind: 'error', error: new OAuthError(outcome.error, outcome.errorDescription ?? 'The user or the sign-in service refused the request.') } };
     }
     if (outcome.kind === 'login') {
+      const unmet = this.unmetByLogin(challenge, client, outcome.login);
+      if (unmet) return { step: { kind: 'error', error: unmet } };
       // A new OP session at every login: the session id never survives an authentication.
       const created = await this.sessions.create(outcome.login);
       return { step: await this.afterLogin(challenge.request, client, created.session), newSession: created };
@@ -98,6 +100,38 @@ export class AuthorizationFlowService {
     }
     const grant = await this.recordConsent(challenge.request, session, outcome.grantedScope, outcome.remember);
     return { step: await this.respond(challenge.request, client, session, grant, outcome.grantedScope) };
+  }
+
+  /**
+   * The subject the client named (OIDC Core §3.1.2.1 id_token_hint, §5.5.1 a `sub` value in the
+   * claims request), as the client knows it.
+   */
+  private expectedSubject(request: AuthorizationRequest): string | undefined {
+    const requested = request.claims?.id_token?.['sub']?.value;
+    return typeof requested === 'string' ? requested : request.idTokenHintSub;
+  }
+
+  /**
+   * What a login just accepted must still satisfy before anything is issued on it: the user the
+   * client named, an essential acr (§5.5.1.1: otherwise the authentication failed), and a
+   * max_age that asked for a fresh authentication (§3.1.2.1: the OP MUST re-authenticate).
+   */
+  private unmetByLogin(challenge: Challenge, client: Client, login: LoginResult): OAuthError | undefined {
+    const request = challenge.request;
+    const expected = this.expectedSubject(request);
+    if (expected !== undefined && this.subjects.forClient(client, login.sub) !== expected) {
+      return new LoginRequiredError('The user who signed in is not the one this request is for.');
+    }
+    const essential = request.claims ? essentialAcrValues(request.claims) : undefined;
+    if (essential && !satisfiesAcr(login.acr, essential)) {
+      return new AccessDeniedError(`The sign-in did not reach the required authentication level (${essential.join(' or ')}).`);
+    }
+    // The authentication must not predate the request by more than max_age (the challenge was
+    // created when the request arrived; its own time in the UI does not count against it).
+    if (request.maxAge !== undefined && challenge.createdAt - login.authTime > request.maxAge) {
+      return new LoginRequiredError('The sign-in is older than max_age allows; the user must authenticate again.');
+    }
+    return undefined;
   }
 
   private async afterLogin(request: AuthorizationRequest, client: Client, session: OpSession): Promise<FlowStep> {

@@ -14,6 +14,8 @@ export interface AuthorizeContext {
   responseMode: AuthorizationRequest['responseMode'];
   state?: string;
   request: Partial<AuthorizationRequest>;
+  /** The parameters come from a pushed authorization request (RFC 9126), or are being pushed. */
+  pushed?: boolean;
 }
 
 /** One check of an authorization request; adding a check is adding a file and a line in the pipeline. */

@@ -16,10 +16,10 @@ import { CheckScopeStep } from './steps/check-scope.step';
 
 export const AUTHORIZE_STEPS = [
   CheckClientStep,
+  CheckRequestObjectStep,
   CheckRedirectUriStep,
   CheckResponseModeStep,
   CheckDuplicatesStep,
-  CheckRequestObjectStep,
   CheckResponseTypeStep,
   CheckScopeStep,
   CheckPkceStep,
@@ -49,7 +49,7 @@ export class AuthorizePipeline {
     prompt: CheckPromptStep,
     openid: CheckOpenIdStep,
   ) {
-    this.steps = [client, redirectUri, responseMode, duplicates, requestObject, responseType, scope, pkce, resource, prompt, openid];
+    this.steps = [client, requestObject, redirectUri, responseMode, duplicates, responseType, scope, pkce, resource, prompt, openid];
   }
 
   /** Runs every check; `ctx` tells the caller how far it got when a check throws. */
@@ -59,11 +59,12 @@ export class AuthorizePipeline {
   }
 }
 
-export function newContext(params: URLSearchParams): AuthorizeContext {
+/** A context for the parameters of an authorization request (`pushed`: arriving at /oauth2/par). */
+export function newContext(params: URLSearchParams, pushed = false): AuthorizeContext {
   const raw: Record<string, string[]> = Object.create(null);
   for (const [key, value] of params) {
     // RFC 6749 §3.1: a parameter without a value is treated as omitted.
     if (value !== '') (raw[key] ??= []).push(value);
   }
-  return { raw, responseMode: 'query', request: {} };
+  return { raw, responseMode: 'query', request: {}, pushed };
 }

@@ -202,7 +202,7 @@ describe('presentedCredentials', () => {
       const err = errorOf(() => presentedCredentials(params(one), header));
 
       expect(err).toBeInstanceOf(InvalidRequestError);
-      expect(err.description).toBe('Use exactly one client authentication method per request (RFC 6749 §2.3).');
+      expect(err.description).toBe('Use exactly one client authentication method per request (RFC 6749 section 2.3).');
     });
   });
 

@@ -94,14 +94,14 @@ describe('parseClientMetadata', () => {
       const err = errorOf(() => parseClientMetadata({ grant_types: ['client_credentials'], response_types: ['code'] }, dynamic));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toContain('RFC 7591 §2.1');
+      expect(err.description).toContain('RFC 7591 section 2.1');
     });
 
     it('refuses the authorization_code grant with response_types that leave out code', () => {
       const err = errorOf(() => parseClientMetadata({ ...WEB, grant_types: ['authorization_code'], response_types: [] }, dynamic));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toContain('RFC 7591 §2.1');
+      expect(err.description).toContain('RFC 7591 section 2.1');
     });
 
     it('defaults response_types to none for a client without the authorization_code grant', () => {
@@ -116,7 +116,7 @@ describe('parseClientMetadata', () => {
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
       expect(err.description).toBe(
-        `response_type "${responseType}" is not supported. Supported: code, id_token, id_token token, code id_token, code token, code id_token token.`,
+        `response_type '${responseType}' is not supported. Supported: code, id_token, id_token token, code id_token, code token, code id_token token.`,
       );
     });
 
@@ -124,7 +124,7 @@ describe('parseClientMetadata', () => {
       const err = errorOf(() => parseClientMetadata({ ...WEB, grant_types: ['authorization_code'], response_types: ['code', responseType] }, managed));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toMatch(/require the "implicit" grant type/);
+      expect(err.description).toMatch(/require the 'implicit' grant type/);
     });
 
     it('registers hybrid and implicit response types for a managed client with both grants, words in canonical order', () => {
@@ -168,7 +168,7 @@ describe('parseClientMetadata', () => {
       const err = errorOf(() => parseClientMetadata({ grant_types: [grant] }, dynamic));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toBe(`grant_type "${grant}" is a legacy grant that only an administrator can enable for a client.`);
+      expect(err.description).toBe(`grant_type '${grant}' is a legacy grant that only an administrator can enable for a client.`);
     });
 
     it('accepts password for a managed client', () => {
@@ -280,7 +280,7 @@ describe('parseClientMetadata', () => {
       const err = errorOf(() => parseClientMetadata({ ...WEB, scope: `openid ${scope}` }, dynamic));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toContain(`"${scope}" may not be registered dynamically`);
+      expect(err.description).toContain(`'${scope}' may not be registered dynamically`);
       expect(err.description).not.toContain('"openid"');
     });
 
@@ -457,7 +457,7 @@ describe('parseClientMetadata', () => {
       const err = errorOf(() => parseClientMetadata({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt' }, managed));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toBe('private_key_jwt needs the client\'s public keys in "jwks".');
+      expect(err.description).toBe("private_key_jwt needs the client's public keys in 'jwks'.");
     });
 
     it('refuses a private key in jwks', () => {
@@ -504,7 +504,7 @@ describe('parseClientMetadata', () => {
       const err = errorOf(() => parseClientMetadata({ token_endpoint_auth_method: 'none', grant_types: ['client_credentials'] }, policy));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toBe('A public client (token_endpoint_auth_method "none") cannot use client_credentials.');
+      expect(err.description).toBe("A public client (token_endpoint_auth_method 'none') cannot use client_credentials.");
     });
   });
 

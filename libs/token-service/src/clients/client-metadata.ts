@@ -1,4 +1,5 @@
 import { InvalidClientMetadataError, InvalidRedirectUriError } from '@tessera/oauth-errors';
+import { sectorIdentifierOf } from '@tessera/token-formats';
 import {
   ACCESS_TOKEN_FORMATS,
   RESPONSE_TYPES,
@@ -270,13 +271,13 @@ function parseOpenIdMetadata(m: Record<string, unknown>, redirectUris: string[])
     throw new InvalidClientMetadataError('sector_identifier_uri must be an https URL.');
   }
   let sectorIdentifier: string | undefined;
-  if (sectorIdentifierUri) sectorIdentifier = new URL(sectorIdentifierUri).hostname;
-  else if (subjectType === 'pairwise') {
-    const hosts = [...new Set(redirectUris.map((uri) => new URL(uri).hostname))];
-    if (hosts.length > 1) {
-      throw new InvalidClientMetadataError('A pairwise client whose redirect URIs span several hosts must register a sector_identifier_uri (OpenID Connect Core §8.1).');
+  if (subjectType === 'pairwise' || sectorIdentifierUri !== undefined) {
+    try {
+      sectorIdentifier = sectorIdentifierOf(redirectUris, sectorIdentifierUri);
+    } catch (err) {
+      // OpenID Connect Core §8.1: without a single redirect host, the sector must be registered.
+      throw new InvalidClientMetadataError(`${(err as Error).message} (OpenID Connect Core §8.1).`);
     }
-    sectorIdentifier = hosts[0];
   }
   const requestUris = (stringArray(m, 'request_uris') ?? []).map((uri) => {
     if (!isHttpsUrl(uri)) throw new InvalidClientMetadataError(`request_uris: "${uri}" must be an https URL.`);

@@ -10,7 +10,10 @@ import { ClientStore } from '../ports/client.store';
 import { RefreshTokenStore } from '../ports/refresh-token.store';
 import { UnitOfWork } from '../ports/unit-of-work';
 import type { Client } from './client';
-import { parseClientMetadata } from './client-metadata';
+import { parseClientMetadata, type ClientProperties } from './client-metadata';
+import { checkSectorIdentifier } from './sector-identifier';
+import { OUTBOUND_HTTP } from '../token-service.tokens';
+import type { OutboundHttpClient } from '@tessera/runtime';
 
 /** Credentials shown once, at creation or rotation; only their hashes are kept. */
 export interface IssuedCredentials {
@@ -37,8 +40,16 @@ export class ClientsService implements OnModuleInit {
     private readonly outbox: Outbox,
     private readonly broadcaster: Broadcaster,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(OUTBOUND_HTTP) private readonly http: OutboundHttpClient,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Metadata checks that need the network (sector_identifier_uri), after the offline ones. */
+  private async parse(metadata: unknown, mode: 'dynamic' | 'managed'): Promise<ClientProperties> {
+    const props = parseClientMetadata(metadata, this.policy(mode));
+    if (props.sectorIdentifierUri) await checkSectorIdentifier(this.http, props.sectorIdentifierUri, props.redirectUris);
+    return props;
+  }
 
   async onModuleInit() {
     await this.broadcaster.subscribe(CLIENTS_CHANNEL, (message: unknown) => {
@@ -68,7 +79,7 @@ export class ClientsService implements OnModuleInit {
   }
 
   async create(metadata: unknown, mode: 'dynamic' | 'managed'): Promise<{ client: Client } & IssuedCredentials> {
-    const props = parseClientMetadata(metadata, this.policy(mode));
+    const props = await this.parse(metadata, mode);
     const now = epochSeconds(this.clock);
     const requested = (metadata as Record<string, unknown>)['client_id'];
     let clientId: string = randomUUID();
@@ -104,7 +115,7 @@ export class ClientsService implements OnModuleInit {
   /** Replaces a client's metadata (RFC 7592 §2.2 semantics: omitted fields take defaults). */
   async update(clientId: string, metadata: unknown, mode: 'dynamic' | 'managed'): Promise<{ client: Client } & IssuedCredentials> {
     const existing = await this.get(clientId);
-    const props = parseClientMetadata(metadata, this.policy(mode));
+    const props = await this.parse(metadata, mode);
     const client: Client = {
       ...props,
       dynamic: existing.dynamic,

@@ -28,6 +28,11 @@ export const tokenServiceConfigSchema = z.object({
     .refine((v) => v === undefined || isJsonObject(v), 'must be a JSON object { "scopes": [...], "claims": [...] }'),
   /** Where the authentication service's internal API answers (user claims); default: this platform's internal listener. */
   TESSERA_AUTH_SERVICE_URL: z.url().optional(),
+  /** RFC 9126 §5: every client must push its authorization requests. */
+  TESSERA_REQUIRE_PAR: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Tests only: let outbound fetches (request_uri, sector_identifier_uri, jwks_uri) reach loopback and private addresses. */
   TESSERA_OUTBOUND_ALLOW_PRIVATE: z
     .enum(['true', 'false'])
@@ -67,6 +72,7 @@ export interface TokenServiceConfig {
   customScopes: { scopes?: unknown[]; claims?: unknown[] };
   authServiceUrl?: string;
   outboundAllowPrivate: boolean;
+  requirePushedAuthorizationRequests: boolean;
 }
 
 export const TOKEN_SERVICE_CONFIG = Symbol.for('tessera.token-service.config');
@@ -89,5 +95,6 @@ export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, regis
     customScopes: env.TESSERA_SCOPES ? JSON.parse(env.TESSERA_SCOPES) : {},
     authServiceUrl: env.TESSERA_AUTH_SERVICE_URL,
     outboundAllowPrivate: env.TESSERA_OUTBOUND_ALLOW_PRIVATE,
+    requirePushedAuthorizationRequests: env.TESSERA_REQUIRE_PAR,
   };
 }

@@ -37,7 +37,7 @@ describe('readForm', () => {
     const err = refusalOf(() => readForm(new URLSearchParams('grant_type=authorization_code&code=a&code=b')));
 
     expect(err.code).toBe('invalid_request');
-    expect(err.description).toBe('Parameter "code" was sent more than once.');
+    expect(err.description).toBe("Parameter 'code' was sent more than once.");
   });
 
   it('refuses a parameter sent twice with the same value', () => {

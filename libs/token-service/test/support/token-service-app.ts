@@ -14,6 +14,7 @@ import {
   toPlatformConfig,
   type DatabaseEngine,
   type RunningHttpApp,
+  type OutboundHttpClient,
 } from '@tessera/runtime';
 import { createPostgresDatabase } from '@tessera/test-kit';
 import { TokenServiceModule, tokenServiceConfigSchema } from '../../src';
@@ -43,6 +44,8 @@ export interface TestAppOptions {
   clock?: () => number;
   /** Users' claims, as the authentication service would answer them (default: a directory that knows nobody). */
   userClaims?: UserClaimsSource;
+  /** The outbound HTTP client (default: the production one, which refuses loopback addresses). */
+  outbound?: OutboundHttpClient;
 }
 
 /** A user directory in memory, standing in for the authentication service's internal API. */
@@ -85,7 +88,7 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
   @Module({
     imports: [
       RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
-      TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, registrationToken, clock: options.clock, userClaims: options.userClaims ?? new InMemoryUserClaims() }),
+      TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, registrationToken, clock: options.clock, userClaims: options.userClaims ?? new InMemoryUserClaims(), outbound: options.outbound }),
     ],
   })
   class TestRootModule {}

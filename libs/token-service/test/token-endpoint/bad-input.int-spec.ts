@@ -21,7 +21,7 @@ describe('token endpoint, bad input', () => {
 
   it('refuses a repeated parameter', async () => {
     const body = await expectOAuthError(await app.form('/oauth2/token', 'grant_type=client_credentials&scope=a&scope=a', { authorization: basic }), 400, 'invalid_request');
-    expect(body.error_description).toContain('"scope"');
+    expect(body.error_description).toContain("'scope'");
   });
 
   it('allows resource to repeat (RFC 8707) but refuses an unregistered one with invalid_target', async () => {

@@ -4,6 +4,7 @@ import { essentialAcrValues, parseClaimsRequest, requestedAcr } from '@tessera/s
 import { IdTokenHintError, verifyIdTokenHint } from '@tessera/token-formats';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { SigningKeysService } from '../../keys/signing-keys.service';
+import { CLOCK, type Clock } from '../../clock';
 import { param, type AuthorizeContext, type AuthorizeStep } from '../authorize-context';
 
 const DISPLAY_VALUES = new Set(['page', 'popup', 'touch', 'wap']);
@@ -20,6 +21,7 @@ export class CheckOpenIdStep implements AuthorizeStep {
   constructor(
     private readonly keys: SigningKeysService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async run(ctx: AuthorizeContext) {
@@ -58,7 +60,7 @@ export class CheckOpenIdStep implements AuthorizeStep {
   /** §3.1.2.1: an ID token we issued to this client earlier; expired is fine, forged is not. */
   private async verifyHint(hint: string, clientId: string): Promise<string> {
     try {
-      const verified = await verifyIdTokenHint(hint, { issuer: this.config.issuer, keys: (await this.keys.jwks()).keys as never });
+      const verified = await verifyIdTokenHint(hint, { issuer: this.config.issuer, keys: (await this.keys.jwks()).keys as never, currentDate: new Date(this.clock()) });
       if (!verified.aud.includes(clientId)) throw new InvalidRequestError('id_token_hint was issued to another client.');
       return verified.sub;
     } catch (err) {

@@ -17,6 +17,8 @@ export class CheckResponseModeStep implements AuthorizeStep {
   readonly name = 'response_mode';
 
   run(ctx: AuthorizeContext) {
+    // RFC 6749 §4.1.2.1: state is echoed in every error, this step's included.
+    if (ctx.raw['state']?.length === 1) ctx.state = ctx.raw['state'][0];
     const responseType = canonicalResponseType(param(ctx, 'response_type') ?? 'code');
     const returnsTokens = responseType !== 'code' && responseType.split(' ').some((w) => w === 'token' || w === 'id_token');
     ctx.responseMode = returnsTokens ? 'fragment' : 'query';

@@ -77,8 +77,13 @@ export class DiscoveryController {
       // RFC 9207: every authorization response carries iss.
       authorization_response_iss_parameter_supported: true,
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
-      request_parameter_supported: false,
-      request_uri_parameter_supported: false,
+      request_parameter_supported: true,
+      request_uri_parameter_supported: true,
+      // Only request URIs the client pre-registered are fetched (OpenID Connect Discovery §3).
+      require_request_uri_registration: true,
+      request_object_signing_alg_values_supported: ASSERTION_ALGS.filter((alg) => alg !== 'none'),
+      pushed_authorization_request_endpoint: endpointUrl(issuer, 'par'),
+      require_pushed_authorization_requests: this.config.requirePushedAuthorizationRequests,
       token_endpoint_auth_methods_supported: authenticating,
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
       introspection_endpoint_auth_methods_supported: confidential,

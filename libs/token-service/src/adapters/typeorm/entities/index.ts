@@ -2,6 +2,7 @@ import { AccessTokenEntity } from './access-token.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ChallengeEntity } from './challenge.entity';
 import { OpSessionEntity } from './op-session.entity';
+import { PushedRequestEntity } from './pushed-request.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { ClientEntity } from './client.entity';
 import { GrantEntity } from './grant.entity';
@@ -16,6 +17,7 @@ export {
   AuthorizationCodeEntity,
   ChallengeEntity,
   OpSessionEntity,
+  PushedRequestEntity,
   RefreshTokenEntity,
   ClientEntity,
   GrantEntity,
@@ -31,6 +33,7 @@ export const TOKEN_SERVICE_ENTITIES = [
   AuthorizationCodeEntity,
   ChallengeEntity,
   OpSessionEntity,
+  PushedRequestEntity,
   RefreshTokenEntity,
   ClientEntity,
   GrantEntity,

@@ -1,0 +1,28 @@
+import { LessThan, type DataSource } from 'typeorm';
+import { PushedRequestStore, type PushedRequest } from '../../ports/pushed-request.store';
+import type { Transaction } from '../../ports/unit-of-work';
+import { managerOf } from './data-source';
+import { PushedRequestEntity } from './entities';
+
+export class PushedRequestTypeormStore extends PushedRequestStore {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async insert(request: PushedRequest, tx?: Transaction) {
+    await managerOf(this.dataSource, tx).insert(PushedRequestEntity, { ...request, params: JSON.stringify(request.params) });
+  }
+
+  async take(storageKey: string): Promise<PushedRequest | undefined> {
+    const row = await this.dataSource.manager.findOneBy(PushedRequestEntity, { storageKey });
+    if (!row) return undefined;
+    // The delete decides between two concurrent uses: only the one that removed the row wins.
+    const { affected } = await this.dataSource.manager.delete(PushedRequestEntity, { storageKey });
+    if (!affected) return undefined;
+    return { storageKey: row.storageKey, clientId: row.clientId, params: JSON.parse(row.params) as Record<string, string[]>, expiresAt: row.expiresAt };
+  }
+
+  async deleteExpired(now: number) {
+    return (await this.dataSource.manager.delete(PushedRequestEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Transaction } from './unit-of-work';
+
+/** A pushed authorization request (RFC 9126), stored under the hash of its request_uri. */
+export interface PushedRequest {
+  storageKey: string;
+  clientId: string;
+  /** Every parameter with its values, as pushed (and, for a request object, as it carried them). */
+  params: Record<string, string[]>;
+  expiresAt: number;
+}
+
+export abstract class PushedRequestStore {
+  abstract insert(request: PushedRequest, tx?: Transaction): Promise<void>;
+  /** Removes and returns it: a request_uri is used once (RFC 9126 §4). */
+  abstract take(storageKey: string): Promise<PushedRequest | undefined>;
+  abstract deleteExpired(now: number): Promise<number>;
+}
