@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScopeRegistry, ScopeRegistryConfigError, type ScopeRegistryOptions } from '@tessera/scopes';
 
 /** Scopes a dynamically registered client may never ask for, whatever the allow-list says. */
 export const NEVER_REGISTRABLE_SCOPE = (scope: string) => scope === 'account' || scope.startsWith('admin:');
@@ -25,7 +26,19 @@ export const tokenServiceConfigSchema = z.object({
   TESSERA_SCOPES: z
     .string()
     .optional()
-    .refine((v) => v === undefined || isJsonObject(v), 'must be a JSON object { "scopes": [...], "claims": [...] }'),
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      if (!isJsonObject(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object { "scopes": [...], "claims": [...] }' });
+        return;
+      }
+      try {
+        new ScopeRegistry(JSON.parse(value) as ScopeRegistryOptions);
+      } catch (err) {
+        if (!(err instanceof ScopeRegistryConfigError)) throw err;
+        for (const problem of err.problems) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
   /** Where the authentication service's internal API answers (user claims); default: this platform's internal listener. */
   TESSERA_AUTH_SERVICE_URL: z.url().optional(),
   /** RFC 9126 §5: every client must push its authorization requests. */

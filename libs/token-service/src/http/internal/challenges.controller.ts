@@ -7,6 +7,8 @@ import { bindingCookieName, ChallengesService } from '../../interaction/challeng
 import type { Challenge } from '../../ports/challenge.store';
 import { ACR_VALUES, acrOf, isAcrValue } from '../../oidc/acr';
 import { OAuthErrorFilter } from '../oauth-error.filter';
+import { describeScopes, type ScopeRegistry } from '@tessera/scopes';
+import { SCOPE_REGISTRY } from '../../token-service.tokens';
 import { InternalApiGuard, InternalCallers } from './internal-api.guard';
 
 /** The errors a login or consent UI may end a flow with; they reach the client as they are. */
@@ -27,6 +29,7 @@ export class InternalChallengesController {
     private readonly clients: ClientsService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SCOPE_REGISTRY) private readonly registry: ScopeRegistry,
   ) {}
 
   @Get(':challenge')
@@ -50,6 +53,8 @@ export class InternalChallengesController {
         first_party: client.firstParty,
       },
       requested_scope: r.scope,
+      // What each scope means and releases, for the consent screen (libs/scopes).
+      scope_details: describeScopes(this.registry, r.scope),
       required_scope: r.scope.filter((s) => required.has(s)),
       requested_resource: r.resource,
       prompt: r.prompt,

@@ -92,7 +92,7 @@ export class DiscoveryController {
       revocation_endpoint_auth_methods_supported: authenticating,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
       access_token_signing_alg_values_supported: SIGNING_ALGS,
-      scopes_supported: [...new Set(['openid', ...this.config.registrationScopes])],
+      scopes_supported: [...new Set(['openid', ...this.registry.supportedScopes(), ...this.config.registrationScopes])],
     };
     return Object.fromEntries(Object.entries(document).filter(([, v]) => v !== undefined));
   }
