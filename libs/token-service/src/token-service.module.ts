@@ -74,6 +74,7 @@ import { INTERNAL_SECRET, OUTBOUND_HTTP, SCOPE_REGISTRY } from './token-service.
 import { OutboundHttpClient } from '@tessera/runtime';
 import { PushedRequestTypeormStore } from './adapters/typeorm/pushed-request.typeorm-store';
 import { PushedRequestsService } from './authorize/pushed-requests.service';
+import { ClientKeysService } from './clients/client-keys.service';
 import { RequestObjectsService } from './authorize/request-objects.service';
 import { ParController } from './http/public/par.controller';
 import { PushedRequestStore } from './ports/pushed-request.store';
@@ -175,6 +176,7 @@ export class TokenServiceModule {
             options.outbound ?? new OutboundHttpClient({ allowPrivateAddresses: config.outboundAllowPrivate, allowHttp: config.outboundAllowPrivate }),
         },
         PushedRequestsService,
+        ClientKeysService,
         RequestObjectsService,
         {
           provide: SCOPE_REGISTRY,

@@ -3,6 +3,7 @@ import { OAuthError } from '@tessera/oauth-errors';
 import { OutboundHttpError, type OutboundHttpClient } from '@tessera/runtime';
 import { RequestObjectError, verifyRequestObject } from '@tessera/token-formats';
 import type { JWK } from 'jose';
+import { ClientKeysError, ClientKeysService, jwsKid } from '../clients/client-keys.service';
 import type { Client } from '../clients/client';
 import { ASSERTION_ALGS } from '../clients/client-metadata';
 import { CLOCK, type Clock } from '../clock';
@@ -23,15 +24,22 @@ const MAX_REQUEST_OBJECT_BYTES = 64 * 1024;
 export class RequestObjectsService {
   constructor(
     @Inject(OUTBOUND_HTTP) private readonly http: OutboundHttpClient,
+    private readonly clientKeys: ClientKeysService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** The authorization parameters the object carries, each as a list of values. */
   async parameters(jwt: string, client: Client): Promise<Record<string, string[]>> {
-    const keys = (client.jwks?.keys ?? []) as JWK[];
+    let keys: JWK[];
+    try {
+      keys = await this.clientKeys.keysOf(client, jwsKid(jwt));
+    } catch (err) {
+      if (err instanceof ClientKeysError) throw new OAuthError('invalid_request_object', `The client's keys could not be had: ${err.message}`);
+      throw err;
+    }
     if (!keys.length) {
-      throw new OAuthError('invalid_request_object', 'This client registered no public keys (jwks), so its request objects cannot be verified.');
+      throw new OAuthError('invalid_request_object', 'This client registered no public keys (jwks or jwks_uri), so its request objects cannot be verified.');
     }
     let payload: Record<string, unknown>;
     try {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { ClientKeysError, ClientKeysService, jwsKid } from '../clients/client-keys.service';
 import { InvalidClientError } from '@tessera/oauth-errors';
 import type { Client } from '../clients/client';
 import { ASSERTION_ALGS } from '../clients/client-metadata';
@@ -24,6 +25,7 @@ export class PrivateKeyJwtClientAuth extends ClientAuthMethod {
 
   constructor(
     private readonly replayCache: ReplayCache,
+    private readonly clientKeys: ClientKeysService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -31,13 +33,14 @@ export class PrivateKeyJwtClientAuth extends ClientAuthMethod {
   }
 
   async verify(presented: PresentedCredentials, client: Client, endpointUrl: string) {
-    if (!presented.assertion || !client.jwks) {
-      throw new InvalidClientError(AUTHENTICATION_FAILED, { detail: 'no assertion presented or no jwks registered' });
+    if (!presented.assertion || (!client.jwks && !client.jwksUri)) {
+      throw new InvalidClientError(AUTHENTICATION_FAILED, { detail: 'no assertion presented or no keys registered' });
     }
     const now = epochSeconds(this.clock);
     let payload;
     try {
-      ({ payload } = await jwtVerify(presented.assertion, createLocalJWKSet(client.jwks as JSONWebKeySet), {
+      const keys = await this.clientKeys.keysOf(client, jwsKid(presented.assertion));
+      ({ payload } = await jwtVerify(presented.assertion, createLocalJWKSet({ keys }), {
         issuer: client.clientId,
         subject: client.clientId,
         audience: [this.config.issuer, endpointUrl],
@@ -47,7 +50,8 @@ export class PrivateKeyJwtClientAuth extends ClientAuthMethod {
         clockTolerance: CLOCK_TOLERANCE,
       }));
     } catch (err) {
-      throw new InvalidClientError(AUTHENTICATION_FAILED, { detail: `client assertion rejected: ${(err as Error).message}` });
+      const why = err instanceof ClientKeysError ? 'keys unavailable' : 'client assertion rejected';
+      throw new InvalidClientError(AUTHENTICATION_FAILED, { detail: `${why}: ${(err as Error).message}` });
     }
     const exp = payload.exp as number;
     if (exp - (payload.iat ?? now) > MAX_ASSERTION_LIFETIME || exp - now > MAX_ASSERTION_LIFETIME) {

@@ -457,7 +457,7 @@ describe('parseClientMetadata', () => {
       const err = errorOf(() => parseClientMetadata({ grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt' }, managed));
 
       expect(err).toBeInstanceOf(InvalidClientMetadataError);
-      expect(err.description).toBe("private_key_jwt needs the client's public keys in 'jwks'.");
+      expect(err.description).toBe("private_key_jwt needs the client's public keys in 'jwks' or at 'jwks_uri'.");
     });
 
     it('refuses a private key in jwks', () => {
@@ -490,8 +490,14 @@ describe('parseClientMetadata', () => {
       expect(() => parseClientMetadata({ ...WEB, jwks }, dynamic)).toThrow(InvalidClientMetadataError);
     });
 
-    it('refuses jwks_uri, which is not supported', () => {
-      expect(() => parseClientMetadata({ ...WEB, jwks_uri: 'https://app.example.com/jwks' }, dynamic)).toThrow(/jwks_uri is not supported/);
+    it('registers a private_key_jwt client by its https jwks_uri', () => {
+      const props = parseClientMetadata({ ...WEB, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://app.example.com/jwks' }, dynamic);
+      expect(props).toMatchObject({ tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://app.example.com/jwks', jwks: undefined });
+    });
+
+    it('refuses jwks_uri over http, and jwks together with jwks_uri (RFC 7591 section 2)', () => {
+      expect(() => parseClientMetadata({ ...WEB, jwks_uri: 'http://app.example.com/jwks' }, dynamic)).toThrow(/https/);
+      expect(() => parseClientMetadata({ ...WEB, jwks_uri: 'https://app.example.com/jwks', jwks: { keys: [ecKeyPair().publicJwk] } }, dynamic)).toThrow(/not both/);
     });
 
     it.each(['HS256', 'none'])('refuses token_endpoint_auth_signing_alg %s (asymmetric algorithms only)', (alg) => {

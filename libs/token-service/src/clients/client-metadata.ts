@@ -92,14 +92,15 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
   if (jwks !== undefined && !(isPlainObject(jwks) && Array.isArray(jwks['keys']) && jwks['keys'].every(isPlainObject))) {
     throw new InvalidClientMetadataError('jwks must be a JWK Set: an object with a "keys" array.');
   }
-  if (m['jwks_uri'] !== undefined) {
-    throw new InvalidClientMetadataError('jwks_uri is not supported yet: register the public keys inline with "jwks".');
-  }
+  const jwksUri = optionalString(m, 'jwks_uri');
+  if (jwksUri !== undefined && !isHttpsUrl(jwksUri)) throw new InvalidClientMetadataError('jwks_uri must be an https URL.');
+  // RFC 7591 §2: the two MUST NOT both be present.
+  if (jwksUri !== undefined && jwks !== undefined) throw new InvalidClientMetadataError('Register either jwks or jwks_uri, not both.');
   if (jwks && (jwks as { keys: Record<string, unknown>[] }).keys.some((k) => 'd' in k || 'k' in k)) {
     throw new InvalidClientMetadataError('jwks must contain public keys only.');
   }
-  if (authMethod === 'private_key_jwt' && !(jwks as { keys: unknown[] } | undefined)?.keys.length) {
-    throw new InvalidClientMetadataError('private_key_jwt needs the client\'s public keys in "jwks".');
+  if (authMethod === 'private_key_jwt' && !jwksUri && !(jwks as { keys: unknown[] } | undefined)?.keys.length) {
+    throw new InvalidClientMetadataError('private_key_jwt needs the client\'s public keys in "jwks" or at "jwks_uri".');
   }
   const assertionAlg = oneOf(m, 'token_endpoint_auth_signing_alg', ASSERTION_ALGS);
 
@@ -138,6 +139,7 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
     responseTypes,
     redirectUris,
     jwks: jwks as ClientProperties['jwks'],
+    jwksUri,
     scopes,
     accessTokenFormat: 'reference',
     accessTokenSigningAlg: 'ES256',
@@ -192,6 +194,7 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
     response_types: client.responseTypes,
     redirect_uris: client.redirectUris,
     jwks: client.jwks,
+    jwks_uri: client.jwksUri,
     scope: client.scopes.map((s) => s.scope).join(' ') || undefined,
     id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     userinfo_signed_response_alg: client.userinfoSignedResponseAlg,

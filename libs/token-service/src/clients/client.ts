@@ -35,6 +35,8 @@ export interface Client {
   responseTypes: ResponseType[];
   redirectUris: string[];
   jwks?: { keys: Record<string, unknown>[] };
+  /** Where the client publishes its keys (RFC 7591 §2), fetched through the outbound client. */
+  jwksUri?: string;
   scopes: ClientScope[];
   accessTokenFormat: AccessTokenFormat;
   accessTokenSigningAlg: SigningAlgorithm;

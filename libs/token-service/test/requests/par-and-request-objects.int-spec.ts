@@ -168,6 +168,58 @@ describe('pushed authorization requests, request objects and sector identifiers'
     });
   });
 
+  describe('jwks_uri (RFC 7591 section 2)', () => {
+    const assertion = (clientId: string, key: ReturnType<typeof clientKeys>['privateKey'], kid: string) =>
+      new SignJWT({ jti: randomBytes(8).toString('hex') })
+        .setProtectedHeader({ alg: 'ES256', kid })
+        .setIssuer(clientId)
+        .setSubject(clientId)
+        .setAudience(app.issuer)
+        .setIssuedAt(Math.floor(clock.now() / 1000))
+        .setExpirationTime(Math.floor(clock.now() / 1000) + 60)
+        .sign(key);
+    const credentials = async (clientId: string, key: ReturnType<typeof clientKeys>['privateKey'], kid: string) =>
+      app.form('/oauth2/token', {
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await assertion(clientId, key, kid),
+      });
+
+    it('authenticates private_key_jwt with keys fetched from jwks_uri, and follows the client\'s key rotation', async () => {
+      const first = clientKeys();
+      tls.route('/rp/jwks.json', { body: first.jwks });
+      const registered = await app.internal('POST', '/internal/clients', {
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: `${tls.url}/rp/jwks.json`,
+      });
+      expect(registered.status).toBe(201);
+      const clientId = registered.body['client_id'] as string;
+      expect((await credentials(clientId, first.privateKey, 'rp-key-1')).status).toBe(200);
+
+      // The client rotates to a new key under a new kid: the cached set lacks it, so it is refetched.
+      const second = clientKeys();
+      const rotated = { keys: [{ ...second.jwks.keys[0], kid: 'rp-key-2' }] };
+      tls.route('/rp/jwks.json', { body: rotated });
+      clock.advance(61_000);
+      expect((await credentials(clientId, second.privateKey, 'rp-key-2')).status).toBe(200);
+      // The old key is gone from the set: its assertions fail now.
+      expect((await credentials(clientId, first.privateKey, 'rp-key-1')).status).toBe(401);
+    });
+
+    it('refuses the client (invalid_client) when its jwks_uri cannot be fetched', async () => {
+      const registered = await app.internal('POST', '/internal/clients', {
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: `${tls.url}/rp/absent.json`,
+      });
+      const res = await credentials(registered.body['client_id'] as string, keys.privateKey, 'rp-key-1');
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: 'invalid_client' });
+    });
+  });
+
   describe('sector_identifier_uri (OpenID Connect Registration §5)', () => {
     const pairwise = (sector: string) => ({
       grant_types: ['authorization_code'],
