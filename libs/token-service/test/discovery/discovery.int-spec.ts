@@ -30,8 +30,9 @@ describe('discovery and CORS', () => {
     expect(doc['issuer']).toBe(app.issuer);
   });
 
-  it('lists exactly the grant types the token endpoint accepts', async () => {
-    const listed = doc['grant_types_supported'] as string[];
+  it('lists exactly the grant types the token endpoint accepts, plus implicit (served by the authorization endpoint)', async () => {
+    const listed = (doc['grant_types_supported'] as string[]).filter((g) => g !== 'implicit');
+    expect(doc['grant_types_supported']).toContain('implicit');
     expect(listed).toContain('client_credentials');
     const candidates = new Set([
       ...listed,

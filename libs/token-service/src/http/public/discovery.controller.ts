@@ -62,7 +62,9 @@ export class DiscoveryController {
       ...(this.config.registration !== 'off' ? { registration_endpoint: endpointUrl(issuer, 'register') } : {}),
       introspection_endpoint: endpointUrl(issuer, 'introspect'),
       revocation_endpoint: endpointUrl(issuer, 'revoke'),
-      grant_types_supported: this.tokens.grantTypes,
+      // The token endpoint's grants, plus implicit, which the authorization endpoint serves (to the
+      // clients an administrator enabled it for): OpenID Connect Discovery §3.
+      grant_types_supported: [...this.tokens.grantTypes, 'implicit'],
       response_types_supported: [...RESPONSE_TYPES],
       response_modes_supported: [...RESPONSE_MODES],
       subject_types_supported: [...SUBJECT_TYPES],
