@@ -67,7 +67,8 @@ export class AuthorizationFlowService {
       otherUser ||
       request.prompt.includes('login') ||
       request.prompt.includes('select_account') ||
-      (request.maxAge !== undefined && now - session.authTime > request.maxAge) ||
+      // max_age=0 is prompt=login (OIDC Core §3.1.2.1, errata set 2), even within the second.
+      (request.maxAge !== undefined && (request.maxAge === 0 || now - session.authTime > request.maxAge)) ||
       // A class of authentication the session does not reach (say MFA): the login UI can step up.
       !satisfiesAcr(session.acr, request.acrValues);
     if (loginNeeded) {
