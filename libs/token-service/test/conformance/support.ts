@@ -1,5 +1,8 @@
 import { decodeProtectedHeader, type JWTPayload } from 'jose';
+import { OutboundHttpClient, type DatabaseEngine } from '@tessera/runtime';
+import { FakeClock, ScriptedLoginUi, type TlsTestServer } from '@tessera/test-kit';
 import { callbackOf, leftHalfSha256, Oidc, type Json, type OidcClient } from '../oidc/support';
+import { InMemoryUserClaims, startTokenService } from '../support/token-service-app';
 
 /**
  * The response types of the OpenID Foundation conformance-suite test plans (OIDCCBasicTestPlan,
@@ -138,4 +141,22 @@ export async function dynamicClient(oidc: Oidc, metadata: Json): Promise<OidcCli
     redirect: (body['redirect_uris'] as string[])[0],
     registered: body,
   };
+}
+
+/**
+ * The Oidc helper over a token service whose outbound client trusts `tls`, a loopback TLS test
+ * server standing in for the relying party's jwks_uri, request_uri and sector_identifier_uri
+ * (Oidc.start boots one with the production outbound client, which refuses loopback addresses).
+ * Oidc's constructor is private, so its methods are lent to an object of the same shape.
+ */
+export async function startOidcWithOutbound(engine: DatabaseEngine, tls: TlsTestServer): Promise<Oidc> {
+  const clock = new FakeClock(Math.floor(Date.now() / 1000) * 1000);
+  const users = new InMemoryUserClaims();
+  const app = await startTokenService({
+    engine,
+    clock: clock.now,
+    userClaims: users,
+    outbound: new OutboundHttpClient({ ca: tls.ca, allowPrivateAddresses: true }),
+  });
+  return Object.assign(Object.create(Oidc.prototype) as Oidc, { app, clock, users, ui: new ScriptedLoginUi(app) });
 }
