@@ -1,14 +1,14 @@
 /**
- * Conformance-suite modules Tessera fails today because of a behaviour that breaks a
- * specification. Not picked up by Jest (no `.int-spec.ts`): rename to
- * `known-failures.int-spec.ts` to run them; each should pass once its bug is fixed, then move
- * to the spec file named in its section, and docs/conformance.md should say so.
+ * oidcc-ensure-redirect-uri-in-authorization-request (Dynamic OP): OpenID Connect Core §3.1.2.1
+ * makes redirect_uri REQUIRED in an authentication request, though OAuth 2.0 lets a client with
+ * one registered URI omit it (RFC 6749 §3.1.2.3). Once failed (the OAuth rule was applied to
+ * OpenID requests too); fixed in CheckRedirectUriStep.
  */
 import { testEngines } from '@tessera/test-kit';
-import { callbackOf, isInteraction, Oidc, REDIRECT, type OidcClient } from '../oidc/support';
+import { isInteraction, Oidc, REDIRECT, type OidcClient } from '../oidc/support';
 import { dynamicClient } from './support';
 
-describe.each(testEngines())('conformance-suite known failures (%s)', (engine) => {
+describe.each(testEngines())('conformance-suite: redirect_uri in OpenID requests (%s)', (engine) => {
   let oidc: Oidc;
 
   beforeAll(async () => {
@@ -16,7 +16,7 @@ describe.each(testEngines())('conformance-suite known failures (%s)', (engine) =
   });
   afterAll(() => oidc?.close());
 
-  describe('dynamic-op.int-spec.ts', () => {
+  describe('Dynamic OP', () => {
     /**
      * oidcc-ensure-redirect-uri-in-authorization-request (Dynamic OP). OpenID Connect Core
      * §3.1.2.1 makes redirect_uri REQUIRED in an authentication request, and §3.1.2.2 has the
@@ -34,11 +34,16 @@ describe.each(testEngines())('conformance-suite known failures (%s)', (engine) =
       });
       const res = await oidc.authorize(oidc.browser(), client, { redirect_uri: '', state: 'st-missing' });
       expect(isInteraction(res, 'login')).toBe(false);
-      if (res.status === 400) {
-        expect(res.headers.get('location')).toBeNull();
-      } else {
-        expect(callbackOf(res).params).toMatchObject({ error: 'invalid_request', state: 'st-missing' });
-      }
+      // Not verified, so never redirected: an error page.
+      expect(res.status).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+      expect(await res.text()).toContain('redirect_uri is required');
+    });
+
+    it('still lets a plain OAuth 2.0 request (no openid) omit the single registered redirect_uri', async () => {
+      const client: OidcClient = await oidc.client({ allowed_scopes: ['orders:read'] });
+      const res = await oidc.authorize(oidc.browser(), client, { redirect_uri: '', scope: 'orders:read' });
+      expect(isInteraction(res, 'login')).toBe(true);
     });
   });
 });
