@@ -292,7 +292,7 @@ export function flowDriver(target, httpClient) {
       res = await browserRequest(httpClient, jar, 'GET', resume);
       next = redirect(`${who} resume after login`, res, issuer);
       if (!jar.get('tessera_session')) fail(`${who} resume after login`, res, 'no tessera_session cookie');
-      resume = await tesseraChallenge(jar, next, 'consent', { grant_scope: [scope], remember: true });
+      resume = await tesseraChallenge(jar, next, 'consent', { grant_scope: scope.split(' '), remember: true });
       res = await browserRequest(httpClient, jar, 'GET', resume);
     } else {
       let resume = await opInteraction(jar, next, 'login', { accountId: sub });
@@ -324,7 +324,8 @@ export function flowDriver(target, httpClient) {
     if (b.active !== true) fail(step, res, 'not active');
     if (b.sub !== sub) fail(step, res, `sub is ${b.sub}, expected ${sub}`);
     if (b.client_id !== clientId) fail(step, res, `client_id is ${b.client_id}, expected ${clientId}`);
-    if (!String(b.scope).split(' ').includes(scope)) fail(step, res, `scope is ${b.scope}`);
+    const granted = String(b.scope).split(' ');
+    if (!scope.split(' ').every((s) => granted.includes(s))) fail(step, res, `scope is ${b.scope}`);
     return b;
   }
 

@@ -16,6 +16,10 @@
 //
 // Prints one line `READY <port>` on stdout when it is listening.
 //
+// UserInfo (`/me`, oidc-provider's default): findAccount answers every account with the fixed
+// profile of claims-server.mjs, and `claims` maps the standard scopes to claims, so a token
+// granted `openid profile email` gets the same claim set as from Tessera.
+//
 // Interaction endpoints (`interactions.url` is /bench/interaction/<uid>; every one needs the
 // browser's `_interaction` cookie, as oidc-provider's interactionDetails() does):
 //   GET  /bench/interaction/<uid>          → JSON { uid, prompt, details, client_id, scope }
@@ -27,6 +31,7 @@
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
+import { BENCH_PROFILE } from './claims-server.mjs';
 import { createRedisAdapter } from './redis-adapter.mjs';
 
 export const RESOURCES = {
@@ -110,9 +115,38 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: 'client_secret_basic',
     },
   ],
-  // A minimal account: no user store and no password hashing (Tessera's side has none either;
-  // its login UI is scripted through the internal API).
-  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  // An account from memory: no user store and no password hashing (Tessera's side has none
+  // either; its login UI is scripted through the internal API). Every account has the profile
+  // Tessera's user directory answers in the userinfo scenario (claims-server.mjs); oidc-provider
+  // releases the part the `claims` mapping below gives the granted scopes.
+  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, ...BENCH_PROFILE }) }),
+  // oidc-provider's defaults (acr, sid, auth_time, iss; openid → sub) plus the OpenID Connect
+  // Core §5.4 standard scopes the userinfo scenario asks for.
+  claims: {
+    acr: null,
+    sid: null,
+    auth_time: null,
+    iss: null,
+    openid: ['sub'],
+    profile: [
+      'birthdate',
+      'family_name',
+      'gender',
+      'given_name',
+      'locale',
+      'middle_name',
+      'name',
+      'nickname',
+      'picture',
+      'preferred_username',
+      'profile',
+      'updated_at',
+      'website',
+      'zoneinfo',
+    ],
+    email: ['email', 'email_verified'],
+    phone: ['phone_number', 'phone_number_verified'],
+  },
   interactions: { url: async (_ctx, interaction) => `/bench/interaction/${interaction.uid}` },
   // PKCE on every authorization request, as Tessera's benchmark client always sends it (oidc-provider's
   // default only requires it for public clients).
@@ -133,7 +167,13 @@ const provider = new Provider(issuer, {
     revocation: { enabled: false },
     resourceIndicators: {
       enabled: true,
-      defaultResource: async () => RESOURCES.opaque,
+      // bench:read (client_credentials, the flow scenarios) → the opaque resource server; an
+      // OpenID-only request (`openid profile email`, the userinfo scenario) gets no resource, so
+      // its access token has no audience and is one oidc-provider's userinfo endpoint accepts.
+      defaultResource: async (ctx) => {
+        const scope = String(ctx.oidc.params?.scope ?? '').split(' ');
+        return scope.includes('openid') && !scope.includes('bench:read') ? undefined : RESOURCES.opaque;
+      },
       getResourceServerInfo: async (_ctx, resourceIndicator) => {
         const info = resourceServers[resourceIndicator];
         if (!info) throw new errors.InvalidTarget();
@@ -144,6 +184,11 @@ const provider = new Provider(issuer, {
   },
 });
 provider.proxy = false;
+// oidc-provider answers unexpected errors with a bare 500 `server_error`; say why on stderr, which
+// the benchmark prints when a run fails.
+provider.on('server_error', (ctx, err) => {
+  console.error(`server_error on ${ctx.method} ${ctx.path}: ${err?.stack ?? err}`);
+});
 
 // --- interaction endpoints (see the header) ----------------------------------------------------
 

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { BENCH_PROFILE, startClaimsServer, USERINFO_CLAIMS } from './claims-server.mjs';
+import { createHttp, flowDriver } from './flow-client.mjs';
 import { freePort, sleep, start, stop } from './proc.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -16,13 +18,16 @@ export const REDIS_PORT = 56399;
 /** The authorization-code client's redirect URI on every server; never contacted. */
 export const FLOW_REDIRECT_URI = 'http://127.0.0.1:9/cb';
 
-/** The four measured scenarios, in run order. */
+/** The measured scenarios, in run order. */
 export const SCENARIOS = [
   { id: 'cc-reference', label: 'client_credentials → reference token' },
   { id: 'cc-jwt-es256', label: 'client_credentials → JWT (ES256)' },
   { id: 'cc-jwt-rs256', label: 'client_credentials → JWT (RS256)' },
   { id: 'introspect-reference', label: 'introspection of a reference token' },
+  { id: 'userinfo', label: 'UserInfo with a valid access token' },
 ];
+/** The scope of the user access token the userinfo scenario presents. */
+export const USERINFO_SCOPE = 'openid profile email';
 
 const FORM = 'application/x-www-form-urlencoded';
 const basic = (id, secret) =>
@@ -59,6 +64,39 @@ async function postForm(url, authorization, params) {
   return { status: res.status, body };
 }
 
+/**
+ * One scripted authorization code flow (PKCE, a fresh user) for `target` (a peer's
+ * flowTarget()), its access token introspected (active, that user, that client, that scope).
+ */
+let userinfoUsers = 0;
+async function userTokenByFlow(target) {
+  const httpClient = createHttp({ maxSockets: 4 });
+  try {
+    const driver = flowDriver(target, httpClient);
+    const sub = `userinfo-${Date.now().toString(36)}-${++userinfoUsers}`;
+    const { token } = await driver.full(sub);
+    await driver.verifyToken(token, sub);
+    return { sub, token };
+  } finally {
+    httpClient.close();
+  }
+}
+
+/** A UserInfo answer: 200, JSON, that user's sub and exactly the profile `openid profile email` releases. */
+function checkUserinfo(who, sub, { status, body }) {
+  if (status !== 200) throw new Error(`${who}: HTTP ${status}: ${JSON.stringify(body)}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new Error(`${who}: not a JSON object: ${String(body).slice(0, 200)}`);
+  if (body.sub !== sub) throw new Error(`${who}: sub is ${body.sub}, expected ${sub}`);
+  const want = ['sub', ...USERINFO_CLAIMS].sort();
+  const got = Object.keys(body).sort();
+  if (want.join() !== got.join())
+    throw new Error(`${who}: claims are ${got.join(', ')}; expected ${want.join(', ')}`);
+  for (const k of USERINFO_CLAIMS)
+    if (body[k] !== BENCH_PROFILE[k])
+      throw new Error(`${who}: ${k} is ${JSON.stringify(body[k])}, expected ${JSON.stringify(BENCH_PROFILE[k])}`);
+}
+
 function baseEnv() {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -79,6 +117,9 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
   const [port, internalPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const issuer = `http://127.0.0.1:${port}`;
+  // The user directory (the auth-service's claims API, which does not exist yet): in this
+  // process, on the load generator's CPU. Tessera caches a user's claims for 30 s.
+  const claims = await startClaimsServer();
   const env = {
     ...baseEnv(),
     TESSERA_ISSUER: issuer,
@@ -86,12 +127,21 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     TESSERA_INTERNAL_PORT: String(internalPort),
     TESSERA_DATA_DIR: dataDir,
     TESSERA_LOG_LEVEL: 'warn',
+    TESSERA_AUTH_SERVICE_URL: claims.url,
   };
-  const proc = start([process.execPath, ...nodeArgs, TESSERA_MAIN], { env, cpu, useTaskset });
+  let proc;
+  try {
+    proc = start([process.execPath, ...nodeArgs, TESSERA_MAIN], { env, cpu, useTaskset });
+  } catch (e) {
+    await claims.stop();
+    throw e;
+  }
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (proc.child.exitCode !== null)
+    if (proc.child.exitCode !== null) {
+      await claims.stop();
       throw new Error(`Tessera exited with ${proc.child.exitCode}:\n${proc.output()}`);
+    }
     try {
       if ((await fetch(`${issuer}/health/ready`)).status === 200) break;
     } catch {
@@ -99,12 +149,15 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     }
     if (Date.now() > deadline) {
       await stop(proc.child, 1000);
+      await claims.stop();
       throw new Error(`Tessera did not become ready in 30 s:\n${proc.output()}`);
     }
     await sleep(100);
   }
 
   const secret = readFileSync(join(dataDir, 'internal.secret'), 'utf8').trim();
+  // From here on the directory answers only the token service's own credential.
+  claims.trust(secret);
   const operator = `operator.${createHmac('sha256', secret).update('tessera-internal:operator').digest('base64url')}`;
   const internal = async (path, body) => {
     const res = await fetch(`http://127.0.0.1:${internalPort}${path}`, {
@@ -136,9 +189,11 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     rs256: await client('jwt', 'RS256'),
   };
 
-  let flowClient;
+  const flowClients = new Map(); // scope → the authorization_code client for flows asking for it
+  let userinfoUser; // { sub, token } of the userinfo scenario's current run
   const tokenUrl = `${issuer}/oauth2/token`;
   const introspectUrl = `${issuer}/oauth2/introspect`;
+  const userinfoUrl = `${issuer}/oauth2/userinfo`;
   const cc = { grant_type: 'client_credentials', scope: 'bench:read' };
   const issueReference = async () => {
     const r = await postForm(tokenUrl, auth.reference, cc);
@@ -153,19 +208,28 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     pid: proc.child.pid,
     extraCpuPids: [],
     output: proc.output,
+    /** Claims the user directory has answered so far (Tessera caches them for 30 s). */
+    claimsCalls: () => claims.calls(),
     /**
      * What tools/bench/flows.mjs needs to drive authorization code flows: a confidential
-     * authorization_code client (created on first use) and the internal challenge API.
+     * authorization_code client (created on first use, one per scope: `bench:read` for the flow
+     * scenarios, `openid profile email` with reference access tokens for userinfo) and the
+     * internal challenge API.
      */
-    async flowTarget() {
-      flowClient ??= await internal('/internal/clients', {
-        grant_types: ['authorization_code'],
-        redirect_uris: [FLOW_REDIRECT_URI],
-        allowed_scopes: ['bench:read'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      });
-      if (!flowClient.client_id || !flowClient.client_secret)
-        throw new Error(`Tessera client without credentials: ${JSON.stringify(flowClient)}`);
+    async flowTarget({ scope = 'bench:read' } = {}) {
+      let flowClient = flowClients.get(scope);
+      if (!flowClient) {
+        flowClient = await internal('/internal/clients', {
+          grant_types: ['authorization_code'],
+          redirect_uris: [FLOW_REDIRECT_URI],
+          allowed_scopes: scope.split(' '),
+          token_endpoint_auth_method: 'client_secret_basic',
+          ...(scope === 'bench:read' ? {} : { access_token_format: 'reference' }),
+        });
+        if (!flowClient.client_id || !flowClient.client_secret)
+          throw new Error(`Tessera client without credentials: ${JSON.stringify(flowClient)}`);
+        flowClients.set(scope, flowClient);
+      }
       return {
         kind: 'tessera',
         issuer,
@@ -174,7 +238,7 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
         clientId: flowClient.client_id,
         clientAuthorization: basic(flowClient.client_id, flowClient.client_secret),
         redirectUri: FLOW_REDIRECT_URI,
-        scope: 'bench:read',
+        scope,
       };
     },
     /** The request autocannon repeats for a scenario (may issue a fresh token to introspect). */
@@ -192,12 +256,20 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
             authorization: auth.reference,
             body: form({ token: await issueReference() }),
           };
+        case 'userinfo': {
+          // A fresh user and reference access token through one scripted code flow per run.
+          userinfoUser = await userTokenByFlow(await this.flowTarget({ scope: USERINFO_SCOPE }));
+          if (!userinfoUser.token.startsWith('tsr_at_'))
+            throw new Error(`Tessera userinfo: not a reference token: ${userinfoUser.token.slice(0, 40)}…`);
+          return { method: 'GET', url: userinfoUrl, authorization: `Bearer ${userinfoUser.token}` };
+        }
         default:
           throw new Error(`unknown scenario ${scenario}`);
       }
     },
     verify(scenario, { status, body }) {
       const who = `Tessera ${scenario}`;
+      if (scenario === 'userinfo') return checkUserinfo(who, userinfoUser?.sub, { status, body });
       if (status !== 200) throw new Error(`${who}: HTTP ${status}: ${JSON.stringify(body)}`);
       if (scenario === 'introspect-reference') {
         if (body.active !== true) throw new Error(`${who}: introspection says ${JSON.stringify(body)}`);
@@ -210,6 +282,7 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     },
     async stop() {
       await stop(proc.child);
+      await claims.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -254,6 +327,12 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
   const auth = basic(clientId, clientSecret);
   const tokenUrl = `${issuer}/token`;
   const introspectUrl = `${issuer}/token/introspection`;
+  // oidc-provider's userinfo endpoint, from its discovery document (`/me` by default).
+  const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+  const userinfoUrl = discovery.userinfo_endpoint;
+  if (typeof userinfoUrl !== 'string' || !userinfoUrl.startsWith(`${issuer}/`))
+    throw new Error(`oidc-provider (${adapter}): no userinfo_endpoint in its discovery document`);
+  let userinfoUser;
   // No resource parameter: defaultResource maps it to the opaque-token resource server, so the
   // request has the same shape as Tessera's reference-token request.
   const cc = { grant_type: 'client_credentials', scope: 'bench:read' };
@@ -270,15 +349,19 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
     pid: proc.child.pid,
     extraCpuPids: redisPid ? [redisPid] : [],
     output: proc.output,
-    /** What tools/bench/flows.mjs needs to drive authorization code flows (see the server's header). */
-    async flowTarget() {
+    /**
+     * What tools/bench/flows.mjs needs to drive authorization code flows (see the server's
+     * header). `bench:read` gets an opaque token for the default resource server; `openid
+     * profile email` an opaque token without audience, for the userinfo endpoint.
+     */
+    async flowTarget({ scope = 'bench:read' } = {}) {
       return {
         kind: 'oidc-provider',
         issuer,
         clientId: webClientId,
         clientAuthorization: basic(webClientId, webClientSecret),
         redirectUri: FLOW_REDIRECT_URI,
-        scope: 'bench:read',
+        scope,
       };
     },
     async request(scenario) {
@@ -291,12 +374,20 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
           return { url: tokenUrl, authorization: auth, body: form({ ...cc, resource: OP_RESOURCES.rs256 }) };
         case 'introspect-reference':
           return { url: introspectUrl, authorization: auth, body: form({ token: await issueOpaque() }) };
+        case 'userinfo': {
+          userinfoUser = await userTokenByFlow(await this.flowTarget({ scope: USERINFO_SCOPE }));
+          const t = userinfoUser.token;
+          if (t.includes('.') || t.length < 32)
+            throw new Error(`oidc-provider (${adapter}) userinfo: not an opaque token: ${t.slice(0, 40)}…`);
+          return { method: 'GET', url: userinfoUrl, authorization: `Bearer ${t}` };
+        }
         default:
           throw new Error(`unknown scenario ${scenario}`);
       }
     },
     verify(scenario, { status, body }) {
       const who = `oidc-provider (${adapter}) ${scenario}`;
+      if (scenario === 'userinfo') return checkUserinfo(who, userinfoUser?.sub, { status, body });
       if (status !== 200) throw new Error(`${who}: HTTP ${status}: ${JSON.stringify(body)}`);
       if (scenario === 'introspect-reference') {
         if (body.active !== true) throw new Error(`${who}: introspection says ${JSON.stringify(body)}`);

@@ -4,6 +4,7 @@
 // the profile is written) and summarises the samples taken during the measured window.
 //
 //   node tools/bench/profile.mjs [--scenario cc-reference] [--duration 5] [--warmup 2] [--top 25]
+//   node tools/bench/profile.mjs --scenario userinfo                       # GET /oauth2/userinfo
 //   node tools/bench/profile.mjs --scenario flow-full [--concurrency 20]   # authorization code flows
 //
 // The flow scenarios (flow-full, flow-sso) are driven by tools/bench/flow-client.mjs, as in flows.mjs.
@@ -91,12 +92,16 @@ try {
 }
 
 async function loadWithAutocannon() {
+  // userinfo: a user's access token from one scripted code flow, then GET with only the bearer token.
   const req = await tessera.request(opts.scenario);
   const cannon = (seconds) =>
     autocannon({
       url: req.url,
-      method: 'POST',
-      headers: { authorization: req.authorization, 'content-type': 'application/x-www-form-urlencoded' },
+      method: req.method ?? 'POST',
+      headers:
+        req.body === undefined
+          ? { authorization: req.authorization }
+          : { authorization: req.authorization, 'content-type': 'application/x-www-form-urlencoded' },
       body: req.body,
       connections: Number(opts.connections),
       duration: seconds,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Tessera vs npm's oidc-provider: client_credentials issuance (reference token, JWT ES256,
-// JWT RS256) and introspection of a reference token, measured with autocannon.
+// JWT RS256), introspection of a reference token and UserInfo with a user's access token,
+// measured with autocannon.
 //
 //   npm run bench                       # 10 s runs, 3 rounds, writes docs/benchmarks.md
 //   npm run bench -- --quick            # 3 s runs, 1 round, prints only (smoke check)
@@ -119,11 +120,18 @@ if (useTaskset) {
 // --- measurement ------------------------------------------------------------------------------
 const FORM = 'application/x-www-form-urlencoded';
 
+/** The request's method and headers: a form POST, or (userinfo) a GET with only the bearer token. */
+const methodOf = (req) => req.method ?? 'POST';
+const headersOf = (req) =>
+  req.body === undefined
+    ? { authorization: req.authorization }
+    : { authorization: req.authorization, 'content-type': FORM };
+
 function cannon(req, seconds) {
   return autocannon({
     url: req.url,
-    method: 'POST',
-    headers: { authorization: req.authorization, 'content-type': FORM },
+    method: methodOf(req),
+    headers: headersOf(req),
     body: req.body,
     connections,
     pipelining: 1,
@@ -151,16 +159,22 @@ function cpuOf(peer) {
 }
 
 async function measure(peer, scenario, round) {
+  try {
+    return await measureOnce(peer, scenario, round);
+  } catch (e) {
+    if (!e.outputShown) console.error(`--- last output of ${peer.id} ---\n${peer.output().slice(-4000)}`);
+    throw e;
+  }
+}
+
+async function measureOnce(peer, scenario, round) {
   const what = `round ${round} ${scenario.id} ${peer.id}`;
   if (exitedUnexpectedly.length)
     fail(`a server exited during the benchmark: ${JSON.stringify(exitedUnexpectedly)}`);
   const req = await peer.request(scenario.id);
-  // The first response must be a real token (or an active introspection answer).
-  const first = await fetch(req.url, {
-    method: 'POST',
-    headers: { authorization: req.authorization, 'content-type': FORM },
-    body: req.body,
-  });
+  // The first response must be a real token (or an active introspection answer, or the user's
+  // claims from UserInfo).
+  const first = await fetch(req.url, { method: methodOf(req), headers: headersOf(req), body: req.body });
   const text = await first.text();
   let body;
   try {
@@ -172,6 +186,7 @@ async function measure(peer, scenario, round) {
 
   if (warmup > 0) checkClean(await cannon(req, warmup), `${what} (warm-up)`);
 
+  const claims0 = peer.claimsCalls?.();
   const before = cpuOf(peer);
   const sched0 = schedstat(peer.pid);
   const t0 = process.hrtime.bigint();
@@ -179,10 +194,12 @@ async function measure(peer, scenario, round) {
   const wallNs = Number(process.hrtime.bigint() - t0);
   const sched1 = schedstat(peer.pid);
   const after = cpuOf(peer);
+  const claimsCalls = claims0 === undefined ? undefined : peer.claimsCalls() - claims0;
   try {
     checkClean(res, what);
   } catch (e) {
     console.error(`--- last output of ${peer.id} ---\n${peer.output().slice(-4000)}`);
+    e.outputShown = true;
     throw e;
   }
   const cpuSNode = after.node - before.node;
@@ -209,10 +226,13 @@ async function measure(peer, scenario, round) {
     // Share of the run the server's main thread was runnable but waiting for the CPU (other
     // processes on its core): high values mean req/s and latency say more about the machine.
     runqWait: sched0 && sched1 ? (sched1.wait - sched0.wait) / wallNs : NaN,
+    // Tessera: calls to the user directory (the claims server) during the measured run.
+    ...(claimsCalls === undefined ? {} : { claimsCalls }),
   };
   log(
     `${what.padEnd(52)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(1).padStart(5)} ms  p99 ${run.p99.toFixed(1).padStart(6)} ms  ` +
-      `CPU ${cpuS.toFixed(2)} s${cpuSExtra ? ` (redis ${cpuSExtra.toFixed(2)})` : ''}  ${run.reqPerCpuS.toFixed(0)} req/CPU-s  run-queue wait ${(run.runqWait * 100).toFixed(0)} %`,
+      `CPU ${cpuS.toFixed(2)} s${cpuSExtra ? ` (redis ${cpuSExtra.toFixed(2)})` : ''}  ${run.reqPerCpuS.toFixed(0)} req/CPU-s  run-queue wait ${(run.runqWait * 100).toFixed(0)} %` +
+      (scenario.id === 'userinfo' && claimsCalls !== undefined ? `  directory calls ${claimsCalls}` : ''),
   );
   return run;
 }
@@ -343,12 +363,13 @@ ${ratios}
 - oidc-provider (\`tools/bench/oidc-provider-server.mjs\`) has one \`client_secret_basic\` client and three
   resource indicators (opaque, JWT ES256, JWT RS256); the memory peer uses oidc-provider's own
   LRU adapter, the Redis peer a small ioredis adapter (\`tools/bench/redis-adapter.mjs\`).
-- Every request authenticates the client with HTTP Basic. Issuance posts
+- Every token endpoint and introspection request authenticates the client with HTTP Basic. Issuance posts
   \`grant_type=client_credentials&scope=bench:read\` (plus \`resource=…\` for JWTs); introspection
   posts \`token=…\` (a reference token issued just before the run) with the same client.
-- Before each run the first response is checked (reference token \`tsr_at_…\` / opaque, JWT with
-  3 parts, \`typ: at+jwt\` and the expected \`alg\`, introspection \`active: true\`); any non-2xx,
-  error or timeout during a run aborts the benchmark.
+${scenarios.some((s) => s.id === 'userinfo') ? userinfoMethod(runs) : ''}- Before each run the first response is checked (reference token \`tsr_at_…\` / opaque, JWT with
+  3 parts, \`typ: at+jwt\` and the expected \`alg\`, introspection \`active: true\`, UserInfo 200 with
+  the user's \`sub\` and exactly the expected profile claims); any non-2xx, error or timeout during
+  a run aborts the benchmark.
 - CPU-s is \`utime + stime\` of the server process (all threads, plus any child processes) from
   \`/proc/<pid>/stat\` before and after the measured run; req/CPU-s = 2xx responses ÷ CPU-s.
   req/s, p50 and p99 are autocannon's. "CPU use" is CPU-s ÷ wall seconds (100 % = the whole core).
@@ -362,10 +383,34 @@ ${perRunTable(runs, scenarios, peerInfo)}
 `;
 }
 
+function userinfoMethod(runs) {
+  const calls = runs.filter((r) => r.scenario === 'userinfo' && r.claimsCalls !== undefined);
+  const total = calls.reduce((a, r) => a + r.claimsCalls, 0);
+  const range = calls.length
+    ? `: each run's new user is looked up once, by the check request before the warm-up, and here the directory answered ${total} call(s) in the ${calls.length} measured ${duration} s windows together`
+    : '';
+  return `- **UserInfo**: before each run, one scripted authorization code flow (PKCE S256, \`scope=openid profile email\`,
+  a fresh user; \`tools/bench/flow-client.mjs\`) gets a user access token from each server — a
+  reference token (\`tsr_at_…\`) from a managed Tessera client with \`access_token_format: reference\`,
+  an opaque token without audience from oidc-provider — and checks it by introspection. The load is
+  \`GET /oauth2/userinfo\` (Tessera) / \`GET /me\` (oidc-provider's \`userinfo_endpoint\` from its
+  discovery) with \`Authorization: Bearer <token>\`. Both answer the same claims: \`sub\`, name,
+  given_name, family_name, preferred_username, locale, updated_at, email, email_verified (the
+  profile also has phone claims, which \`openid profile email\` must not release).
+  Tessera reads the user's claims from the authentication service's internal API
+  (\`GET {TESSERA_AUTH_SERVICE_URL}/internal/users/{sub}/claims\`); the auth-service does not exist
+  yet, so a small \`node:http\` claims server in the bench process (CPU 1, not counted as Tessera's
+  CPU) answers a fixed profile for any sub, and only to the token service's internal credential.
+  Tessera caches a user's claims for 30 s, so the directory sees about one call per 30 s per user${range}.
+  oidc-provider's \`findAccount\` answers the same profile from memory on every request; its
+  \`claims\` configuration maps the standard scopes to claims (\`tools/bench/oidc-provider-server.mjs\`).
+`;
+}
+
 function docIntro() {
   return `# Benchmarks
 
-Tessera's token endpoint and introspection against npm's
+Tessera's token endpoint, introspection and UserInfo against npm's
 [oidc-provider](https://github.com/panva/node-oidc-provider), measured by \`tools/bench/run.mjs\`
 (see \`tools/bench/README.md\`).
 
