@@ -1,4 +1,4 @@
-import { IsNull, LessThan, type DataSource } from 'typeorm';
+import { LessThan, type DataSource } from 'typeorm';
 import { AuthorizationCodeStore, type AuthorizationCode } from '../../ports/authorization-code.store';
 import type { IssuedJwt } from '../../ports/refresh-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
@@ -45,8 +45,7 @@ export class AuthorizationCodeTypeormStore extends AuthorizationCodeStore {
     };
   }
   async consume(storageKey: string, at: number, familyId: string, tx?: Transaction) {
-    const res = await managerOf(this.dataSource, tx).update(AuthorizationCodeEntity, { storageKey, consumedAt: IsNull() }, { consumedAt: at, familyId });
-    return (res.affected ?? 0) === 1;
+    return (await this.sql.update({ consumedAt: at, familyId }, '"storage_key" = $3 AND "consumed_at" IS NULL', [storageKey], managerOf(this.dataSource, tx))) === 1;
   }
   async recordAccessToken(storageKey: string, jwt: IssuedJwt, tx?: Transaction) {
     // Inside the redeeming transaction, which holds the row (its consume updated it) until commit.

@@ -27,12 +27,9 @@ export class ChallengeTypeormStore extends ChallengeStore {
     };
   }
   async transition(storageKey: string, from: ChallengeState, to: ChallengeState, outcome?: ChallengeOutcome) {
-    const res = await this.dataSource.manager.update(
-      ChallengeEntity,
-      { storageKey, state: from },
-      outcome ? { state: to, outcome: outcome as object } : { state: to },
-    );
-    return (res.affected ?? 0) === 1;
+    const set: Partial<ChallengeEntity> = outcome ? { state: to, outcome: outcome as object } : { state: to };
+    const next = outcome ? 3 : 2;
+    return (await this.sql.update(set, `"storage_key" = $${next} AND "state" = $${next + 1}`, [storageKey, from])) === 1;
   }
   async deleteExpired(now: number) {
     return (await this.dataSource.manager.delete(ChallengeEntity, { expiresAt: LessThan(now) })).affected ?? 0;

@@ -13,6 +13,8 @@ export class FixedSql<T extends ObjectLiteral> {
   private readonly columnList: string;
   private readonly insertSql: string;
   private readonly selects = new Map<string, string>();
+  private readonly updates = new Map<string, string>();
+  private readonly byProperty: Map<string, ColumnMetadata>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -23,6 +25,7 @@ export class FixedSql<T extends ObjectLiteral> {
     this.table = `"${meta.tableName}"`;
     this.columnList = this.columns.map((c) => `"${c.databaseName}"`).join(', ');
     this.insertSql = `INSERT INTO ${this.table} (${this.columnList}) VALUES (${this.columns.map((_, i) => this.param(i + 1)).join(', ')})`;
+    this.byProperty = new Map(this.columns.map((c) => [c.propertyName, c]));
   }
 
   async insert(entity: T, manager?: EntityManager): Promise<void> {
@@ -45,6 +48,36 @@ export class FixedSql<T extends ObjectLiteral> {
     }
     const [row] = (await (manager ?? this.dataSource).query(sql, params)) as Record<string, unknown>[];
     return row ? this.hydrate(row) : undefined;
+  }
+
+  /**
+   * `UPDATE … SET <set> WHERE <where>`, the single-use and state-machine updates of the flow:
+   * `set` maps entity properties to new values (converted as TypeORM would), `where` is a SQL
+   * condition whose placeholders continue after the SET values (`$3` with two values set).
+   * Returns how many rows changed, read through `RETURNING` so that both drivers say it alike.
+   */
+  async update(set: Partial<T>, where: string, params: unknown[], manager?: EntityManager): Promise<number> {
+    const properties = Object.keys(set);
+    const key = `${properties.join(',')}|${where}`;
+    let sql = this.updates.get(key);
+    if (!sql) {
+      const assignments = properties.map((p, i) => `"${this.column(p).databaseName}" = ${this.param(i + 1)}`).join(', ');
+      const condition = this.dataSource.options.type === 'postgres' ? where : where.replace(/\$\d+/g, '?');
+      sql = `UPDATE ${this.table} SET ${assignments} WHERE ${condition} RETURNING 1 AS "changed"`;
+      this.updates.set(key, sql);
+    }
+    const driver = this.dataSource.driver;
+    const values = properties.map((p) => driver.preparePersistentValue((set as Record<string, unknown>)[p], this.column(p)));
+    const raw = (await (manager ?? this.dataSource).query(sql, [...values, ...params])) as unknown[];
+    // PostgreSQL answers [rows, rowCount] for an UPDATE; SQLite the rows RETURNING produced.
+    const rows = Array.isArray(raw[0]) ? (raw[0] as unknown[]) : raw;
+    return rows.length;
+  }
+
+  private column(property: string): ColumnMetadata {
+    const column = this.byProperty.get(property);
+    if (!column) throw new Error(`${this.table} has no column for property ${property}`);
+    return column;
   }
 
   private hydrate(row: Record<string, unknown>): T {

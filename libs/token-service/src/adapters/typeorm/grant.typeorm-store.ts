@@ -34,8 +34,7 @@ export class GrantTypeormStore extends GrantStore {
     await managerOf(this.dataSource, tx).save(GrantEntity, { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null });
   }
   async markUsed(id: string, at: number, tx?: Transaction) {
-    const res = await managerOf(this.dataSource, tx).update(GrantEntity, { id, revokedAt: IsNull() }, { lastUsedAt: at });
-    return (res.affected ?? 0) > 0;
+    return (await this.sql.update({ lastUsedAt: at }, '"id" = $2 AND "revoked_at" IS NULL', [id], managerOf(this.dataSource, tx))) > 0;
   }
   async revokeBySub(sub: string, at: number, tx?: Transaction) {
     const manager = managerOf(this.dataSource, tx);
