@@ -15,13 +15,13 @@ import type { OpSession } from '../ports/op-session.store';
 import { UnitOfWork } from '../ports/unit-of-work';
 import { OpSessionsService } from '../sessions/op-sessions.service';
 import { audienceOf } from '../grants/audience';
-import { satisfiesAcr } from '../oidc/acr';
+import { satisfiesAcr, satisfiesEssentialAcr } from '../oidc/acr';
 import { IdTokensService } from '../oidc/id-tokens.service';
 import { SubjectsService } from '../oidc/subjects.service';
 import { ResourceServersService } from '../resources/resource-servers.service';
 import { SCOPE_REGISTRY } from '../token-service.tokens';
 import { AccessTokensService } from '../tokens/access-tokens.service';
-import { userinfoClaimsOf } from '../oidc/userinfo-claims';
+import { userinfoClaimsOf, withoutDeclined } from '../oidc/userinfo-claims';
 import type { AuthorizationRequest, LoginResult } from './authorization-request';
 
 /** Where the authorization endpoint sends the browser next. */
@@ -61,6 +61,7 @@ export class AuthorizationFlowService {
     const now = epochSeconds(this.clock);
     // id_token_hint (OIDC Core §3.1.2.1) names who the client expects: another signed-in user
     // means a new login (and with prompt=none, login_required).
+    const essentialAcr = request.claims ? essentialAcrValues(request.claims) : undefined;
     const otherUser = session !== undefined && this.expectedSubject(request) !== undefined && this.subjects.forClient(client, session.sub) !== this.expectedSubject(request);
     const loginNeeded =
       !session ||
@@ -70,7 +71,8 @@ export class AuthorizationFlowService {
       // max_age=0 is prompt=login (OIDC Core §3.1.2.1, errata set 2), even within the second.
       (request.maxAge !== undefined && (request.maxAge === 0 || now - session.authTime > request.maxAge)) ||
       // A class of authentication the session does not reach (say MFA): the login UI can step up.
-      !satisfiesAcr(session.acr, request.acrValues);
+      !satisfiesAcr(session.acr, request.acrValues) ||
+      (essentialAcr !== undefined && !satisfiesEssentialAcr(session.acr, essentialAcr));
     if (loginNeeded) {
       if (request.prompt.includes('none')) {
         return { kind: 'error', error: new LoginRequiredError('The user must sign in, and prompt=none forbids asking.') };
@@ -124,7 +126,7 @@ export class AuthorizationFlowService {
       return new LoginRequiredError('The user who signed in is not the one this request is for.');
     }
     const essential = request.claims ? essentialAcrValues(request.claims) : undefined;
-    if (essential && !satisfiesAcr(login.acr, essential)) {
+    if (essential && !satisfiesEssentialAcr(login.acr, essential)) {
       return new AccessDeniedError(`The sign-in did not reach the required authentication level (${essential.join(' or ')}).`);
     }
     // The authentication must not predate the request by more than max_age (the challenge was
@@ -246,20 +248,6 @@ export class AuthorizationFlowService {
   }
 }
 
-/**
- * The claims request less the claims of scopes the user declined at consent: refusing `email`
- * must not be undone by naming the `email` claim in the `claims` parameter.
- */
-function withoutDeclined(claims: ClaimsRequest | undefined, registry: ScopeRegistry, requested: readonly string[], granted: readonly string[]): ClaimsRequest | undefined {
-  if (!claims) return undefined;
-  const declinedScopes = requested.filter((s) => !granted.includes(s));
-  if (!declinedScopes.length) return claims;
-  const kept = registry.claimsForScopes(granted);
-  const declined = [...registry.claimsForScopes(declinedScopes)].filter((c) => !kept.has(c));
-  const filter = (member: ClaimsRequest['userinfo']) =>
-    member && Object.fromEntries(Object.entries(member).filter(([name]) => !declined.includes(name.split('#')[0])));
-  return { userinfo: filter(claims.userinfo), id_token: filter(claims.id_token) };
-}
 
 const loginOf = (s: Authenticated & { loginSessionId?: string }): LoginResult => ({
   sub: s.sub,

@@ -26,8 +26,8 @@ export class PushedRequestsService {
 
   /** The pushed parameters, once: unknown, used, expired or another client's → invalid_request_uri. */
   async take(requestUri: string, client: Client): Promise<Record<string, string[]>> {
-    const pushed = await this.store.take(storageKey(requestUri));
-    if (!pushed || pushed.expiresAt <= epochSeconds(this.clock) || pushed.clientId !== client.clientId) {
+    const pushed = await this.store.take(storageKey(requestUri), client.clientId);
+    if (!pushed || pushed.expiresAt <= epochSeconds(this.clock)) {
       throw new OAuthError('invalid_request_uri', 'request_uri is unknown, expired, already used, or was pushed by another client.');
     }
     return pushed.params;

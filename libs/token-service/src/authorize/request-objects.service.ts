@@ -35,7 +35,7 @@ export class RequestObjectsService {
     try {
       keys = await this.clientKeys.keysOf(client, jwsKid(jwt));
     } catch (err) {
-      if (err instanceof ClientKeysError) throw new OAuthError('invalid_request_object', `The client's keys could not be had: ${err.message}`);
+      if (err instanceof ClientKeysError) throw new OAuthError('invalid_request_object', "The client's jwks_uri could not be fetched.", { detail: err.message });
       throw err;
     }
     if (!keys.length) {
@@ -52,7 +52,9 @@ export class RequestObjectsService {
       });
     } catch (err) {
       if (err instanceof RequestObjectError) throw new OAuthError('invalid_request_object', err.message, { detail: err.reason });
-      throw err;
+      // A registered key that cannot be imported (jose refuses its parameters) is the client's
+      // problem to fix, not a server error.
+      throw new OAuthError('invalid_request_object', 'The request object could not be verified with the keys this client registered.', { detail: String(err) });
     }
     return toParameters(payload);
   }
@@ -69,10 +71,13 @@ export class RequestObjectsService {
         headers: { accept: 'application/oauth-authz-req+jwt, application/jwt' },
         maxBodyBytes: MAX_REQUEST_OBJECT_BYTES,
       });
-      if (res.status !== 200) throw new OAuthError('invalid_request_uri', `Fetching request_uri answered HTTP ${res.status}.`);
+      if (res.status !== 200) throw new OAuthError('invalid_request_uri', `Fetching request_uri answered HTTP ${res.status}.`, { detail: `request_uri HTTP ${res.status}` });
       return res.text().trim();
     } catch (err) {
-      if (err instanceof OutboundHttpError) throw new OAuthError('invalid_request_uri', `request_uri could not be fetched: ${err.message}`, { detail: err.reason });
+      // The reason stays in the log: an answer naming resolved addresses would map internal DNS.
+      if (err instanceof OutboundHttpError) {
+        throw new OAuthError('invalid_request_uri', 'request_uri could not be fetched (it must be a public https URL answering 200).', { detail: `${err.reason}: ${err.message}` });
+      }
       throw err;
     }
   }

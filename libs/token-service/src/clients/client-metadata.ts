@@ -1,3 +1,4 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { InvalidClientMetadataError, InvalidRedirectUriError } from '@tessera/oauth-errors';
 import { sectorIdentifierOf } from '@tessera/token-formats';
 import {
@@ -98,6 +99,13 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
   if (jwksUri !== undefined && jwks !== undefined) throw new InvalidClientMetadataError('Register either jwks or jwks_uri, not both.');
   if (jwks && (jwks as { keys: Record<string, unknown>[] }).keys.some((k) => 'd' in k || 'k' in k)) {
     throw new InvalidClientMetadataError('jwks must contain public keys only.');
+  }
+  for (const key of (jwks as { keys: Record<string, unknown>[] } | undefined)?.keys ?? []) {
+    try {
+      createPublicKey({ key: key as JsonWebKey, format: 'jwk' });
+    } catch {
+      throw new InvalidClientMetadataError(`jwks: the key${typeof key['kid'] === 'string' ? ` "${key['kid']}"` : ''} is not a valid public JWK.`);
+    }
   }
   if (authMethod === 'private_key_jwt' && !jwksUri && !(jwks as { keys: unknown[] } | undefined)?.keys.length) {
     throw new InvalidClientMetadataError('private_key_jwt needs the client\'s public keys in "jwks" or at "jwks_uri".');

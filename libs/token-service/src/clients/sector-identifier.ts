@@ -11,7 +11,12 @@ export async function checkSectorIdentifier(http: OutboundHttpClient, uri: strin
   try {
     listed = await http.getJson(uri, { maxBodyBytes: 64 * 1024 });
   } catch (err) {
-    if (err instanceof OutboundHttpError) throw new InvalidClientMetadataError(`sector_identifier_uri could not be fetched: ${err.message}`);
+    // The reason stays in the log: an answer naming resolved addresses would map internal DNS.
+    if (err instanceof OutboundHttpError) {
+      throw new InvalidClientMetadataError('sector_identifier_uri could not be fetched (it must be a public https URL answering 200 with a JSON array).', {
+        detail: `${err.reason}: ${err.message}`,
+      });
+    }
     throw err;
   }
   if (!Array.isArray(listed) || !listed.every((u) => typeof u === 'string')) {

@@ -14,7 +14,9 @@ import { ResourceServersService } from '../resources/resource-servers.service';
 import { AccessTokensService, type IssuedAccessToken } from '../tokens/access-tokens.service';
 import { TokenFamiliesService } from '../tokens/token-families.service';
 import { IdTokensService } from '../oidc/id-tokens.service';
-import { userinfoClaimsOf } from '../oidc/userinfo-claims';
+import { userinfoClaimsOf, withoutDeclined } from '../oidc/userinfo-claims';
+import type { ScopeRegistry } from '@tessera/scopes';
+import { SCOPE_REGISTRY } from '../token-service.tokens';
 import { audienceOf, outsideOf } from './audience';
 import { GrantHandler, type TokenResponse, type ValidatedGrant } from './grant-handler';
 
@@ -61,6 +63,7 @@ export class RefreshTokenGrantHandler extends GrantHandler {
     private readonly idTokens: IdTokensService,
     private readonly uow: UnitOfWork,
     private readonly keyring: MasterKeyring,
+    @Inject(SCOPE_REGISTRY) private readonly registry: ScopeRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     super();
@@ -115,7 +118,8 @@ export class RefreshTokenGrantHandler extends GrantHandler {
           client,
           sub: token.sub,
           scope: g.scope,
-          claims: token.claims,
+          // A narrowed scope narrows the claims named individually too.
+          claims: withoutDeclined(token.claims, this.registry, token.scope, g.scope),
           claimsLocales: token.claimsLocales,
           authTime: token.authTime,
           acr: token.acr,
@@ -200,7 +204,7 @@ export class RefreshTokenGrantHandler extends GrantHandler {
         format: g.format,
         grantId: token.grantId,
         familyId: token.familyId,
-        claims: userinfoClaimsOf(token.claims, token.claimsLocales),
+        claims: userinfoClaimsOf(withoutDeclined(token.claims, this.registry, token.scope, g.scope), token.claimsLocales),
       },
       tx,
     );

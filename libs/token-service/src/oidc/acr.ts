@@ -26,3 +26,11 @@ export function satisfiesAcr(acr: string | undefined, requested: readonly string
   if (!known.length) return true;
   return known.some((want) => want === acr || (want === ACR_PASSWORD && acr === ACR_MFA));
 }
+
+/**
+ * An essential acr (§5.5.1.1) must be met by one of the listed values: values Tessera does not
+ * define can never be met, so the authentication fails rather than pretending otherwise.
+ */
+export function satisfiesEssentialAcr(acr: string | undefined, essential: readonly string[]): boolean {
+  return essential.some((want) => want === acr || (want === ACR_PASSWORD && acr === ACR_MFA));
+}

@@ -78,7 +78,7 @@ export class IdTokensService {
           nonce: request.nonce,
           acr: request.acr,
           amr: request.amr?.length ? request.amr : undefined,
-          sid: request.sid,
+          sid: request.sid === undefined ? undefined : this.subjects.sessionIdForClient(client, request.sid),
           accessToken,
           code,
           alg: signer.alg,

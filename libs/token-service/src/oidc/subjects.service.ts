@@ -35,4 +35,14 @@ export class SubjectsService implements OnModuleInit {
     // A pairwise client registered without redirect URIs has no sector: its client_id stands in.
     return pairwiseSubject({ sectorIdentifier: client.sectorIdentifier ?? client.clientId, localSubject: sub, salt: this.salt });
   }
+
+  /**
+   * The OP session id (`sid`) a client sees. Shared by every client of one browser session, a
+   * plain sid would let two pairwise clients link their users; a pairwise client gets it
+   * derived per sector, like its subjects. Logout (a later issue) maps it back the same way.
+   */
+  sessionIdForClient(client: Pick<Client, 'subjectType' | 'sectorIdentifier' | 'clientId'>, sid: string): string {
+    if (client.subjectType !== 'pairwise') return sid;
+    return this.forClient(client, `sid:${sid}`);
+  }
 }

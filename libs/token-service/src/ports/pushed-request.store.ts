@@ -11,7 +11,10 @@ export interface PushedRequest {
 
 export abstract class PushedRequestStore {
   abstract insert(request: PushedRequest, tx?: Transaction): Promise<void>;
-  /** Removes and returns it: a request_uri is used once (RFC 9126 §4). */
-  abstract take(storageKey: string): Promise<PushedRequest | undefined>;
+  /**
+   * Removes and returns it, if `clientId` pushed it: a request_uri is used once (RFC 9126 §4),
+   * and another client presenting it neither uses nor spends it.
+   */
+  abstract take(storageKey: string, clientId: string): Promise<PushedRequest | undefined>;
   abstract deleteExpired(now: number): Promise<number>;
 }

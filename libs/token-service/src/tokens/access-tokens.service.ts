@@ -6,6 +6,7 @@ import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { AccessTokenStore, type UserinfoClaimsRequest } from '../ports/access-token.store';
+import { SubjectsService } from '../oidc/subjects.service';
 import type { Transaction } from '../ports/unit-of-work';
 
 export interface AccessTokenRequest {
@@ -21,6 +22,9 @@ export interface AccessTokenRequest {
   /** OpenID Connect: the claims request UserInfo will honour for this token. */
   claims?: UserinfoClaimsRequest;
 }
+
+/** The private claim naming the grant of a pairwise client's JWT (random per user and client). */
+export const GRANT_ID_CLAIM = 'tessera_grant_id';
 
 export interface IssuedAccessToken {
   value: string;
@@ -39,6 +43,7 @@ export class AccessTokensService {
   constructor(
     private readonly store: AccessTokenStore,
     private readonly keys: SigningKeysService,
+    private readonly subjects: SubjectsService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -56,9 +61,13 @@ export class AccessTokensService {
         );
       }
       const signer = await this.keys.signer(client.accessTokenSigningAlg);
+      // A pairwise client (OIDC Core §8) must not read the user's own id from its JWTs: they carry
+      // the subject it knows, and the grant's id, by which this server finds the user again.
+      const pairwise = client.subjectType === 'pairwise' && request.grantId !== undefined;
       const claims = buildAccessTokenClaims({
         issuer: this.config.issuer,
-        subject: request.sub,
+        subject: pairwise ? this.subjects.forClient(client, request.sub) : request.sub,
+        ...(pairwise ? { extra: { [GRANT_ID_CLAIM]: request.grantId } } : {}),
         clientId: client.clientId,
         audience: request.audience,
         scope: request.scope.join(' '),

@@ -7,6 +7,8 @@ import type { RequestParams } from '../http/form';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { ResourceServersService } from '../resources/resource-servers.service';
 import { TokenInspectorService, type ActiveAccessToken } from './token-inspector.service';
+import { ClientsService } from '../clients/clients.service';
+import { SubjectsService } from '../oidc/subjects.service';
 
 export const INTROSPECTION_JWT_MEDIA_TYPE = 'application/token-introspection+jwt';
 
@@ -21,6 +23,8 @@ export class IntrospectionService {
     private readonly inspector: TokenInspectorService,
     private readonly resourceServers: ResourceServersService,
     private readonly keys: SigningKeysService,
+    private readonly clients: ClientsService,
+    private readonly subjects: SubjectsService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -38,7 +42,8 @@ export class IntrospectionService {
         token_type: 'refresh_token',
         scope: refresh.scope.join(' ') || undefined,
         client_id: refresh.clientId,
-        sub: refresh.sub,
+        // The subject the token's client knows: pairwise for a pairwise client (OIDC Core §8).
+        sub: this.subjects.forClient(caller, refresh.sub),
         iss: this.config.issuer,
         exp: refresh.expiresAt,
         iat: refresh.issuedAt,
@@ -50,7 +55,7 @@ export class IntrospectionService {
       active: true,
       scope: active.scope || undefined,
       client_id: active.clientId,
-      sub: active.sub,
+      sub: await this.subjectOf(active),
       aud: active.audience.length === 1 ? active.audience[0] : active.audience.length ? active.audience : undefined,
       iss: this.config.issuer,
       exp: active.expiresAt,
@@ -58,6 +63,13 @@ export class IntrospectionService {
       jti: active.jti,
       token_type: 'Bearer',
     };
+  }
+
+  /** A user's token shows the subject its client knows (pairwise or public); a client's own token, the client. */
+  private async subjectOf(active: ActiveAccessToken): Promise<string> {
+    if (active.sub === active.clientId && active.grantId === undefined) return active.sub;
+    const client = await this.clients.find(active.clientId);
+    return client ? this.subjects.forClient(client, active.sub) : active.sub;
   }
 
   /** RFC 9701: the same answer as a JWT signed by the server, addressed to the caller. */

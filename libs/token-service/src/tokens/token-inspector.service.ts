@@ -8,6 +8,7 @@ import { SigningKeysService } from '../keys/signing-keys.service';
 import { AccessTokenStore, RevokedTokenStore, type UserinfoClaimsRequest } from '../ports/access-token.store';
 import { GrantStore } from '../ports/grant.store';
 import { RefreshTokenStore, type RefreshToken } from '../ports/refresh-token.store';
+import { GRANT_ID_CLAIM } from './access-tokens.service';
 
 /** An access token found active, whatever its format. */
 export interface ActiveAccessToken {
@@ -114,11 +115,21 @@ export class TokenInspectorService {
         currentDate: new Date(now * 1000),
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
       });
+      const grantId = payload[GRANT_ID_CLAIM];
+      let sub = payload.sub as string;
+      if (grantId !== undefined) {
+        // A pairwise client's token: its sub is the pairwise one; the grant names the user.
+        const grant = typeof grantId === 'string' ? await this.grants.find(grantId) : undefined;
+        if (!grant || grant.clientId !== payload['client_id']) return undefined;
+        if (grant.revokedAt !== undefined && (payload.iat as number) <= grant.revokedAt) return undefined;
+        sub = grant.sub;
+      }
       return {
         format: 'jwt',
         jti: payload.jti as string,
         clientId: payload['client_id'] as string,
-        sub: payload.sub as string,
+        sub,
+        ...(typeof grantId === 'string' ? { grantId } : {}),
         scope: (payload['scope'] as string | undefined) ?? '',
         audience: payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud],
         issuedAt: payload.iat as number,

@@ -13,11 +13,11 @@ export class PushedRequestTypeormStore extends PushedRequestStore {
     await managerOf(this.dataSource, tx).insert(PushedRequestEntity, { ...request, params: JSON.stringify(request.params) });
   }
 
-  async take(storageKey: string): Promise<PushedRequest | undefined> {
-    const row = await this.dataSource.manager.findOneBy(PushedRequestEntity, { storageKey });
+  async take(storageKey: string, clientId: string): Promise<PushedRequest | undefined> {
+    const row = await this.dataSource.manager.findOneBy(PushedRequestEntity, { storageKey, clientId });
     if (!row) return undefined;
     // The delete decides between two concurrent uses: only the one that removed the row wins.
-    const { affected } = await this.dataSource.manager.delete(PushedRequestEntity, { storageKey });
+    const { affected } = await this.dataSource.manager.delete(PushedRequestEntity, { storageKey, clientId });
     if (!affected) return undefined;
     return { storageKey: row.storageKey, clientId: row.clientId, params: JSON.parse(row.params) as Record<string, string[]>, expiresAt: row.expiresAt };
   }

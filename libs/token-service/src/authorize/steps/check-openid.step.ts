@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError } from '@tessera/oauth-errors';
-import { essentialAcrValues, parseClaimsRequest, requestedAcr } from '@tessera/scopes';
+import { essentialAcrValues, parseClaimsRequest, requestedAcr, type ClaimsRequest, type ScopeRegistry } from '@tessera/scopes';
+import type { Client } from '../../clients/client';
+import { SCOPE_REGISTRY } from '../../token-service.tokens';
 import { IdTokenHintError, verifyIdTokenHint } from '@tessera/token-formats';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { SigningKeysService } from '../../keys/signing-keys.service';
@@ -8,6 +10,8 @@ import { CLOCK, type Clock } from '../../clock';
 import { param, type AuthorizeContext, type AuthorizeStep } from '../authorize-context';
 
 const DISPLAY_VALUES = new Set(['page', 'popup', 'touch', 'wap']);
+/** Protocol claims a claims request may name: acr (§5.5.1.1), auth_time, and sub's value (§5.5.1). */
+const REQUESTABLE_PROTOCOL_CLAIMS = new Set(['acr', 'auth_time', 'sub']);
 
 /**
  * The OpenID Connect parameters of an authentication request (Core §3.1.2.1, §3.2.2.1,
@@ -22,6 +26,7 @@ export class CheckOpenIdStep implements AuthorizeStep {
     private readonly keys: SigningKeysService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SCOPE_REGISTRY) private readonly registry: ScopeRegistry,
   ) {}
 
   async run(ctx: AuthorizeContext) {
@@ -47,7 +52,7 @@ export class CheckOpenIdStep implements AuthorizeStep {
 
     const claims = param(ctx, 'claims');
     if (claims !== undefined) {
-      request.claims = parseClaimsRequest(claims);
+      request.claims = this.withinClientScopes(parseClaimsRequest(claims), client);
       // §5.5.1.1: an acr requested through claims is honoured like acr_values (essential: must be met).
       const acr = requestedAcr(request.claims);
       if (acr?.values.length) request.acrValues = [...new Set([...(essentialAcrValues(request.claims) ?? acr.values), ...(request.acrValues ?? [])])];
@@ -55,6 +60,24 @@ export class CheckOpenIdStep implements AuthorizeStep {
 
     const hint = param(ctx, 'id_token_hint');
     if (hint !== undefined) request.idTokenHintSub = await this.verifyHint(hint, client.clientId);
+  }
+
+  /**
+   * The claims a client may ask for by name: those its allowed scopes could release, custom claims
+   * that belong to no scope (TESSERA_SCOPES `claims`), and the protocol claims the request may
+   * constrain (acr, auth_time, sub). Anything else, unknown claims included (§5.5: not
+   * understood, ignored), is dropped before consent sees it: naming `email` must not get around
+   * a client that is not allowed the `email` scope.
+   */
+  private withinClientScopes(request: ClaimsRequest, client: Client): ClaimsRequest {
+    const allowed = this.registry.claimsForScopes(client.scopes.map((s) => s.scope));
+    const ofSomeScope = this.registry.claimsForScopes(this.registry.supportedScopes());
+    const keep = (name: string) => {
+      const base = name.split('#')[0];
+      return REQUESTABLE_PROTOCOL_CLAIMS.has(name) || allowed.has(base) || (this.registry.isKnownClaim(base) && !ofSomeScope.has(base));
+    };
+    const filter = (member: ClaimsRequest['userinfo']) => member && Object.fromEntries(Object.entries(member).filter(([name]) => keep(name)));
+    return { userinfo: filter(request.userinfo), id_token: filter(request.id_token) };
   }
 
   /** §3.1.2.1: an ID token we issued to this client earlier; expired is fine, forged is not. */

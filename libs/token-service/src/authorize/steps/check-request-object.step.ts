@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError, OAuthError } from '@tessera/oauth-errors';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { param, type AuthorizeContext, type AuthorizeStep } from '../authorize-context';
+import { returnsTokensFrom } from './check-response-mode.step';
 import { PAR_URN_PREFIX, PushedRequestsService } from '../pushed-requests.service';
 import { RequestObjectsService } from '../request-objects.service';
 
@@ -60,6 +61,9 @@ export class CheckRequestObjectStep implements AuthorizeStep {
       if (sent?.length === 1 && client.redirectUris.includes(sent[0])) {
         ctx.redirectUri = sent[0];
         if (query['state']?.length === 1) ctx.state = query['state'][0];
+        // The response type's default mode: tokens never travel in the query (§5).
+        const responseType = query['response_type']?.[0];
+        ctx.responseMode = responseType !== undefined && returnsTokensFrom(responseType) ? 'fragment' : 'query';
       }
       throw err;
     }

@@ -20,7 +20,7 @@ export class CheckResponseModeStep implements AuthorizeStep {
     // RFC 6749 §4.1.2.1: state is echoed in every error, this step's included.
     if (ctx.raw['state']?.length === 1) ctx.state = ctx.raw['state'][0];
     const responseType = canonicalResponseType(param(ctx, 'response_type') ?? 'code');
-    const returnsTokens = responseType !== 'code' && responseType.split(' ').some((w) => w === 'token' || w === 'id_token');
+    const returnsTokens = returnsTokensFrom(responseType);
     ctx.responseMode = returnsTokens ? 'fragment' : 'query';
     ctx.request.responseMode = ctx.responseMode;
     const mode = param(ctx, 'response_mode');
@@ -34,4 +34,9 @@ export class CheckResponseModeStep implements AuthorizeStep {
     ctx.responseMode = mode as ResponseModeName;
     ctx.request.responseMode = ctx.responseMode;
   }
+}
+
+/** Whether a response type returns a token or an ID token from the authorization endpoint (§5). */
+export function returnsTokensFrom(responseType: string): boolean {
+  return canonicalResponseType(responseType).split(' ').some((w) => w === 'token' || w === 'id_token');
 }
