@@ -19,6 +19,9 @@ describe('redactUrl', () => {
     'id_token_hint',
     'token',
     'password',
+    'request',
+    'request_uri',
+    'login_hint',
   ])('replaces the value of %s and keeps the other parameters', (param) => {
     const url = `/oauth2/callback?client_id=web-app&${param}=s3cr3t-value&scope=openid+profile`;
 

@@ -22,6 +22,10 @@ export const REDACTED_PARAMS = [
   'password',
   'state',
   'request',
+  // A pushed request's URN stands for the request until used; a remote one may hold a secret path.
+  'request_uri',
+  // Often the user's email address: personal data has no place in access logs.
+  'login_hint',
   'assertion',
 ];
 
