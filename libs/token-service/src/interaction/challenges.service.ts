@@ -80,6 +80,11 @@ export class ChallengesService {
    * present the same verifier cookie that started the flow.
    */
   async consume(challenge: string, verifier: string | undefined): Promise<Challenge> {
+    // The usual case in one statement; anything else is read again to say precisely what is wrong.
+    if (typeof challenge === 'string' && challenge && typeof verifier === 'string') {
+      const used = await this.store.consumeAnswered(storageKey(challenge), storageKey(verifier), epochSeconds(this.clock));
+      if (used) return used;
+    }
     const found = await this.find(challenge);
     this.checkVerifier(found, verifier);
     if (found.state !== 'accepted' && found.state !== 'rejected') {

@@ -31,5 +31,10 @@ export abstract class ChallengeStore {
    * `from`: the single-use guarantee under concurrent requests. False if another won.
    */
   abstract transition(storageKey: string, from: ChallengeState, to: ChallengeState, outcome?: ChallengeOutcome): Promise<boolean>;
+  /**
+   * The resume's one statement: marks an answered (accepted or rejected), unexpired challenge
+   * whose verifier hash matches as used and returns it; undefined if any of that is not so.
+   */
+  abstract consumeAnswered(storageKey: string, verifierHash: string, now: number): Promise<Challenge | undefined>;
   abstract deleteExpired(now: number): Promise<number>;
 }

@@ -4,6 +4,7 @@ import {
   AccessTokenTypeormStore,
   RevokedTokenTypeormStore,
 } from '../../src/adapters/typeorm/access-token.typeorm-store';
+import { ChallengeTypeormStore } from '../../src/adapters/typeorm/challenge.typeorm-store';
 import { ClientTypeormStore } from '../../src/adapters/typeorm/client.typeorm-store';
 import { TypeormUnitOfWork } from '../../src/adapters/typeorm/data-source';
 import { SERVICE_DATABASE } from '../../src/adapters/typeorm/database';
@@ -12,6 +13,7 @@ import { ReplayCacheTypeormStore } from '../../src/adapters/typeorm/replay-cache
 import { ResourceServerTypeormStore } from '../../src/adapters/typeorm/resource-server.typeorm-store';
 import { SigningKeyTypeormStore } from '../../src/adapters/typeorm/signing-key.typeorm-store';
 import { describeAccessTokenStoreContract } from './access-token.store.contract';
+import { describeChallengeStoreContract } from './challenge.store.contract';
 import { describeClientStoreContract } from './client.store.contract';
 import { describeGrantStoreContract } from './grant.store.contract';
 import { describeReplayCacheContract } from './replay-cache.contract';
@@ -35,6 +37,7 @@ describe.each(testEngines())('token-service TypeORM stores on %s', (engine) => {
     };
 
   describeClientStoreContract(onFreshDatabase((ds) => new ClientTypeormStore(ds)));
+  describeChallengeStoreContract(onFreshDatabase((ds) => new ChallengeTypeormStore(ds)));
   describeResourceServerStoreContract(onFreshDatabase((ds) => new ResourceServerTypeormStore(ds)));
   describeAccessTokenStoreContract(onFreshDatabase((ds) => new AccessTokenTypeormStore(ds)));
   describeRevokedTokenStoreContract(onFreshDatabase((ds) => new RevokedTokenTypeormStore(ds)));

@@ -16,15 +16,15 @@ export class ChallengeTypeormStore extends ChallengeStore {
   }
   async find(storageKey: string): Promise<Challenge | undefined> {
     const row = await this.sql.findOne('"storage_key" = $1', [storageKey]);
-    if (!row) return undefined;
-    return {
-      ...row,
-      kind: row.kind as Challenge['kind'],
-      state: row.state as ChallengeState,
-      request: row.request as AuthorizationRequest,
-      login: (row.login as Challenge['login']) ?? undefined,
-      outcome: (row.outcome as ChallengeOutcome) ?? undefined,
-    };
+    return row ? toChallenge(row) : undefined;
+  }
+  async consumeAnswered(storageKey: string, verifierHash: string, now: number): Promise<Challenge | undefined> {
+    const [row] = await this.sql.updateReturningRows(
+      { state: 'used' },
+      `"storage_key" = $2 AND "verifier_hash" = $3 AND "state" IN ('accepted', 'rejected') AND "expires_at" > $4`,
+      [storageKey, verifierHash, now],
+    );
+    return row ? toChallenge(row) : undefined;
   }
   async transition(storageKey: string, from: ChallengeState, to: ChallengeState, outcome?: ChallengeOutcome) {
     const set: Partial<ChallengeEntity> = outcome ? { state: to, outcome: outcome as object } : { state: to };
@@ -34,4 +34,15 @@ export class ChallengeTypeormStore extends ChallengeStore {
   async deleteExpired(now: number) {
     return (await this.dataSource.manager.delete(ChallengeEntity, { expiresAt: LessThan(now) })).affected ?? 0;
   }
+}
+
+function toChallenge(row: ChallengeEntity): Challenge {
+  return {
+    ...row,
+    kind: row.kind as Challenge['kind'],
+    state: row.state as ChallengeState,
+    request: row.request as AuthorizationRequest,
+    login: (row.login as Challenge['login']) ?? undefined,
+    outcome: (row.outcome as ChallengeOutcome) ?? undefined,
+  };
 }

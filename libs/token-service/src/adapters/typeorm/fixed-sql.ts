@@ -54,24 +54,32 @@ export class FixedSql<T extends ObjectLiteral> {
    * `UPDATE … SET <set> WHERE <where>`, the single-use and state-machine updates of the flow:
    * `set` maps entity properties to new values (converted as TypeORM would), `where` is a SQL
    * condition whose placeholders continue after the SET values (`$3` with two values set).
-   * Returns how many rows changed, read through `RETURNING` so that both drivers say it alike.
+   * Returns how many rows changed.
    */
   async update(set: Partial<T>, where: string, params: unknown[], manager?: EntityManager): Promise<number> {
+    return (await this.updateReturning(set, where, params, manager, '1 AS "changed"')).length;
+  }
+
+  /** As update(), returning the changed rows as entities (their new state), read by `RETURNING`. */
+  async updateReturningRows(set: Partial<T>, where: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
+    return (await this.updateReturning(set, where, params, manager, this.columnList)).map((row) => this.hydrate(row));
+  }
+
+  private async updateReturning(set: Partial<T>, where: string, params: unknown[], manager: EntityManager | undefined, returning: string): Promise<Record<string, unknown>[]> {
     const properties = Object.keys(set);
-    const key = `${properties.join(',')}|${where}`;
+    const key = `${properties.join(',')}|${where}|${returning}`;
     let sql = this.updates.get(key);
     if (!sql) {
       const assignments = properties.map((p, i) => `"${this.column(p).databaseName}" = ${this.param(i + 1)}`).join(', ');
       const condition = this.dataSource.options.type === 'postgres' ? where : where.replace(/\$\d+/g, '?');
-      sql = `UPDATE ${this.table} SET ${assignments} WHERE ${condition} RETURNING 1 AS "changed"`;
+      sql = `UPDATE ${this.table} SET ${assignments} WHERE ${condition} RETURNING ${returning}`;
       this.updates.set(key, sql);
     }
     const driver = this.dataSource.driver;
     const values = properties.map((p) => driver.preparePersistentValue((set as Record<string, unknown>)[p], this.column(p)));
     const raw = (await (manager ?? this.dataSource).query(sql, [...values, ...params])) as unknown[];
     // PostgreSQL answers [rows, rowCount] for an UPDATE; SQLite the rows RETURNING produced.
-    const rows = Array.isArray(raw[0]) ? (raw[0] as unknown[]) : raw;
-    return rows.length;
+    return (Array.isArray(raw[0]) ? raw[0] : raw) as Record<string, unknown>[];
   }
 
   private column(property: string): ColumnMetadata {
