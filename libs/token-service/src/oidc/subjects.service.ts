@@ -25,7 +25,10 @@ export class SubjectsService implements OnModuleInit {
   async onModuleInit() {
     const candidate = await this.keyring.encrypt(secureRandomBytes(32).toString('base64url'), SALT_NAME);
     const stored = await this.secrets.getOrInsert(SALT_NAME, candidate, epochSeconds(this.clock));
-    this.salt = Buffer.from(await this.keyring.decrypt(stored, SALT_NAME), 'base64url');
+    const plain = await this.keyring.decrypt(stored, SALT_NAME);
+    // After a master-key rotation: rewrite it under the current key before the retired one is dropped.
+    if (this.keyring.isStale(stored)) await this.secrets.replace(SALT_NAME, await this.keyring.encrypt(plain, SALT_NAME));
+    this.salt = Buffer.from(plain, 'base64url');
   }
 
   /** The subject identifier `client` knows the user `sub` by. */

@@ -20,4 +20,8 @@ export class ServiceSecretTypeormStore extends ServiceSecretStore {
       return (await this.dataSource.manager.findOneByOrFail(ServiceSecretEntity, { name })).valueEncrypted;
     }
   }
+
+  async replace(name: string, valueEncrypted: string): Promise<void> {
+    await this.dataSource.manager.update(ServiceSecretEntity, { name }, { valueEncrypted });
+  }
 }
