@@ -2,7 +2,7 @@ import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { InvalidTokenError, NotFoundError } from '@tessera/oauth-errors';
-import { cameThroughInternalListener, internalCredential, type InternalCaller } from '@tessera/runtime';
+import { cameThroughInternalListener, INTERNAL_CALLERS, internalCredential, type InternalCaller } from '@tessera/runtime';
 import { safeEqual } from '@tessera/token-formats';
 import { INTERNAL_SECRET } from '../../token-service.tokens';
 
@@ -16,10 +16,15 @@ export const InternalCallers = (...callers: InternalCaller[]) => SetMetadata(CAL
  */
 @Injectable()
 export class InternalApiGuard implements CanActivate {
+  /** Each caller's expected credential, derived once rather than by an HMAC per request. */
+  private readonly credentials: ReadonlyMap<string, string>;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(INTERNAL_SECRET) private readonly secret: string,
-  ) {}
+    @Inject(INTERNAL_SECRET) secret: string,
+  ) {
+    this.credentials = new Map(INTERNAL_CALLERS.map((caller) => [caller, internalCredential(secret, caller)]));
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
@@ -28,7 +33,8 @@ export class InternalApiGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
     const caller = presented.split('.', 1)[0] as InternalCaller;
-    if (!callers.includes(caller) || !safeEqual(presented, internalCredential(this.secret, caller))) {
+    const expected = this.credentials.get(caller);
+    if (!callers.includes(caller) || expected === undefined || !safeEqual(presented, expected)) {
       const err = new InvalidTokenError('A valid internal credential of a caller allowed here is required.');
       // RFC 6750 §3 (and RFC 9110 §15.5.2): a 401 carries a challenge; no error code when no credential was sent (§3.1).
       (err as InvalidTokenError & { wwwAuthenticate?: string }).wwwAuthenticate = presented
