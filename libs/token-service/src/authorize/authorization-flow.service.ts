@@ -62,7 +62,8 @@ export class AuthorizationFlowService {
     // id_token_hint (OIDC Core §3.1.2.1) names who the client expects: another signed-in user
     // means a new login (and with prompt=none, login_required).
     const essentialAcr = request.claims ? essentialAcrValues(request.claims) : undefined;
-    const otherUser = session !== undefined && this.expectedSubject(request) !== undefined && this.subjects.forClient(client, session.sub) !== this.expectedSubject(request);
+    const expected = this.expectedSubject(request);
+    const otherUser = session !== undefined && expected !== undefined && this.subjects.forClient(client, session.sub) !== expected;
     const loginNeeded =
       !session ||
       otherUser ||

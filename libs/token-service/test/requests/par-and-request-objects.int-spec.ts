@@ -88,6 +88,16 @@ describe('pushed authorization requests, request objects and sector identifiers'
       expect(await badScope.json()).toMatchObject({ error: 'invalid_scope' });
     });
 
+    it('refuses a push that is not a form body with invalid_request, not a 500', async () => {
+      const res = await fetch(`${app.url}/oauth2/par`, {
+        method: 'POST',
+        headers: { authorization: client.basic, 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'code', redirect_uri: REDIRECT, scope: 'openid' }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'invalid_request' });
+    });
+
     it('refuses a request_uri that expired, or that another client pushed', async () => {
       const other = await app.client({ grant_types: ['authorization_code'], redirect_uris: [REDIRECT], allowed_scopes: ['openid', 'orders:read'] });
       const { request_uri } = (await (await push({ code_challenge: pkce().challenge, code_challenge_method: 'S256' })).json()) as { request_uri: string };

@@ -21,13 +21,17 @@ const REQUESTABLE_PROTOCOL_CLAIMS = new Set(['acr', 'auth_time', 'sub']);
 @Injectable()
 export class CheckOpenIdStep implements AuthorizeStep {
   readonly name = 'openid';
+  /** Claims some scope releases; the registry is fixed at start, so this is computed once. */
+  private readonly claimsOfSomeScope: ReadonlySet<string>;
 
   constructor(
     private readonly keys: SigningKeysService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SCOPE_REGISTRY) private readonly registry: ScopeRegistry,
-  ) {}
+  ) {
+    this.claimsOfSomeScope = registry.claimsForScopes(registry.supportedScopes());
+  }
 
   async run(ctx: AuthorizeContext) {
     const request = ctx.request;
@@ -71,10 +75,9 @@ export class CheckOpenIdStep implements AuthorizeStep {
    */
   private withinClientScopes(request: ClaimsRequest, client: Client): ClaimsRequest {
     const allowed = this.registry.claimsForScopes(client.scopes.map((s) => s.scope));
-    const ofSomeScope = this.registry.claimsForScopes(this.registry.supportedScopes());
     const keep = (name: string) => {
       const base = name.split('#')[0];
-      return REQUESTABLE_PROTOCOL_CLAIMS.has(name) || allowed.has(base) || (this.registry.isKnownClaim(base) && !ofSomeScope.has(base));
+      return REQUESTABLE_PROTOCOL_CLAIMS.has(name) || allowed.has(base) || (this.registry.isKnownClaim(base) && !this.claimsOfSomeScope.has(base));
     };
     const filter = (member: ClaimsRequest['userinfo']) => member && Object.fromEntries(Object.entries(member).filter(([name]) => keep(name)));
     return { userinfo: filter(request.userinfo), id_token: filter(request.id_token) };

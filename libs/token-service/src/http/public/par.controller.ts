@@ -33,15 +33,16 @@ export class ParController {
 
   @Post()
   async push(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    // readForm refuses anything but a form body, so the body is a URLSearchParams from here on.
     const form = readForm(req.body, new Set(['resource']));
+    const body = req.body as URLSearchParams;
     const client = await this.authenticator.authenticate(form, req.headers.authorization, this.url);
-    if (!(req.body instanceof URLSearchParams)) throw new InvalidRequestError('The request body must be application/x-www-form-urlencoded.');
-    if (req.body.has('request_uri')) throw new InvalidRequestError('request_uri cannot be pushed (RFC 9126 §2.1).');
-    const sentClientId = req.body.get('client_id');
+    if (body.has('request_uri')) throw new InvalidRequestError('request_uri cannot be pushed (RFC 9126 §2.1).');
+    const sentClientId = body.get('client_id');
     if (sentClientId !== null && sentClientId !== client.clientId) throw new InvalidRequestError('client_id differs from the authenticated client.');
 
     const params = new URLSearchParams();
-    for (const [name, value] of req.body) if (!CLIENT_AUTH_PARAMS.has(name)) params.append(name, value);
+    for (const [name, value] of body) if (!CLIENT_AUTH_PARAMS.has(name)) params.append(name, value);
     params.set('client_id', client.clientId);
     const ctx = newContext(params, true);
     // The same checks as at the authorization endpoint; errors answer here, as JSON (§2.3).
