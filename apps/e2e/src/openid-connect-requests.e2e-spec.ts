@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { locationOf, ScriptedLoginUi, startTlsTestServer, TestBrowser, type TlsTestServer } from '@tessera/test-kit';
+import { eventually, locationOf, ScriptedLoginUi, startTlsTestServer, TestBrowser, type TlsTestServer } from '@tessera/test-kit';
 import type { DatabaseEngine } from '@tessera/runtime';
 import { generateClientKey, type ClientKeyPair } from './support/client-keys';
 import { e2eEngines } from './support/engines';
@@ -353,7 +353,8 @@ describe.each(e2eEngines())('OpenID Connect requests (PAR, request objects, resp
       // The answer stays generic (naming the resolved address would map internal DNS); the log says why.
       expect((thrown as oauth.AuthorizationResponseError).error_description).toMatch(/could not be fetched/);
       expect((thrown as oauth.AuthorizationResponseError).error_description).not.toContain('127.0.0.1');
-      expect(platform.output()).toContain('blocked_address');
+      // The platform writes its log asynchronously (a pipe from another process): wait for the line.
+      await eventually(() => expect(platform.output()).toContain('blocked_address'));
       expect(tls.requests.length).toBe(before);
     });
 
