@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import * as oauth from 'oauth4webapi';
 import { exportJWK, generateKeyPair } from 'jose';
+import { eventually } from '@tessera/test-kit';
 import { e2eEngines } from './support/engines';
 import { startPlatform, type RunningPlatform } from './support/platform';
 
@@ -135,8 +136,9 @@ describe.each(e2eEngines())('dynamic registration and client authentication on %
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: created.body['client_id'] as string, client_secret: `${secret}x` }),
     });
     expect(res.status).toBe(401);
+    // The platform writes its log asynchronously (a pipe from another process): wait for the line.
+    await eventually(() => expect(platform.output()).toContain('request refused'));
     const output = platform.output();
-    expect(output).toContain('request refused');
     expect(output).not.toContain(secret);
     expect(output).not.toContain(platform.registrationToken);
   });
