@@ -15,6 +15,8 @@ module.exports = {
       outputHashing: 'none',
       generatePackageJson: false,
       sourceMap: true,
+      // The password policy's list of common passwords is read at start from beside the bundle.
+      assets: [{ input: 'libs/auth-service/src/passwords', glob: 'common-passwords.txt', output: '.' }],
     }),
   ],
 };

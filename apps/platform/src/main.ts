@@ -3,17 +3,19 @@
  * directory and the in-process queue unless DATABASE_URL / REDIS_URL say otherwise.
  */
 import { launch } from '@tessera/runtime';
+import { AuthServiceModule, authServiceConfigSchema } from '@tessera/auth-service';
 import { TokenServiceModule, tokenServiceConfigSchema } from '@tessera/token-service';
 
 void launch({
   name: 'platform',
-  schemas: [tokenServiceConfigSchema],
-  modules: ({ config, secrets }, [tokenEnv]) => [
+  schemas: [tokenServiceConfigSchema, authServiceConfigSchema],
+  modules: ({ config, secrets }, [tokenEnv, authEnv]) => [
     TokenServiceModule.forRoot({
       env: tokenEnv,
       internalSecret: secrets.internalSecret,
       registrationToken: secrets.registrationToken,
       redisUrl: config.redisUrl,
     }),
+    AuthServiceModule.forRoot({ env: authEnv, internalSecret: secrets.internalSecret, redisUrl: config.redisUrl }),
   ],
 });

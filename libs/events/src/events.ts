@@ -45,6 +45,7 @@ export const EVENTS = {
       scopes: z.array(z.string().min(1)),
     }),
   },
+  'user.created': { version: 1, schema: subjectRef },
   'user.updated': { version: 1, schema: subjectRef },
   'user.deleted': { version: 1, schema: subjectRef },
   'password.changed': { version: 1, schema: subjectRef },
@@ -52,6 +53,8 @@ export const EVENTS = {
   'login.succeeded': { version: 1, schema: loginAttempt },
   'login.failed': { version: 1, schema: loginAttempt },
   'account.locked': { version: 1, schema: subjectRef },
+  /** A second factor (TOTP, passkey, recovery codes) was added or removed. */
+  'mfa.changed': { version: 1, schema: subjectRef.extend({ factor: z.string().min(1), change: z.enum(['added', 'removed']) }) },
   'logout.backchannel.requested': {
     version: 1,
     schema: z.object({

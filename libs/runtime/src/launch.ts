@@ -21,7 +21,7 @@ export interface LaunchContext {
   secrets: BootstrapSecrets;
 }
 
-export interface LaunchOptions<S extends z.ZodObject<z.ZodRawShape>[]> {
+export interface LaunchOptions<S extends readonly z.ZodObject<z.ZodRawShape>[]> {
   name: string;
   schemas: S;
   modules: (ctx: LaunchContext, envs: { [K in keyof S]: z.infer<S[K]> }) => DynamicModule[];
@@ -51,7 +51,7 @@ export function bootstrapSecrets(config: PlatformConfig, env: NodeJS.ProcessEnv)
  * exit), loads or creates the bootstrap secrets, and serves the given service modules on the
  * public and internal listeners until SIGTERM/SIGINT.
  */
-export async function launch<S extends z.ZodObject<z.ZodRawShape>[]>(options: LaunchOptions<S>): Promise<RunningHttpApp> {
+export async function launch<const S extends readonly z.ZodObject<z.ZodRawShape>[]>(options: LaunchOptions<S>): Promise<RunningHttpApp> {
   const env = options.env ?? process.env;
   // Everything the platform writes (SQLite files, generated secrets, mail) is for its owner only.
   process.umask(0o077);

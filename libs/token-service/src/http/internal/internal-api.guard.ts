@@ -1,47 +1,14 @@
-import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
-import { InvalidTokenError, NotFoundError } from '@tessera/oauth-errors';
-import { cameThroughInternalListener, INTERNAL_CALLERS, internalCredential, type InternalCaller } from '@tessera/runtime';
-import { safeEqual } from '@tessera/token-formats';
+import { InternalApiGuardBase } from '@tessera/runtime';
 import { INTERNAL_SECRET } from '../../token-service.tokens';
 
-const CALLERS = 'tessera:internal-callers';
-/** Names the services allowed to call an internal controller or route. */
-export const InternalCallers = (...callers: InternalCaller[]) => SetMetadata(CALLERS, callers);
+export { InternalCallers } from '@tessera/runtime';
 
-/**
- * Internal APIs answer only on the internal listener and only to a caller they name, each
- * authenticated with its own derived credential.
- */
+/** The token service's internal API guard: the shared rule, with this service's secret. */
 @Injectable()
-export class InternalApiGuard implements CanActivate {
-  /** Each caller's expected credential, derived once rather than by an HMAC per request. */
-  private readonly credentials: ReadonlyMap<string, string>;
-
-  constructor(
-    private readonly reflector: Reflector,
-    @Inject(INTERNAL_SECRET) secret: string,
-  ) {
-    this.credentials = new Map(INTERNAL_CALLERS.map((caller) => [caller, internalCredential(secret, caller)]));
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!cameThroughInternalListener(req.raw)) throw new NotFoundError('No such endpoint.');
-    const callers = this.reflector.getAllAndOverride<InternalCaller[]>(CALLERS, [context.getHandler(), context.getClass()]) ?? [];
-    const header = req.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
-    const caller = presented.split('.', 1)[0] as InternalCaller;
-    const expected = this.credentials.get(caller);
-    if (!callers.includes(caller) || expected === undefined || !safeEqual(presented, expected)) {
-      const err = new InvalidTokenError('A valid internal credential of a caller allowed here is required.');
-      // RFC 6750 §3 (and RFC 9110 §15.5.2): a 401 carries a challenge; no error code when no credential was sent (§3.1).
-      (err as InvalidTokenError & { wwwAuthenticate?: string }).wwwAuthenticate = presented
-        ? 'Bearer realm="tessera-internal", error="invalid_token"'
-        : 'Bearer realm="tessera-internal"';
-      throw err;
-    }
-    return true;
+export class InternalApiGuard extends InternalApiGuardBase {
+  constructor(reflector: Reflector, @Inject(INTERNAL_SECRET) secret: string) {
+    super(reflector, secret);
   }
 }

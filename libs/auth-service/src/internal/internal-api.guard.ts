@@ -1,0 +1,14 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InternalApiGuardBase } from '@tessera/runtime';
+import { AUTH_INTERNAL_SECRET } from '../auth-service.tokens';
+
+export { InternalCallers } from '@tessera/runtime';
+
+/** The authentication service's internal API guard: the shared rule, with this service's secret. */
+@Injectable()
+export class AuthInternalApiGuard extends InternalApiGuardBase {
+  constructor(reflector: Reflector, @Inject(AUTH_INTERNAL_SECRET) secret: string) {
+    super(reflector, secret);
+  }
+}

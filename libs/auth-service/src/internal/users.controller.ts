@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { FlowError } from '../http/flow-error';
+import { FlowErrorFilter } from '../http/flow-error.filter';
+import type { UserEntity } from '../database/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { AuthInternalApiGuard, InternalCallers } from './internal-api.guard';
+
+/** What operators and the admin API see of a user (never the password hash). */
+export const userView = (user: UserEntity, claims: Record<string, unknown>) => ({
+  sub: user.sub,
+  email: user.email,
+  email_verified: user.emailVerified,
+  status: user.status,
+  roles: user.roles,
+  has_password: user.passwordHash !== null,
+  claims,
+  created_at: user.createdAt,
+  updated_at: user.updatedAt,
+});
+
+/**
+ * The internal user API: the token service reads claims (`GET /internal/users/{sub}/claims`);
+ * operators (the CLI) and the admin API create and read users.
+ */
+@Controller('internal/users')
+@UseGuards(AuthInternalApiGuard)
+@UseFilters(FlowErrorFilter)
+export class InternalUsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get(':sub/claims')
+  @InternalCallers('token-service', 'admin-api', 'operator')
+  async claims(@Param('sub') sub: string) {
+    const user = await this.users.find(sub);
+    if (!user) throw new FlowError('not_found', 'No such user.');
+    return this.users.claimsOf(user);
+  }
+
+  @Get(':sub')
+  @InternalCallers('admin-api', 'operator')
+  async read(@Param('sub') sub: string) {
+    const user = await this.users.require(sub);
+    return userView(user, user.claims);
+  }
+
+  /** `{ email, password?, email_verified?, claims?, roles? }`: an account an operator creates is verified unless told otherwise. */
+  @Post()
+  @HttpCode(201)
+  @InternalCallers('admin-api', 'operator')
+  async create(@Body() body: unknown) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FlowError('invalid_request', 'The body must be a JSON object.');
+    const b = body as Record<string, unknown>;
+    if (b['password'] !== undefined && typeof b['password'] !== 'string') throw new FlowError('invalid_request', 'password must be a string.');
+    if (b['roles'] !== undefined && (!Array.isArray(b['roles']) || !b['roles'].every((r) => typeof r === 'string'))) {
+      throw new FlowError('invalid_request', 'roles must be an array of strings.');
+    }
+    if (b['email'] === undefined) throw new FlowError('invalid_request', 'email is required.');
+    const user = await this.users.create({
+      email: b['email'] as string,
+      password: b['password'] as string | undefined,
+      emailVerified: b['email_verified'] !== false,
+      claims: b['claims'],
+      roles: b['roles'] as string[] | undefined,
+    });
+    return userView(user, user.claims);
+  }
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { inTransaction, Outbox } from '@tessera/events';
+import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
+import { UserEntity, type UserStatus } from '../database/entities/user.entity';
+import { isUniqueViolation } from '../database/unique-violation';
+import { FlowError } from '../http/flow-error';
+import { PasswordHasher } from '../passwords/password-hasher';
+import { PasswordPolicy } from '../passwords/password-policy';
+import { normalizeEmail } from './email';
+import { mergeClaims, validateProfileClaims } from './profile-claims';
+
+export const ROLES = ['admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface NewUser {
+  email?: string | null;
+  emailVerified?: boolean;
+  password?: string;
+  claims?: unknown;
+  roles?: string[];
+}
+
+/** Users: creation, profile, password, status and deletion, each with its event in the same transaction. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @Inject(AUTH_SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(AUTH_CLOCK) private readonly clock: Clock,
+    private readonly outbox: Outbox,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+  ) {}
+
+  async create(input: NewUser, tx?: EntityManager): Promise<UserEntity> {
+    const email = input.email == null ? null : normalizeEmail(input.email);
+    if (input.password !== undefined) this.policy.check(input.password, { email });
+    const claims = input.claims === undefined ? {} : mergeClaims({}, validateProfileClaims(input.claims));
+    const roles = [...new Set(input.roles ?? [])];
+    const unknownRole = roles.find((r) => !(ROLES as readonly string[]).includes(r));
+    if (unknownRole) throw new FlowError('invalid_request', `Unknown role "${unknownRole}"; roles are: ${ROLES.join(', ')}.`);
+    const now = nowSeconds(this.clock);
+    const user = Object.assign(new UserEntity(), {
+      sub: randomUUID(),
+      email,
+      emailVerified: input.emailVerified === true && email !== null,
+      passwordHash: input.password === undefined ? null : await this.hasher.hash(input.password),
+      passwordChangedAt: input.password === undefined ? null : now,
+      status: 'active' as UserStatus,
+      roles,
+      claims,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const write = async (manager: EntityManager) => {
+      await manager.save(UserEntity, user);
+      await this.outbox.add(manager, 'user.created', { sub: user.sub });
+    };
+    try {
+      if (tx) await write(tx);
+      else await inTransaction(this.dataSource, write);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FlowError('conflict', 'An account with this email address exists already.');
+      throw err;
+    }
+    return user;
+  }
+
+  find(sub: string, tx?: EntityManager): Promise<UserEntity | null> {
+    return (tx ?? this.dataSource.manager).findOneBy(UserEntity, { sub });
+  }
+
+  async findByEmail(email: string, tx?: EntityManager): Promise<UserEntity | null> {
+    let normalized: string;
+    try {
+      normalized = normalizeEmail(email);
+    } catch {
+      return null;
+    }
+    return (tx ?? this.dataSource.manager).findOneBy(UserEntity, { email: normalized });
+  }
+
+  async require(sub: string, tx?: EntityManager): Promise<UserEntity> {
+    const user = await this.find(sub, tx);
+    if (!user) throw new FlowError('not_found', 'No such user.');
+    return user;
+  }
+
+  /** The user's OpenID Connect claims (§5.1), as the token service releases them. */
+  claimsOf(user: UserEntity): Record<string, unknown> {
+    return {
+      ...user.claims,
+      sub: user.sub,
+      ...(user.email ? { email: user.email, email_verified: user.emailVerified } : {}),
+      updated_at: user.updatedAt,
+    };
+  }
+
+  async updateProfile(sub: string, change: unknown): Promise<UserEntity> {
+    const validated = validateProfileClaims(change);
+    return inTransaction(this.dataSource, async (manager) => {
+      const user = await this.require(sub, manager);
+      user.claims = mergeClaims(user.claims, validated);
+      user.updatedAt = nowSeconds(this.clock);
+      await manager.save(UserEntity, user);
+      await this.outbox.add(manager, 'user.updated', { sub });
+      return user;
+    });
+  }
+
+  /** Sets a new password (policy checked); `password.changed` makes the token service revoke the user's refresh tokens. */
+  async setPassword(sub: string, password: unknown, tx?: EntityManager): Promise<void> {
+    const user = await this.require(sub, tx);
+    this.policy.check(password, { email: user.email });
+    const passwordHash = await this.hasher.hash(password);
+    const work = async (manager: EntityManager) => {
+      const now = nowSeconds(this.clock);
+      await manager.update(UserEntity, { sub }, { passwordHash, passwordChangedAt: now, updatedAt: now });
+      await this.outbox.add(manager, 'password.changed', { sub });
+    };
+    if (tx) await work(tx);
+    else await inTransaction(this.dataSource, work);
+  }
+
+  /** Checks a password; on success with outdated parameters, stores a new hash (no event: nothing changed for the user). */
+  async verifyPassword(user: UserEntity | null, password: string): Promise<boolean> {
+    if (!user?.passwordHash) return this.hasher.verifyNobody(password);
+    const ok = await this.hasher.verify(user.passwordHash, password);
+    if (ok && this.hasher.needsRehash(user.passwordHash)) {
+      const passwordHash = await this.hasher.hash(password);
+      await this.dataSource.manager.update(UserEntity, { sub: user.sub, passwordHash: user.passwordHash }, { passwordHash });
+      user.passwordHash = passwordHash;
+    }
+    return ok;
+  }
+
+  async setStatus(sub: string, status: UserStatus): Promise<void> {
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.require(sub, manager);
+      await manager.update(UserEntity, { sub }, { status, updatedAt: nowSeconds(this.clock) });
+      await this.outbox.add(manager, 'user.updated', { sub });
+    });
+  }
+
+  async setEmail(sub: string, email: string, verified: boolean, tx?: EntityManager): Promise<void> {
+    const normalized = normalizeEmail(email);
+    const work = async (manager: EntityManager) => {
+      await manager.update(UserEntity, { sub }, { email: normalized, emailVerified: verified, updatedAt: nowSeconds(this.clock) });
+      await this.outbox.add(manager, 'user.updated', { sub });
+    };
+    try {
+      if (tx) await work(tx);
+      else await inTransaction(this.dataSource, work);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new FlowError('conflict', 'Another account uses this email address.');
+      throw err;
+    }
+  }
+
+  /**
+   * Deletes the user and everything keyed by their `sub` (features register what to delete);
+   * `user.deleted` makes the token service revoke their grants and tokens.
+   */
+  async delete(sub: string): Promise<void> {
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.require(sub, manager);
+      for (const cleanup of this.deletionSteps) await cleanup(manager, sub);
+      await manager.delete(UserEntity, { sub });
+      await this.outbox.add(manager, 'user.deleted', { sub });
+    });
+  }
+
+  /** A feature registers (at start) what it deletes with a user: its own rows, in the deletion's transaction. */
+  onDelete(step: (manager: EntityManager, sub: string) => Promise<void>): void {
+    this.deletionSteps.push(step);
+  }
+
+  private readonly deletionSteps: Array<(manager: EntityManager, sub: string) => Promise<void>> = [];
+}
