@@ -49,6 +49,7 @@ import { TokenController } from './http/public/token.controller';
 import { AuthorizeController } from './http/public/authorize.controller';
 import { InternalChallengesController } from './http/internal/challenges.controller';
 import { InternalGrantsController } from './http/internal/grants.controller';
+import { InternalTokensController } from './http/internal/tokens.controller';
 import { GrantsService } from './grants/grants.service';
 import { ChallengesService } from './interaction/challenges.service';
 import { ChallengeStore } from './ports/challenge.store';
@@ -146,6 +147,7 @@ export class TokenServiceModule {
         InternalKeysController,
         InternalChallengesController,
         InternalGrantsController,
+        InternalTokensController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },

@@ -1,11 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource, IsNull, LessThan, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
 import { LoginSessionEntity } from '../database/entities/login-session.entity';
+import { KnownDeviceEntity } from '../database/entities/throttle.entity';
+import { UsersService } from '../users/users.service';
 
 export const SESSION_COOKIE = 'tessera_login';
 
@@ -29,13 +31,23 @@ const storageKeyOf = (secret: string) => createHash('sha256').update(secret).dig
  * the browser and the session after TESSERA_BROWSER_SESSION_TTL at most.
  */
 @Injectable()
-export class LoginSessionsService {
+export class LoginSessionsService implements OnModuleInit {
   constructor(
     @Inject(AUTH_SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
     @Inject(AUTH_SERVICE_CONFIG) private readonly config: AuthServiceConfig,
     private readonly outbox: Outbox,
+    private readonly users: UsersService,
   ) {}
+
+  onModuleInit() {
+    // A deleted user's sessions (ended first, so the token service hears of it) and devices go with them.
+    this.users.onDelete(async (manager, sub) => {
+      await this.endAllOf(sub, undefined, manager);
+      await manager.delete(LoginSessionEntity, { sub });
+      await manager.delete(KnownDeviceEntity, { sub });
+    });
+  }
 
   /** The browser's live session, at any stage. */
   async fromRequest(req: FastifyRequest): Promise<LoginSession | null> {

@@ -114,3 +114,27 @@ export class Portal {
 
 /** The claims of a JWT, unverified (the test checks values, the RP libraries check signatures). */
 export const claimsOf = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString());
+
+/**
+ * Signs a user in through the whole flow as the portal does (a first-party public client with
+ * the `account` scope) and returns the portal, its access token, and a helper for account calls.
+ */
+export async function signInToAccount(app: PlatformApp, user: { email: string; password: string }, browser = app.browser()) {
+  const { client_id } = await app.client({ scope: 'openid profile email account', first_party: true });
+  const portal = new Portal(app, browser);
+  const login = await portal.loginWithPassword(await portal.authorize(client_id, { scope: 'openid account' }), user.email, user.password);
+  if (!login.body.redirect_to) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  const callback = await portal.toCallback(login.body.redirect_to);
+  const tokens = await portal.redeem(client_id, callback.searchParams.get('code') as string);
+  const accessToken = tokens['access_token'] as string;
+  const account = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> => {
+    const res = await portal.browser.request(`${app.issuer}/auth/account${path}`, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+  };
+  return { portal, clientId: client_id, accessToken, tokens, account };
+}
