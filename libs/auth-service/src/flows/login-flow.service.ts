@@ -51,7 +51,10 @@ export class LoginFlowService {
   canContinue(challenge: ChallengeView, session: LoginSession | null): { ok: boolean; needsSecondFactor: boolean } {
     if (!session || session.stage !== 'authenticated') return { ok: false, needsSecondFactor: false };
     if (challenge.prompt?.includes('login')) return { ok: false, needsSecondFactor: false };
-    if (challenge.max_age !== undefined && nowSeconds(this.clock) - session.authTime > challenge.max_age) return { ok: false, needsSecondFactor: false };
+    // max_age=0 means "authenticate now" (the conformance suite reads it so); otherwise an older sign-in than max_age.
+    if (challenge.max_age !== undefined && (challenge.max_age === 0 || nowSeconds(this.clock) - session.authTime > challenge.max_age)) {
+      return { ok: false, needsSecondFactor: false };
+    }
     if (challenge.id_token_hint_sub !== undefined && challenge.id_token_hint_sub !== session.sub) return { ok: false, needsSecondFactor: false };
     return { ok: true, needsSecondFactor: wantsMfa(challenge) && !session.amr.includes('mfa') };
   }

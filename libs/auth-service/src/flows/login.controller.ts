@@ -1,7 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Inject } from '@nestjs/common';
 import { STRATEGY, type Authentication } from '../authenticators/authentication';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
 import { CsrfGuard, ensureCsrfToken } from '../http/csrf.guard';
@@ -70,7 +69,7 @@ export class LoginController {
 
   @Post('continue')
   @HttpCode(200)
-  @UseGuards(CsrfGuard)
+  @UseGuards(CsrfGuard, AuthGuard(STRATEGY.loginSession))
   async continue(@Body() body: Body, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     noStore(reply);
     const challenge = await this.flow.loginChallenge(body?.['login_challenge']);

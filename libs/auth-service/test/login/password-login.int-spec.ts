@@ -85,4 +85,66 @@ describe.each(testEngines())('password login through the flow API (%s)', (engine
     const tokens = await second.redeem(other, callback.searchParams.get('code') as string);
     expect(claimsOf(tokens['id_token'] as string)['sub']).toBe(user.sub);
   });
+
+  it('refuses to complete a challenge from another browser (no login CSRF)', async () => {
+    const user = await app.user();
+    const victim = new Portal(app, app.browser());
+    const loginUrl = await victim.authorize(clientId);
+    // The attacker's browser has the challenge value (it is in a URL) but not the victim's binding cookie.
+    const attacker = new Portal(app, app.browser());
+    const res = await attacker.loginWithPassword(loginUrl, user.email, user.password);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+    expect(JSON.stringify(res.body)).toMatch(/another browser/);
+  });
+
+  it('forces a fresh login for prompt=login and for an exceeded max_age, and never continues as another user than id_token_hint names', async () => {
+    const user = await app.user();
+    const portal = new Portal(app, app.browser());
+    const first = await portal.loginWithPassword(await portal.authorize(clientId), user.email, user.password);
+    await portal.toCallback(first.body.redirect_to as string);
+    for (const params of [{ prompt: 'login' }, { max_age: '0' }]) {
+      const loginUrl = await portal.authorize(clientId, params);
+      expect(loginUrl).toContain('/login?');
+      const view = await portal.get(`/auth/login?login_challenge=${encodeURIComponent(Portal.challengeOf(loginUrl, 'login'))}`);
+      expect(view.body['can_continue']).toBe(false);
+      const cont = await portal.post('/auth/login/continue', { login_challenge: Portal.challengeOf(loginUrl, 'login') });
+      expect(cont.status).toBe(401);
+      expect(cont.body['error']).toBe('login_required');
+    }
+    // Another user's ID token as id_token_hint: this browser's session is not theirs.
+    const other = await app.user();
+    const otherPortal = new Portal(app, app.browser());
+    const otherLogin = await otherPortal.loginWithPassword(await otherPortal.authorize(clientId), other.email, other.password);
+    const otherTokens = await otherPortal.redeem(clientId, (await otherPortal.toCallback(otherLogin.body.redirect_to as string)).searchParams.get('code') as string);
+    const hinted = await portal.authorize(clientId, { id_token_hint: otherTokens['id_token'] as string });
+    expect(hinted).toContain('/login?');
+    const view = await portal.get(`/auth/login?login_challenge=${encodeURIComponent(Portal.challengeOf(hinted, 'login'))}`);
+    expect(view.body['can_continue']).toBe(false);
+    expect((await portal.post('/auth/login/continue', { login_challenge: Portal.challengeOf(hinted, 'login') })).status).toBe(401);
+  });
+
+  it('lets the user cancel: the client gets access_denied', async () => {
+    const portal = new Portal(app, app.browser());
+    const loginUrl = await portal.authorize(clientId);
+    const res = await portal.post('/auth/login/reject', { login_challenge: Portal.challengeOf(loginUrl, 'login') });
+    expect(res.status).toBe(200);
+    const callback = new URL(await portal.follow(res.body['redirect_to'] as string));
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('gives a remembered login a persistent cookie, and answers malformed flow calls with 400s', async () => {
+    const user = await app.user();
+    const portal = new Portal(app, app.browser());
+    const loginUrl = await portal.authorize(clientId);
+    const login = await portal.loginWithPassword(loginUrl, user.email, user.password, true);
+    expect(login.headers.getSetCookie().find((c) => c.startsWith('tessera_login='))).toMatch(/Max-Age=\d+/);
+    for (const body of [{}, { login_challenge: 'x', email: 1, password: 2 }, { login_challenge: 'x', email: 'a@b.c', password: 'p', remember: 'yes' }]) {
+      const res = await portal.post('/auth/login/password', body);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect((await portal.get('/auth/login')).status).toBe(400);
+    expect((await portal.get('/auth/login?login_challenge=nope')).status).toBe(404);
+  });
 });

@@ -18,7 +18,9 @@ import {
 } from '@tessera/runtime';
 import { createPostgresDatabase, TestBrowser } from '@tessera/test-kit';
 import { TokenServiceModule, tokenServiceConfigSchema } from '@tessera/token-service';
+import type { DataSource } from 'typeorm';
 import { AuthServiceModule, authServiceConfigSchema, PasswordHasher } from '../../src';
+import { AUTH_SERVICE_DATA_SOURCE } from '../../src/auth-service.tokens';
 
 export const ISSUER = 'https://id.tessera.test';
 
@@ -34,6 +36,10 @@ export interface PlatformApp {
   browser(): TestBrowser;
   /** Creates a user through the internal API (as the CLI does). */
   user(input?: { email?: string; password?: string; claims?: Record<string, unknown>; roles?: string[] }): Promise<{ sub: string; email: string; password: string }>;
+  /** The auth-service's DataSource (to look at what it stored). */
+  authDataSource(): DataSource;
+  /** Events the auth-service wrote to its outbox, oldest first (optionally of one name). */
+  outbox(name?: string): Promise<Array<{ name: string; payload: Record<string, unknown> }>>;
   /** Registers a client with the token service. */
   client(metadata?: Record<string, unknown>): Promise<{ client_id: string; client_secret?: string }>;
   close(): Promise<void>;
@@ -43,6 +49,8 @@ export interface PlatformAppOptions {
   engine?: DatabaseEngine;
   env?: Record<string, string>;
   clock?: () => number;
+  /** Default: a cheap argon2id (TEST_HASHER). */
+  passwordHasher?: PasswordHasher;
 }
 
 /** Cheap argon2id for tests (the production parameters are the benchmark's business). */
@@ -80,7 +88,7 @@ export async function startPlatformApp(options: PlatformAppOptions = {}): Promis
     imports: [
       RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
       TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, clock: options.clock }),
-      AuthServiceModule.forRoot({ env: authEnv, internalSecret, clock: options.clock, passwordHasher: TEST_HASHER }),
+      AuthServiceModule.forRoot({ env: authEnv, internalSecret, clock: options.clock, passwordHasher: options.passwordHasher ?? TEST_HASHER }),
     ],
   })
   class TestPlatformModule {}
@@ -105,6 +113,12 @@ export async function startPlatformApp(options: PlatformAppOptions = {}): Promis
     running,
     internal,
     browser: () => new TestBrowser({ [ISSUER]: running.publicUrl }),
+    authDataSource: () => running.app.get<DataSource>(AUTH_SERVICE_DATA_SOURCE),
+    async outbox(name) {
+      const ds = running.app.get<DataSource>(AUTH_SERVICE_DATA_SOURCE);
+      const rows = (await ds.query('SELECT "name", "payload" FROM "outbox" ORDER BY "occurred_at", "id"')) as Array<{ name: string; payload: string }>;
+      return rows.filter((r) => name === undefined || r.name === name).map((r) => ({ name: r.name, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+    },
     async user(input = {}) {
       const email = input.email ?? `user${++userCounter}-${randomSecret(4).toLowerCase()}@example.com`;
       const password = input.password ?? `pw-${randomSecret(12)}`;
