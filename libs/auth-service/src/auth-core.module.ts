@@ -18,6 +18,7 @@ import { LoginMethods } from './flows/login-methods';
 import { CsrfController } from './http/csrf.controller';
 import { CsrfGuard } from './http/csrf.guard';
 import { FlowErrorFilter } from './http/flow-error.filter';
+import { AuthHousekeepingService } from './housekeeping.service';
 import { InternalCredentialsController } from './internal/credentials.controller';
 import { AuthInternalApiGuard } from './internal/internal-api.guard';
 import { InternalUsersController } from './internal/users.controller';
@@ -54,6 +55,7 @@ const SHARED: Provider[] = [
   AccountGuard,
   AuthInternalApiGuard,
   FlowErrorFilter,
+  AuthHousekeepingService,
 ];
 
 /**

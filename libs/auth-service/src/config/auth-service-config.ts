@@ -14,7 +14,7 @@ export const authServiceConfigSchema = z.object({
   /** Whether people may create their own accounts. */
   TESSERA_SIGNUP: z.enum(['open', 'off']).default('open'),
   /** Where the token service's internal API answers; default: this platform's internal listener. */
-  TESSERA_TOKEN_SERVICE_URL: z.url().optional(),
+  TESSERA_TOKEN_SERVICE_INTERNAL_URL: z.url().optional(),
   /** Login sessions: with "remember me" (seconds), and without it (ends with the browser, and at most this long). */
   TESSERA_LOGIN_SESSION_TTL: z.coerce.number().int().min(300).max(31_536_000).default(2_592_000),
   TESSERA_BROWSER_SESSION_TTL: z.coerce.number().int().min(300).max(604_800).default(43_200),
@@ -70,7 +70,7 @@ export function toAuthServiceConfig(env: AuthServiceEnv, issuer: string, dataDir
     adminEmail: env.TESSERA_ADMIN_EMAIL,
     adminPassword: env.TESSERA_ADMIN_PASSWORD,
     signup: env.TESSERA_SIGNUP === 'open',
-    tokenServiceUrl: env.TESSERA_TOKEN_SERVICE_URL,
+    tokenServiceUrl: env.TESSERA_TOKEN_SERVICE_INTERNAL_URL,
     loginSessionTtl: env.TESSERA_LOGIN_SESSION_TTL,
     browserSessionTtl: env.TESSERA_BROWSER_SESSION_TTL,
     trustedProxies: env.TESSERA_TRUSTED_PROXIES,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DataSource, IsNull, LessThan, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
@@ -145,12 +145,6 @@ export class LoginSessionsService implements OnModuleInit {
     const now = nowSeconds(this.clock);
     const sessions = await this.dataSource.manager.find(LoginSessionEntity, { where: { sub, endedAt: IsNull(), stage: 'authenticated' }, order: { createdAt: 'DESC' } });
     return sessions.filter((s) => s.expiresAt > now);
-  }
-
-  /** Housekeeping: drops sessions that ended or expired a day ago. */
-  async purge(): Promise<void> {
-    const cutoff = nowSeconds(this.clock) - 86_400;
-    await this.dataSource.manager.delete(LoginSessionEntity, { expiresAt: LessThan(cutoff) });
   }
 
   private async endIn(manager: EntityManager, session: LoginSession, now: number) {
