@@ -15,8 +15,9 @@ export function fail(msg) {
  * @param {string} spec.tag         the log prefix
  * @param {{ name: string, default: number }} spec.load  the load option (connections or concurrency)
  * @param {{ id: string }[]} spec.scenarios  every scenario the script knows
+ * @param {object} [spec.options]  further parseArgs options of this script (in `opts`)
  */
-export function parseBenchArgs({ script, help, tag, load, scenarios: known }) {
+export function parseBenchArgs({ script, help, tag, load, scenarios: known, options = {} }) {
   const { values: opts } = parseArgs({
     options: {
       duration: { type: 'string' },
@@ -30,6 +31,7 @@ export function parseBenchArgs({ script, help, tag, load, scenarios: known }) {
       'no-docs': { type: 'boolean' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
+      ...options,
     },
   });
   if (opts.help) {

@@ -115,10 +115,17 @@ export class CookieJar {
   names() {
     return [...new Set([...this.#cookies.values()].map((c) => c.name))];
   }
+
+  /** A new jar holding only the named cookies of this one (e.g. a browser that kept only its login). */
+  pick(...names) {
+    const jar = new CookieJar();
+    for (const [key, c] of this.#cookies) if (names.includes(c.name)) jar.#cookies.set(key, { ...c });
+    return jar;
+  }
 }
 
 /** A browser: requests with the jar's cookies, stores what comes back, never follows redirects. */
-function browserRequest(httpClient, jar, method, url, { headers = {}, body } = {}) {
+export function browserRequest(httpClient, jar, method, url, { headers = {}, body } = {}) {
   const path = new URL(url).pathname;
   const cookie = jar.header(path);
   return httpClient

@@ -108,7 +108,15 @@ function baseEnv() {
 // Tessera
 // ---------------------------------------------------------------------------------------------
 
-export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
+/** Stands in for the claims server when the platform's own authentication service answers. */
+const NO_CLAIMS_SERVER = { url: undefined, trust() {}, calls: () => 0, stop: async () => {} };
+
+/**
+ * `env`: further environment for the platform. `claimsServer: false` runs the platform's own
+ * authentication service as the user directory (no bench claims server, no
+ * TESSERA_AUTH_SERVICE_URL), for benchmarks of the login itself (tools/bench/logins.mjs).
+ */
+export async function startTessera({ cpu, useTaskset, nodeArgs = [], env: extraEnv = {}, claimsServer = true }) {
   if (!existsSync(TESSERA_MAIN)) {
     throw new Error(
       `${TESSERA_MAIN} is missing: build it with \`NX_DAEMON=false npx nx run platform:build\``,
@@ -119,7 +127,7 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
   const issuer = `http://127.0.0.1:${port}`;
   // The user directory (the auth-service's claims API, which does not exist yet): in this
   // process, on the load generator's CPU. Tessera caches a user's claims for 30 s.
-  const claims = await startClaimsServer();
+  const claims = claimsServer ? await startClaimsServer() : NO_CLAIMS_SERVER;
   const env = {
     ...baseEnv(),
     TESSERA_ISSUER: issuer,
@@ -127,7 +135,8 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     TESSERA_INTERNAL_PORT: String(internalPort),
     TESSERA_DATA_DIR: dataDir,
     TESSERA_LOG_LEVEL: 'warn',
-    TESSERA_AUTH_SERVICE_URL: claims.url,
+    ...(claimsServer ? { TESSERA_AUTH_SERVICE_URL: claims.url } : {}),
+    ...extraEnv,
   };
   let proc;
   try {
@@ -208,6 +217,9 @@ export async function startTessera({ cpu, useTaskset, nodeArgs = [] }) {
     pid: proc.child.pid,
     extraCpuPids: [],
     output: proc.output,
+    issuer,
+    /** POST to Tessera's internal API with the operator credential; the JSON answer (throws on ≥ 300). */
+    internalPost: internal,
     /** Claims the user directory has answered so far (Tessera caches them for 30 s). */
     claimsCalls: () => claims.calls(),
     /**
