@@ -7,6 +7,7 @@ export * from './database/sqlite-guard';
 export * from './http/http-app';
 export * from './http/internal-credentials';
 export * from './http/internal-api.guard';
+export * from './http/client-ip';
 export * from './runtime.module';
 export * from './launch';
 export * from './outbound';

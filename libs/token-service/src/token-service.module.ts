@@ -32,6 +32,7 @@ import { TokenServiceDatabaseModule } from './database.module';
 import { AuthorizationCodeGrantHandler } from './grants/authorization-code.grant';
 import { ClientCredentialsGrantHandler } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS } from './grants/grant-handler';
+import { PasswordGrantHandler } from './grants/password.grant';
 import { RefreshTokenGrantHandler } from './grants/refresh-token.grant';
 import { TokenEndpointService } from './grants/token-endpoint.service';
 import { HousekeepingService } from './housekeeping.service';
@@ -81,6 +82,8 @@ import { ParController } from './http/public/par.controller';
 import { PushedRequestStore } from './ports/pushed-request.store';
 import { ScopeRegistry, type ScopeRegistryOptions } from '@tessera/scopes';
 import { AuthServiceClaimsSource } from './adapters/http/auth-service-claims.source';
+import { AuthServiceCredentialCheck } from './adapters/http/auth-service-credential-check';
+import { CredentialCheck } from './ports/credential-check';
 import { ServiceSecretTypeormStore } from './adapters/typeorm/service-secret.typeorm-store';
 import { UserClaimsService } from './claims/user-claims.service';
 import { UserUpdatedConsumer } from './consumers/user-updated.consumer';
@@ -105,6 +108,11 @@ export interface TokenServiceModuleOptions {
    * (TESSERA_AUTH_SERVICE_URL, else this platform's own internal listener).
    */
   userClaims?: UserClaimsSource;
+  /**
+   * Checks the resource owner's credentials for the password grant. Default: the authentication
+   * service's internal API (TESSERA_AUTH_SERVICE_URL, else this platform's own internal listener).
+   */
+  credentialCheck?: CredentialCheck;
   /** The outbound HTTP client (tests pass one that trusts their TLS server's certificate). */
   outbound?: OutboundHttpClient;
 }
@@ -119,7 +127,7 @@ const store = <T>(port: abstract new (...args: never[]) => T, adapter: new (ds: 
 /** Client authentication methods: adding one is adding a file and a line here. */
 const CLIENT_AUTH = [ClientSecretBasicClientAuth, ClientSecretPostClientAuth, PrivateKeyJwtClientAuth, NoneClientAuth];
 /** Grant types: adding one is adding a file and a line here. */
-const GRANTS = [ClientCredentialsGrantHandler, AuthorizationCodeGrantHandler, RefreshTokenGrantHandler];
+const GRANTS = [ClientCredentialsGrantHandler, AuthorizationCodeGrantHandler, RefreshTokenGrantHandler, PasswordGrantHandler];
 
 /** The OAuth 2.0 Authorization Server: run alone (apps/token-service) or inside the platform. */
 @Module({})
@@ -190,6 +198,12 @@ export class TokenServiceModule {
           inject: [TOKEN_SERVICE_CONFIG, PLATFORM_CONFIG],
           useFactory: (config: TokenServiceConfig, platform: PlatformConfig) =>
             options.userClaims ?? new AuthServiceClaimsSource(config.authServiceUrl ?? ownInternalUrl(platform), options.internalSecret),
+        },
+        {
+          provide: CredentialCheck,
+          inject: [TOKEN_SERVICE_CONFIG, PLATFORM_CONFIG],
+          useFactory: (config: TokenServiceConfig, platform: PlatformConfig) =>
+            options.credentialCheck ?? new AuthServiceCredentialCheck(config.authServiceUrl ?? ownInternalUrl(platform), options.internalSecret),
         },
         UserClaimsService,
         SubjectsService,

@@ -128,8 +128,14 @@ export class LoginFlowService {
   }
 }
 
-/** MFA is asked for when the client's acr_values prefer it and do not also accept a password alone. */
+/**
+ * MFA is asked for when the client's policy requires it (`mfa_policy: required`), or when the
+ * request's acr_values (or the client's default_acr_values) prefer it and do not also accept a
+ * password alone. A user's own enrolled factor is the third reason (SecondFactors). No policy
+ * turns off a factor a user enrolled.
+ */
 export function wantsMfa(challenge: ChallengeView): boolean {
+  if (challenge.client?.mfa_policy === 'required') return true;
   const acr = challenge.acr_values ?? [];
   return acr.includes(ACR_MFA) && !acr.includes(ACR_PWD);
 }

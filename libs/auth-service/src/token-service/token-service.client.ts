@@ -17,6 +17,7 @@ export interface ChallengeView {
     policy_uri?: string;
     tos_uri?: string;
     first_party?: boolean;
+    mfa_policy?: 'none' | 'optional' | 'required';
   };
   requested_scope: string[];
   scope_details?: unknown;

@@ -103,7 +103,7 @@ describe.each(testEngines())('password login through the flow API (%s)', (engine
     const portal = new Portal(app, app.browser());
     const first = await portal.loginWithPassword(await portal.authorize(clientId), user.email, user.password);
     await portal.toCallback(first.body.redirect_to as string);
-    for (const params of [{ prompt: 'login' }, { max_age: '0' }]) {
+    for (const params of [{ prompt: 'login' }, { max_age: '0' }] as Array<Record<string, string>>) {
       const loginUrl = await portal.authorize(clientId, params);
       expect(loginUrl).toContain('/login?');
       const view = await portal.get(`/auth/login?login_challenge=${encodeURIComponent(Portal.challengeOf(loginUrl, 'login'))}`);

@@ -13,6 +13,7 @@ import { CheckResourceStep } from './steps/check-resource.step';
 import { CheckResponseModeStep } from './steps/check-response-mode.step';
 import { CheckResponseTypeStep } from './steps/check-response-type.step';
 import { CheckScopeStep } from './steps/check-scope.step';
+import { DefaultAcrValuesStep } from './steps/default-acr-values.step';
 
 export const AUTHORIZE_STEPS = [
   CheckClientStep,
@@ -26,6 +27,7 @@ export const AUTHORIZE_STEPS = [
   CheckResourceStep,
   CheckPromptStep,
   CheckOpenIdStep,
+  DefaultAcrValuesStep,
 ];
 
 /**
@@ -48,8 +50,9 @@ export class AuthorizePipeline {
     resource: CheckResourceStep,
     prompt: CheckPromptStep,
     openid: CheckOpenIdStep,
+    defaultAcr: DefaultAcrValuesStep,
   ) {
-    this.steps = [client, requestObject, redirectUri, responseMode, duplicates, responseType, scope, pkce, resource, prompt, openid];
+    this.steps = [client, requestObject, redirectUri, responseMode, duplicates, responseType, scope, pkce, resource, prompt, openid, defaultAcr];
   }
 
   /** Runs every check; `ctx` tells the caller how far it got when a check throws. */

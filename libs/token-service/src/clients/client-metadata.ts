@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { InvalidClientMetadataError, InvalidRedirectUriError } from '@tessera/oauth-errors';
 import { sectorIdentifierOf } from '@tessera/token-formats';
+import { ACR_VALUES, isAcrValue } from '../oidc/acr';
 import {
   ACCESS_TOKEN_FORMATS,
   RESPONSE_TYPES,
@@ -210,6 +211,7 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
     sector_identifier_uri: client.sectorIdentifierUri,
     require_auth_time: client.requireAuthTime || undefined,
     default_max_age: client.defaultMaxAge,
+    default_acr_values: client.defaultAcrValues?.length ? client.defaultAcrValues : undefined,
     request_object_signing_alg: client.requestObjectSigningAlg,
     request_uris: client.requestUris?.length ? client.requestUris : undefined,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests || undefined,
@@ -290,6 +292,11 @@ function parseOpenIdMetadata(m: Record<string, unknown>, redirectUris: string[])
       throw new InvalidClientMetadataError(`${(err as Error).message} (OpenID Connect Core §8.1).`);
     }
   }
+  const defaultAcrValues = stringArray(m, 'default_acr_values');
+  const unsupportedAcr = defaultAcrValues?.find((v) => !isAcrValue(v));
+  if (unsupportedAcr !== undefined) {
+    throw new InvalidClientMetadataError(`default_acr_values: "${unsupportedAcr}" is not an acr value this server supports. Supported: ${ACR_VALUES.join(', ')}.`);
+  }
   const requestUris = (stringArray(m, 'request_uris') ?? []).map((uri) => {
     if (!isHttpsUrl(uri)) throw new InvalidClientMetadataError(`request_uris: "${uri}" must be an https URL.`);
     return uri;
@@ -302,6 +309,7 @@ function parseOpenIdMetadata(m: Record<string, unknown>, redirectUris: string[])
     sectorIdentifierUri,
     requireAuthTime: boolean(m, 'require_auth_time') ?? false,
     defaultMaxAge: integer(m, 'default_max_age', 0, 31_536_000),
+    defaultAcrValues: defaultAcrValues?.length ? defaultAcrValues.filter(isAcrValue) : undefined,
     requestObjectSigningAlg: oneOf(m, 'request_object_signing_alg', ASSERTION_ALGS),
     requestUris,
     requirePushedAuthorizationRequests: boolean(m, 'require_pushed_authorization_requests') ?? false,

@@ -1,3 +1,5 @@
+import type { AcrValue } from '../oidc/acr';
+
 /** Token endpoint authentication methods we support (RFC 7591 §2, RFC 7523). */
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
@@ -63,6 +65,12 @@ export interface Client {
   requireAuthTime: boolean;
   /** max_age applied when a request names none. */
   defaultMaxAge?: number;
+  /**
+   * OpenID Connect Registration §2: the acr values an authorization request asks for when it
+   * names none (neither acr_values nor an acr claim). An administrator requiring MFA for a client
+   * registers the MFA class: the login challenge then asks the authentication service for it.
+   */
+  defaultAcrValues?: AcrValue[];
   /** Unset: request objects signed with any algorithm Tessera verifies. */
   requestObjectSigningAlg?: string;
   /** Pre-registered request_uri values: the only remote request objects Tessera fetches. */

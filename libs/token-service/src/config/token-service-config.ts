@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ScopeRegistry, ScopeRegistryConfigError, type ScopeRegistryOptions } from '@tessera/scopes';
 
@@ -39,8 +40,20 @@ export const tokenServiceConfigSchema = z.object({
         for (const problem of err.problems) ctx.addIssue({ code: 'custom', message: problem });
       }
     }),
-  /** Where the authentication service's internal API answers (user claims); default: this platform's internal listener. */
+  /** Where the authentication service's internal API answers (user claims, the password grant's credential check); default: this platform's internal listener. */
   TESSERA_AUTH_SERVICE_URL: z.url().optional(),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma-separated IP addresses), the same
+   * setting the authentication service reads. Without one, the end user's IP (which the password
+   * grant passes on for throttling) is the TCP peer: a header anyone can send decides nothing.
+   */
+  TESSERA_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      for (const ip of list) if (!isIP(ip)) ctx.addIssue({ code: 'custom', message: `"${ip}" is not an IP address` });
+    }),
   /** RFC 9126 §5: every client must push its authorization requests. */
   TESSERA_REQUIRE_PAR: z
     .enum(['true', 'false'])
@@ -86,6 +99,7 @@ export interface TokenServiceConfig {
   authServiceUrl?: string;
   outboundAllowPrivate: boolean;
   requirePushedAuthorizationRequests: boolean;
+  trustedProxies: string[];
 }
 
 export const TOKEN_SERVICE_CONFIG = Symbol.for('tessera.token-service.config');
@@ -109,5 +123,6 @@ export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, regis
     authServiceUrl: env.TESSERA_AUTH_SERVICE_URL,
     outboundAllowPrivate: env.TESSERA_OUTBOUND_ALLOW_PRIVATE,
     requirePushedAuthorizationRequests: env.TESSERA_REQUIRE_PAR,
+    trustedProxies: env.TESSERA_TRUSTED_PROXIES,
   };
 }

@@ -14,6 +14,12 @@ export interface TokenResponse {
   [extension: string]: unknown;
 }
 
+/** What the token endpoint knows of the request beyond its parameters. */
+export interface TokenRequestContext {
+  /** The end user's IP address as this service sees it (trusted proxies honoured), for throttling. */
+  ip: string;
+}
+
 /**
  * One grant type (fosite's two-phase handler, panva's parameter allow-list): `validate` checks
  * everything and has no side effects; `issue` persists and answers.
@@ -25,7 +31,7 @@ export abstract class GrantHandler {
   /** Parameters that may appear more than once (RFC 8707 `resource`). */
   readonly repeatableParameters: ReadonlySet<string> = new Set();
   abstract readonly clientAuthentication: 'required' | 'optional';
-  abstract validate(params: RequestParams, client: Client): Promise<ValidatedGrant>;
+  abstract validate(params: RequestParams, client: Client, context: TokenRequestContext): Promise<ValidatedGrant>;
   abstract issue(grant: ValidatedGrant, client: Client): Promise<TokenResponse>;
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '@tessera/oauth-errors';
 import { CLIENT_AUTH_PARAMS, ClientAuthenticator } from '../client-auth/client-authenticator';
 import { readForm } from '../http/form';
-import { GRANT_HANDLERS, GrantHandler, type TokenResponse } from './grant-handler';
+import { GRANT_HANDLERS, GrantHandler, type TokenRequestContext, type TokenResponse } from './grant-handler';
 
 /**
  * The token endpoint's pipeline (panva's token.js): parse → refuse duplicates → authenticate
@@ -30,7 +30,7 @@ export class TokenEndpointService {
     return [...this.handlers.keys()];
   }
 
-  async handle(body: unknown, authorization: string | undefined, endpointUrl: string): Promise<TokenResponse> {
+  async handle(body: unknown, authorization: string | undefined, endpointUrl: string, context: TokenRequestContext): Promise<TokenResponse> {
     const params = readForm(body, this.repeatable);
     const grantType = params.one['grant_type'];
     if (!grantType) throw new InvalidRequestError('grant_type is required.');
@@ -48,7 +48,7 @@ export class TokenEndpointService {
       throw new UnauthorizedClientError(`This client is not registered for the ${grantType} grant.`);
     }
     const declared = { one: pick(params.one, handler.parameters), many: pick(params.many, handler.parameters) };
-    const grant = await handler.validate(declared, client);
+    const grant = await handler.validate(declared, client, context);
     return handler.issue(grant, client);
   }
 }

@@ -19,6 +19,7 @@ import {
 import { createPostgresDatabase } from '@tessera/test-kit';
 import { TokenServiceModule, tokenServiceConfigSchema } from '../../src';
 import { UserClaimsSource } from '../../src/ports/user-claims.source';
+import type { CredentialCheck } from '../../src/ports/credential-check';
 
 export interface TestApp {
   url: string;
@@ -46,6 +47,12 @@ export interface TestAppOptions {
   userClaims?: UserClaimsSource;
   /** The outbound HTTP client (default: the production one, which refuses loopback addresses). */
   outbound?: OutboundHttpClient;
+  /** The password grant's credential check (default: the HTTP adapter to TESSERA_AUTH_SERVICE_URL or the own internal listener). */
+  credentialCheck?: CredentialCheck;
+  /** The platform's internal secret (default: a random one), for tests playing a peer service. */
+  internalSecret?: string;
+  /** The captured log's level (default info); `trace` to see every line the service can write. */
+  logLevel?: string;
 }
 
 /** A user directory in memory, standing in for the authentication service's internal API. */
@@ -82,13 +89,21 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
   const [platformEnv, tokenEnv] = parseEnv(env, platformConfigSchema, tokenServiceConfigSchema);
   const config = toPlatformConfig(platformEnv);
   const logs: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(chunk.toString()), done()) }));
-  const internalSecret = randomSecret(32);
+  const logger = pino({ level: options.logLevel ?? 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(chunk.toString()), done()) }));
+  const internalSecret = options.internalSecret ?? randomSecret(32);
 
   @Module({
     imports: [
       RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
-      TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, registrationToken, clock: options.clock, userClaims: options.userClaims ?? new InMemoryUserClaims(), outbound: options.outbound }),
+      TokenServiceModule.forRoot({
+        env: tokenEnv,
+        internalSecret,
+        registrationToken,
+        clock: options.clock,
+        userClaims: options.userClaims ?? new InMemoryUserClaims(),
+        outbound: options.outbound,
+        credentialCheck: options.credentialCheck,
+      }),
     ],
   })
   class TestRootModule {}

@@ -51,6 +51,8 @@ export class InternalChallengesController {
         policy_uri: client.display['policy_uri'],
         tos_uri: client.display['tos_uri'],
         first_party: client.firstParty,
+        // The administrator's MFA rule for this client: `required` makes the auth-service ask for a second factor.
+        mfa_policy: client.mfaPolicy,
       },
       requested_scope: r.scope,
       // What each scope means and releases, for the consent screen (libs/scopes).
