@@ -1,5 +1,5 @@
 // One Jest setup for every Node project: @swc/jest (fast, keeps Nest's decorator
-// metadata) and the ESM-only packages (jose, openid-client, oauth4webapi) transformed.
+// metadata) and the ESM-only packages (jose, openid-client, oauth4webapi, otplib's @noble and @scure) transformed.
 module.exports = {
   testEnvironment: 'node',
   transform: {
@@ -15,7 +15,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble|@scure)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
   // Integration suites boot a whole service (migrations, signing keys) in beforeAll; on a loaded

@@ -1,7 +1,13 @@
 import type { Type } from '@nestjs/common';
+import { MfaModule } from './mfa/mfa.module';
+import { PasskeysModule } from './passkeys/passkeys.module';
+import { MailModule } from './mail/mail.module';
+import { RecoveryModule } from './recovery/recovery.module';
+import { SignupModule } from './signup/signup.module';
+import { UpstreamModule } from './upstream/upstream.module';
 
 /**
  * The authentication service's feature modules (MFA, passkeys, upstream IdPs, sign-up and
  * recovery): each owns its folder, tables and controllers, and injects the global core.
  */
-export const FEATURE_MODULES: Type[] = [];
+export const FEATURE_MODULES: Type[] = [MfaModule, PasskeysModule, MailModule, SignupModule, RecoveryModule, UpstreamModule];

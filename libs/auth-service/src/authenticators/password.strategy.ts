@@ -6,7 +6,7 @@ import { inTransaction, Outbox } from '@tessera/events';
 import { DataSource } from 'typeorm';
 import { AUTH_SERVICE_DATA_SOURCE } from '../auth-service.tokens';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
-import { clientIp } from '../http/client-ip';
+import { clientIp } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
 import { LoginThrottle } from '../throttle/login-throttle';
 import { UsersService } from '../users/users.service';

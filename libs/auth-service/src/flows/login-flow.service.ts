@@ -5,7 +5,7 @@ import { inTransaction, Outbox } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
 import type { Authentication } from '../authenticators/authentication';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
-import { clientIp } from '../http/client-ip';
+import { clientIp } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
 import { SecondFactors } from '../mfa/second-factors';
 import { LoginSessionsService, type LoginSession } from '../sessions/login-sessions.service';

@@ -19,6 +19,7 @@ export type FlowErrorCode =
   | 'insufficient_scope'
   | 'signup_disabled'
   | 'last_sign_in_method'
+  | 'invalid_link'
   | 'temporarily_unavailable';
 
 const STATUS: Record<FlowErrorCode, number> = {
@@ -37,6 +38,7 @@ const STATUS: Record<FlowErrorCode, number> = {
   insufficient_scope: 403,
   signup_disabled: 403,
   last_sign_in_method: 409,
+  invalid_link: 400,
   temporarily_unavailable: 503,
 };
 

@@ -8,6 +8,7 @@ import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-serv
 import { LoginSessionEntity } from '../database/entities/login-session.entity';
 import { KnownDeviceEntity } from '../database/entities/throttle.entity';
 import { UsersService } from '../users/users.service';
+import { FlowError } from '../http/flow-error';
 
 export const SESSION_COOKIE = 'tessera_login';
 
@@ -102,7 +103,8 @@ export class LoginSessionsService implements OnModuleInit {
     if (!merged.includes('mfa')) merged.push('mfa');
     const changes = { storageKey: storageKeyOf(secret), amr: merged, stage: 'authenticated' as const, authTime: now, lastSeenAt: now };
     const result = await this.dataSource.manager.update(LoginSessionEntity, { id: session.id, storageKey: session.storageKey, endedAt: IsNull() }, changes);
-    if (!result.affected) throw new Error('login session changed concurrently');
+    // Another request (a second factor answered twice at once) changed or ended it first.
+    if (!result.affected) throw new FlowError('login_required', 'This sign-in changed in another request; start again.');
     Object.assign(session, changes);
     this.setCookie(reply, secret, session);
     return session;

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochSeconds } from '../columns';
 
 /** Failed password attempts per account (`acct:<email>`) or client IP (`ip:<address>`), shared by every replica. */
@@ -26,6 +26,7 @@ export class KnownDeviceEntity {
   @PrimaryColumn('varchar', { length: 64, name: 'storage_key' })
   storageKey!: string;
 
+  @Index('ix_known_devices_sub')
   @PrimaryColumn('varchar', { length: 64 })
   sub!: string;
 
