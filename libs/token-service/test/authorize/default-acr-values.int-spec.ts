@@ -178,4 +178,12 @@ describe.each(testEngines())('default_acr_values (OpenID Connect Registration §
       expect(callbackOf(again).params['code']).toEqual(expect.any(String));
     });
   });
+
+  describe('mfa_policy: required', () => {
+    it('asks for MFA whatever the request says: acr_values cannot lower the policy', async () => {
+      const strict = await oidc.client({ mfa_policy: 'required', first_party: true });
+      expect((await loginChallenge(strict))['acr_values']).toEqual([ACR_MFA]);
+      expect((await loginChallenge(strict, { acr_values: ACR_PWD }))['acr_values']).toEqual([ACR_MFA]);
+    });
+  });
 });

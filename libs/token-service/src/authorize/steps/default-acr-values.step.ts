@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ACR_MFA } from '../../oidc/acr';
 import type { AuthorizeContext, AuthorizeStep } from '../authorize-context';
 
 /**
@@ -8,6 +9,9 @@ import type { AuthorizeContext, AuthorizeStep } from '../authorize-context';
  * policy (an administrator requiring MFA), which leaving out a scope must not get around. The
  * login challenge carries the result to the authentication service; an OP session of a lower
  * class then needs a new login (step-up).
+ *
+ * A client whose administrator set `mfa_policy: required` always asks for MFA, whatever the
+ * request says: the request cannot lower the client's policy.
  */
 @Injectable()
 export class DefaultAcrValuesStep implements AuthorizeStep {
@@ -16,6 +20,10 @@ export class DefaultAcrValuesStep implements AuthorizeStep {
   run(ctx: AuthorizeContext) {
     const client = ctx.client;
     if (!client) throw new Error('check-client must run first');
+    if (client.mfaPolicy === 'required') {
+      ctx.request.acrValues = [ACR_MFA];
+      return;
+    }
     if (ctx.request.acrValues?.length || !client.defaultAcrValues?.length) return;
     ctx.request.acrValues = [...client.defaultAcrValues];
   }
