@@ -106,4 +106,26 @@ describe.each(e2eEngines())('the authentication service in the platform, with op
     // user.updated travels through the outbox; the token service drops its cached claims.
     await eventually(async () => expect(await oidc.fetchUserInfo(config, tokens.access_token, user.sub)).toMatchObject({ name: 'Augusta Ada King' }));
   });
+
+  it('serves the legacy password grant to an admin-enabled client through the credential check, and never logs the password', async () => {
+    const secretPassword = 'difference engine no 2';
+    expect(cli('users', 'create', '--email', 'babbage@example.com', '--password', secretPassword).status).toBe(0);
+    const created = await platform.internal<{ client_id: string; client_secret: string }>('POST', '/internal/clients', {
+      client_name: 'Legacy',
+      grant_types: ['password'],
+      response_types: [],
+      allowed_scopes: ['openid', 'profile'],
+    });
+    expect(created.status).toBe(201);
+    const legacy = await oidc.discovery(new URL(platform.issuer), created.body.client_id, created.body.client_secret, oidc.ClientSecretBasic(), insecure);
+    const grant = (password: string) => oidc.genericGrantRequest(legacy, 'password', { username: 'babbage@example.com', password, scope: 'openid profile' });
+
+    const ok = await grant(secretPassword);
+    expect(ok.access_token).toBeTruthy();
+    expect(ok.claims()).toMatchObject({ amr: ['pwd'], acr: 'urn:tessera:acr:pwd' });
+
+    await expect(grant('not the password')).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
+    expect(platform.output()).not.toContain(secretPassword);
+    expect(platform.output()).not.toContain('not the password');
+  });
 });
