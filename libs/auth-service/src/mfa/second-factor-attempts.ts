@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DataSource, LessThan, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
@@ -6,6 +6,7 @@ import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '..
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
 import { clientIp } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
+import { AuthHousekeepingService } from '../housekeeping.service';
 import { LoginSessionsService, type LoginSession } from '../sessions/login-sessions.service';
 import { SecondFactorFailureEntity } from './entities';
 
@@ -31,14 +32,21 @@ const userKey = (sub: string) => `user:${sub}`;
  * right code clears both counts; a try that checked nothing (no code to check) is refunded.
  */
 @Injectable()
-export class SecondFactorAttempts {
+export class SecondFactorAttempts implements OnModuleInit {
   constructor(
     @Inject(AUTH_SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
     @Inject(AUTH_SERVICE_CONFIG) private readonly config: AuthServiceConfig,
     private readonly sessions: LoginSessionsService,
     private readonly outbox: Outbox,
+    private readonly housekeeping: AuthHousekeepingService,
   ) {}
+
+  onModuleInit() {
+    // Old counts go in the periodic sweep, not in each try's transaction (where concurrent
+    // deletes of the same rows could deadlock on PostgreSQL).
+    this.housekeeping.register((now) => this.dataSource.manager.delete(SecondFactorFailureEntity, { firstFailureAt: LessThan(now - SESSION_FAILURE_WINDOW) }));
+  }
 
   /**
    * Spends one try; returns how many the session has spent with it. Throws `too_many_attempts`
@@ -48,7 +56,6 @@ export class SecondFactorAttempts {
   async spend(session: LoginSession): Promise<number> {
     const now = nowSeconds(this.clock);
     const spent = await inTransaction(this.dataSource, async (manager) => {
-      await manager.delete(SecondFactorFailureEntity, { firstFailureAt: LessThan(now - SESSION_FAILURE_WINDOW) });
       const user = await this.increment(manager, userKey(session.sub), session.sub, now, USER_FAILURE_WINDOW);
       if (user.failures > USER_FAILURE_LIMIT) {
         // Thrown inside the transaction: the increments roll back, the window keeps its start.
@@ -96,21 +103,23 @@ export class SecondFactorAttempts {
   }
 
   /**
-   * One more try under `key`, atomically on both engines (insert-if-missing, then an in-place
-   * increment that restarts the count when the previous window has passed).
+   * One more try under `key`, in one atomic statement on both engines: an upsert that restarts
+   * the count when the previous window has passed, returning the row as it now is. (An
+   * insert-then-update pair could lose the row to a concurrent success deleting it in between.)
    */
-  private async increment(manager: EntityManager, key: string, sub: string, now: number, windowSeconds: number): Promise<SecondFactorFailureEntity> {
+  private async increment(manager: EntityManager, key: string, sub: string, now: number, windowSeconds: number): Promise<{ failures: number; firstFailureAt: number }> {
     const windowStart = Math.max(0, now - windowSeconds);
-    await manager.createQueryBuilder().insert().into(SecondFactorFailureEntity).values({ key, sub, failures: 0, firstFailureAt: now }).orIgnore().execute();
-    await manager
-      .createQueryBuilder()
-      .update(SecondFactorFailureEntity)
-      .set({
-        failures: () => `CASE WHEN "first_failure_at" < ${windowStart} THEN 1 ELSE "failures" + 1 END`,
-        firstFailureAt: () => `CASE WHEN "first_failure_at" < ${windowStart} THEN ${now} ELSE "first_failure_at" END`,
-      })
-      .where({ key })
-      .execute();
-    return manager.findOneByOrFail(SecondFactorFailureEntity, { key });
+    const p = (n: number) => (this.dataSource.options.type === 'postgres' ? `$${n}` : '?');
+    const rows = (await manager.query(
+      `INSERT INTO "mfa_failures" ("key", "sub", "failures", "first_failure_at") VALUES (${p(1)}, ${p(2)}, 1, ${p(3)})
+       ON CONFLICT ("key") DO UPDATE SET
+         "failures" = CASE WHEN "mfa_failures"."first_failure_at" < ${p(4)} THEN 1 ELSE "mfa_failures"."failures" + 1 END,
+         "first_failure_at" = CASE WHEN "mfa_failures"."first_failure_at" < ${p(5)} THEN ${p(6)} ELSE "mfa_failures"."first_failure_at" END
+       RETURNING "failures", "first_failure_at"`,
+      [key, sub, now, windowStart, windowStart, now],
+    )) as Array<{ failures: number | string; first_failure_at: number | string }>;
+    const row = rows[0];
+    if (!row) throw new Error(`upsert of ${key} returned no row`);
+    return { failures: Number(row.failures), firstFailureAt: Number(row.first_failure_at) };
   }
 }
