@@ -5,9 +5,10 @@ import { MailModule } from './mail/mail.module';
 import { RecoveryModule } from './recovery/recovery.module';
 import { SignupModule } from './signup/signup.module';
 import { UpstreamModule } from './upstream/upstream.module';
+import { SessionsModule } from './sessions/sessions.module';
 
 /**
  * The authentication service's feature modules (MFA, passkeys, upstream IdPs, sign-up and
  * recovery): each owns its folder, tables and controllers, and injects the global core.
  */
-export const FEATURE_MODULES: Type[] = [MfaModule, PasskeysModule, MailModule, SignupModule, RecoveryModule, UpstreamModule];
+export const FEATURE_MODULES: Type[] = [SessionsModule, MfaModule, PasskeysModule, MailModule, SignupModule, RecoveryModule, UpstreamModule];

@@ -27,5 +27,8 @@ export const SUBSCRIPTIONS: Subscriptions = {
   'user.updated': [TOKEN_SERVICE],
   'user.deleted': [TOKEN_SERVICE],
   'password.changed': [TOKEN_SERVICE],
+  // Both ends of one lifecycle: the token service ends the OP sessions on a login session, the
+  // auth-service ends a login session the token service ended (RP-initiated logout).
+  'session.ended': [TOKEN_SERVICE, AUTH_SERVICE],
   'mail.requested': [AUTH_SERVICE],
 };

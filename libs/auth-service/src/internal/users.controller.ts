@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { FlowError } from '../http/flow-error';
 import { FlowErrorFilter } from '../http/flow-error.filter';
 import type { UserEntity } from '../database/entities/user.entity';
 import { UsersService } from '../users/users.service';
+import { LoginSessionsService } from '../sessions/login-sessions.service';
+import type { UserStatus } from '../database/entities/user.entity';
 import { AuthInternalApiGuard, InternalCallers } from './internal-api.guard';
 
 /** What operators and the admin API see of a user (never the password hash). */
@@ -26,7 +28,10 @@ export const userView = (user: UserEntity, claims: Record<string, unknown>) => (
 @UseGuards(AuthInternalApiGuard)
 @UseFilters(FlowErrorFilter)
 export class InternalUsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: LoginSessionsService,
+  ) {}
 
   @Get(':sub/claims')
   @InternalCallers('token-service', 'admin-api', 'operator')
@@ -63,5 +68,38 @@ export class InternalUsersController {
       roles: b['roles'] as string[] | undefined,
     });
     return userView(user, user.claims);
+  }
+
+  /** `{ status?, claims? }`: an administrator locks, disables or reactivates an account (its sessions end), or edits its profile. */
+  @Patch(':sub')
+  @InternalCallers('admin-api', 'operator')
+  async update(@Param('sub') sub: string, @Body() body: unknown) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FlowError('invalid_request', 'The body must be a JSON object.');
+    const b = body as Record<string, unknown>;
+    const unknown = Object.keys(b).filter((k) => k !== 'status' && k !== 'claims');
+    if (unknown.length) throw new FlowError('invalid_request', `Only status and claims can be changed here; not: ${unknown.join(', ')}.`);
+    if (b['status'] !== undefined) {
+      if (!['active', 'locked', 'disabled'].includes(b['status'] as string)) throw new FlowError('invalid_request', 'status must be active, locked or disabled.');
+      await this.users.setStatus(sub, b['status'] as UserStatus);
+    }
+    if (b['claims'] !== undefined) await this.users.updateProfile(sub, b['claims']);
+    const user = await this.users.require(sub);
+    return userView(user, user.claims);
+  }
+
+  @Get(':sub/sessions')
+  @InternalCallers('admin-api', 'operator')
+  async listSessions(@Param('sub') sub: string) {
+    await this.users.require(sub);
+    return (await this.sessions.listOf(sub)).map((s) => ({ id: s.id, amr: s.amr, auth_time: s.authTime, created_at: s.createdAt, last_seen_at: s.lastSeenAt, expires_at: s.expiresAt, ip: s.ip, user_agent: s.userAgent }));
+  }
+
+  /** Ends every session of the user (each ends the OP sessions built on it). */
+  @Delete(':sub/sessions')
+  @HttpCode(200)
+  @InternalCallers('admin-api', 'operator')
+  async endSessions(@Param('sub') sub: string) {
+    await this.users.require(sub);
+    return { ended: await this.sessions.endAllOf(sub) };
   }
 }

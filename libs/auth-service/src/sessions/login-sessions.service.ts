@@ -48,6 +48,10 @@ export class LoginSessionsService implements OnModuleInit {
       await manager.delete(LoginSessionEntity, { sub });
       await manager.delete(KnownDeviceEntity, { sub });
     });
+    // A locked or disabled account is signed out everywhere (each session.ended reaches the token service).
+    this.users.onDeactivate(async (manager, sub) => {
+      await this.endAllOf(sub, undefined, manager);
+    });
   }
 
   /** The browser's live session, at any stage. */
@@ -124,6 +128,14 @@ export class LoginSessionsService implements OnModuleInit {
   async end(reply: FastifyReply | undefined, session: LoginSession): Promise<void> {
     await inTransaction(this.dataSource, (manager) => this.endIn(manager, session, nowSeconds(this.clock)));
     if (reply) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  /**
+   * Ends a session another service ended (RP-initiated logout at the token service), without
+   * announcing it again: the event that asked for it already went everywhere it needs to go.
+   */
+  async endById(id: string, tx?: EntityManager): Promise<void> {
+    await (tx ?? this.dataSource.manager).update(LoginSessionEntity, { id, endedAt: IsNull() }, { endedAt: nowSeconds(this.clock) });
   }
 
   /** Ends every session of a user but one (a password change ends the others), or all of them. */

@@ -135,13 +135,22 @@ export class UsersService {
     return ok;
   }
 
+  /** Locks, disables or reactivates an account; a locked or disabled account's sessions end (features hook in with onStatusChange). */
   async setStatus(sub: string, status: UserStatus): Promise<void> {
     await inTransaction(this.dataSource, async (manager) => {
       await this.require(sub, manager);
       await manager.update(UserEntity, { sub }, { status, updatedAt: nowSeconds(this.clock) });
       await this.outbox.add(manager, 'user.updated', { sub });
+      if (status !== 'active') for (const step of this.deactivationSteps) await step(manager, sub);
     });
   }
+
+  /** A feature registers what happens when an account stops being active (its sessions end), in the same transaction. */
+  onDeactivate(step: (manager: EntityManager, sub: string) => Promise<void>): void {
+    this.deactivationSteps.push(step);
+  }
+
+  private readonly deactivationSteps: Array<(manager: EntityManager, sub: string) => Promise<void>> = [];
 
   async setEmail(sub: string, email: string, verified: boolean, tx?: EntityManager): Promise<void> {
     const normalized = normalizeEmail(email);
