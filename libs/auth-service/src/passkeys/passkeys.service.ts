@@ -4,7 +4,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { SignInMethods } from '../account/sign-in-methods';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
-import { UserEntity } from '../database/entities/user.entity';
 import { isUniqueViolation } from '../database/unique-violation';
 import { FlowError } from '../http/flow-error';
 import { PasskeyChallengeEntity, PasskeyEntity } from './passkey.entity';
@@ -106,11 +105,10 @@ export class PasskeysService {
    * so two removals at once cannot both see the other passkey as the remaining way in.
    */
   async remove(sub: string, id: string): Promise<void> {
-    await inTransaction(this.dataSource, async (manager) => {
-      await this.lockUser(manager, sub);
-      await this.require(sub, id);
-      await this.signInMethods.assertCanRemove(sub);
-      await manager.delete(PasskeyEntity, { id, sub });
+    await this.require(sub, id);
+    await this.signInMethods.removeUnlessLast(sub, 1, async (manager) => {
+      const deleted = await manager.delete(PasskeyEntity, { id, sub });
+      if (!deleted.affected) throw new FlowError('not_found', 'No such passkey.');
       await this.outbox.add(manager, 'mfa.changed', { sub, factor: PASSKEY_FACTOR, change: 'removed' });
     });
   }
@@ -132,10 +130,5 @@ export class PasskeysService {
   async deleteAllOf(manager: EntityManager, sub: string): Promise<void> {
     await manager.delete(PasskeyEntity, { sub });
     await manager.delete(PasskeyChallengeEntity, { sub });
-  }
-
-  private async lockUser(manager: EntityManager, sub: string): Promise<void> {
-    if (this.dataSource.options.type !== 'postgres') return;
-    await manager.createQueryBuilder(UserEntity, 'u').setLock('pessimistic_write').where('u.sub = :sub', { sub }).getOne();
   }
 }

@@ -77,7 +77,6 @@ export class AccountLinksController {
     if (!link) throw new FlowError('not_found', 'No such linked account.');
     // A link through a disabled provider is no way in today: removing it takes nothing away.
     const usable = (await this.idps.find(link.idpId))?.enabled === true;
-    await this.methods.assertCanRemove(sub, usable ? 1 : 0);
-    await this.links.unlink(sub, link.id);
+    await this.methods.removeUnlessLast(sub, usable ? 1 : 0, (manager) => this.links.unlink(manager, sub, link.id));
   }
 }

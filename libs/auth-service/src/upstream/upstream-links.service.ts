@@ -87,12 +87,11 @@ export class UpstreamLinksService {
     await this.dataSource.manager.update(UpstreamLinkEntity, { id: link.id }, { lastUsedAt: nowSeconds(this.clock) });
   }
 
-  async unlink(sub: string, linkId: string): Promise<void> {
-    await inTransaction(this.dataSource, async (manager) => {
-      const deleted = await manager.delete(UpstreamLinkEntity, { id: linkId, sub });
-      if (!deleted.affected) throw new FlowError('not_found', 'No such linked account.');
-      await this.outbox.add(manager, 'user.updated', { sub });
-    });
+  /** Deletes a link in the caller's transaction (the account API removes it through SignInMethods.removeUnlessLast). */
+  async unlink(manager: EntityManager, sub: string, linkId: string): Promise<void> {
+    const deleted = await manager.delete(UpstreamLinkEntity, { id: linkId, sub });
+    if (!deleted.affected) throw new FlowError('not_found', 'No such linked account.');
+    await this.outbox.add(manager, 'user.updated', { sub });
   }
 
   async deleteOf(manager: EntityManager, sub: string): Promise<void> {
