@@ -7,7 +7,9 @@ import {
   attemptDelivery,
   DEFAULT_RETRY,
   QueueDriver,
+  retryPolicyFor,
   type EnvelopeHandler,
+  type EventRetryPolicies,
   type RetryPolicy,
 } from './queue-driver';
 
@@ -15,6 +17,8 @@ export interface BullMqQueueDriverOptions {
   redisUrl: string;
   deadLetters: DeadLetterSink;
   retry?: Partial<RetryPolicy>;
+  /** Policies of particular events over `retry`, written into each job when it is sent. */
+  retryByEvent?: EventRetryPolicies;
   logger?: EventsLogger;
   /** BullMQ's key prefix (default `tessera`). Part of the queues' identity in Redis: persisted data, like queue names. */
   prefix?: string;
@@ -86,10 +90,11 @@ export class BullMqQueueDriver extends QueueDriver {
   async send(queue: string, envelope: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('BullMqQueueDriver is closed');
     if (this.redisDown) throw new Error('Redis is unreachable');
+    const retry = retryPolicyFor(this.retry, this.options.retryByEvent, envelope.name);
     const options: JobsOptions = {
       jobId: envelope.id,
-      attempts: this.retry.attempts,
-      backoff: { type: 'exponential', delay: this.retry.backoffMs },
+      attempts: retry.attempts,
+      backoff: { type: 'exponential', delay: retry.backoffMs },
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     };
@@ -156,9 +161,12 @@ export class BullMqQueueDriver extends QueueDriver {
   private async process(queue: string, handler: EnvelopeHandler, job: Job<EventEnvelope>): Promise<void> {
     const outcome = await attemptDelivery(handler, job.data, {
       queue,
-      // BullMQ counts finished attempts; the sender's attempts option is the one BullMQ retries by.
+      // BullMQ counts finished attempts; the sender's options are the ones BullMQ retries by.
       attempt: job.attemptsMade + 1,
-      retry: { attempts: job.opts.attempts ?? 1, backoffMs: this.retry.backoffMs },
+      retry: {
+        attempts: job.opts.attempts ?? 1,
+        backoffMs: typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? this.retry.backoffMs) : this.retry.backoffMs,
+      },
       deadLetters: this.options.deadLetters,
       logger: this.logger,
     });

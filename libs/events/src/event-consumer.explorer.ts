@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/cor
 import type { Module } from '@nestjs/core/injector/module';
 import type { EventHandler, EventHandlers } from './event-dispatcher';
 import type { EventName } from './events';
-import { eventNamesOf } from './on-event.decorator';
+import { eventNamesOf, outsideTransaction, runsOutsideTransaction } from './on-event.decorator';
 import { EVENTS_MODULE_OPTIONS, type ResolvedEventsModuleOptions } from './events.options';
 
 /**
@@ -37,7 +37,8 @@ export class EventConsumerExplorer {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = (instance as Record<string, unknown>)[methodName];
         for (const name of eventNamesOf(method)) {
-          const handler = (method as EventHandler).bind(instance) as EventHandler;
+          const bound = (method as EventHandler).bind(instance) as EventHandler;
+          const handler = runsOutsideTransaction(method) ? outsideTransaction(bound) : bound;
           handlers[name] = [...(handlers[name] ?? []), handler];
         }
       }

@@ -9,6 +9,8 @@ import { createEventDispatcher, type EventHandlers } from './event-dispatcher';
 import type { EventEnvelope } from './events';
 import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
 import { Outbox } from './outbox';
+import { outsideTransaction } from './on-event.decorator';
+import { inTransaction } from './transaction';
 
 const QUEUE = 'tessera.token-service';
 
@@ -159,6 +161,72 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
       }),
     ]);
     expect(await ds.getRepository(ProcessedEventEntity).count()).toBe(0);
+  });
+
+  describe('a handler outside the transaction', () => {
+    it('runs in no transaction, keeps what it wrote when it fails, and is acknowledged once it succeeded', async () => {
+      const seen: Array<{ inTransaction: boolean }> = [];
+      await consume({
+        'logout.backchannel.requested': [
+          outsideTransaction(async (payload, _envelope, manager: EntityManager) => {
+            seen.push({ inTransaction: manager.queryRunner?.isTransactionActive === true });
+            // What it records in a transaction of its own survives its own failure.
+            await inTransaction(ds, (tx) => outbox.add(tx, 'user.updated', { sub: payload.sub }));
+            if (seen.length < 3) throw new Error('listener down');
+          }),
+        ],
+      });
+      const event = envelope('logout.backchannel.requested', { clientId: 'app', sub: 'alice', sid: 's-1' });
+
+      await deliver(event, event);
+
+      expect(seen).toEqual([{ inTransaction: false }, { inTransaction: false }, { inTransaction: false }]);
+      expect(await ds.getRepository(OutboxEntity).countBy({ name: 'user.updated' })).toBe(3);
+      expect(await ds.getRepository(ProcessedEventEntity).findBy({ eventId: event.id })).toHaveLength(1);
+      expect(await deadLetters()).toEqual([]);
+    });
+
+    it('does not hold the turn of other transactions on the same DataSource while it waits', async () => {
+      let release!: () => void;
+      const waiting = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      await consume({
+        'logout.backchannel.requested': [
+          outsideTransaction(async () => {
+            started();
+            await waiting;
+          }),
+        ],
+      });
+      const event = envelope('logout.backchannel.requested', { clientId: 'app', sub: 'bob' });
+      await driver.send(QUEUE, event);
+      await running;
+
+      // Another request's transaction commits while the handler is still waiting.
+      await inTransaction(ds, (tx) => outbox.add(tx, 'user.updated', { sub: 'bob' }));
+      expect(await ds.getRepository(OutboxEntity).countBy({ name: 'user.updated' })).toBe(1);
+
+      release();
+      await driver.whenIdle();
+      expect(await ds.getRepository(ProcessedEventEntity).countBy({ eventId: event.id })).toBe(1);
+    });
+
+    it('runs before the transactional handlers, and neither runs again for a processed event', async () => {
+      const calls: string[] = [];
+      await consume({
+        'logout.backchannel.requested': [
+          async () => void calls.push('transactional'),
+          outsideTransaction(async () => void calls.push('outside')),
+        ],
+      });
+      const event = envelope('logout.backchannel.requested', { clientId: 'app', sub: 'carol' });
+
+      await deliver(event);
+      await deliver(event);
+
+      expect(calls).toEqual(['outside', 'transactional']);
+    });
   });
 
   it('acknowledges an event it has no handler for', async () => {

@@ -11,6 +11,7 @@ import {
   type EventOf,
 } from './events';
 import type { EventsLogger } from './logger';
+import { runsOutsideTransaction } from './on-event.decorator';
 import { UnrecoverableEventError, type EnvelopeHandler } from './queue-driver';
 import { inTransaction } from './transaction';
 
@@ -36,6 +37,8 @@ export interface EventDispatcherOptions {
  * (a bad one can never succeed, so it is dead-lettered without retries), then runs the
  * handlers in one transaction with the `processed_events` marker. A redelivered event finds
  * its marker and is acknowledged; a failing handler rolls the marker back and is retried.
+ * Handlers marked `outsideTransaction` (`@OnEvent(name, { transactional: false })`) run first,
+ * in no transaction, once the marker was found absent; the marker is written after them.
  */
 export function createEventDispatcher(options: EventDispatcherOptions): EnvelopeHandler {
   return async (received) => {
@@ -49,15 +52,28 @@ export function createEventDispatcher(options: EventDispatcherOptions): Envelope
       );
       return;
     }
-    await inTransaction(resolveDataSource(options.dataSource), async (manager) => {
-      if (!(await claim(manager, options.consumer, envelope.id))) {
-        options.logger.debug(
-          { consumer: options.consumer, eventId: envelope.id },
-          'event already processed; acknowledged',
-        );
+    const dataSource = resolveDataSource(options.dataSource);
+    const acknowledged = () =>
+      options.logger.debug(
+        { consumer: options.consumer, eventId: envelope.id },
+        'event already processed; acknowledged',
+      );
+    const outside = handlers.filter(runsOutsideTransaction);
+    if (outside.length > 0) {
+      if (await inTransaction(dataSource, (manager) => isProcessed(manager, options.consumer, envelope.id))) {
+        acknowledged();
         return;
       }
-      for (const handler of handlers) await handler(envelope.payload, envelope, manager);
+      for (const handler of outside) await handler(envelope.payload, envelope, dataSource.manager);
+    }
+    await inTransaction(dataSource, async (manager) => {
+      if (!(await claim(manager, options.consumer, envelope.id))) {
+        acknowledged();
+        return;
+      }
+      for (const handler of handlers) {
+        if (!runsOutsideTransaction(handler)) await handler(envelope.payload, envelope, manager);
+      }
     });
   };
 }
@@ -78,6 +94,10 @@ function checkEnvelope(received: unknown): EventEnvelope {
   if (!payload.success)
     throw new UnrecoverableEventError(`invalid '${name}' payload: ${z.prettifyError(payload.error)}`);
   return { ...shape.data, name, payload: payload.data } as EventEnvelope;
+}
+
+async function isProcessed(manager: EntityManager, consumer: string, eventId: string): Promise<boolean> {
+  return (await manager.countBy(ProcessedEventEntity, { consumer, eventId })) > 0;
 }
 
 /** Inserts the marker unless it exists; true when this delivery is the first to get it. */

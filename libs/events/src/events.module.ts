@@ -50,7 +50,7 @@ import { queueName, SUBSCRIPTIONS } from './subscriptions';
 export class EventsModule {
   static forService(options: EventsModuleOptions): DynamicModule {
     const resolved: ResolvedEventsModuleOptions = { ...options, queue: queueName(options.service) };
-    const { redisUrl, retry, redisPrefix: prefix } = options;
+    const { redisUrl, retry, retryByEvent, redisPrefix: prefix } = options;
     return {
       module: EventsModule,
       imports: [DiscoveryModule],
@@ -76,8 +76,8 @@ export class EventsModule {
           provide: QueueDriver,
           useFactory: (deadLetters: DeadLetterSink, logger: EventsLogger) =>
             redisUrl
-              ? new BullMqQueueDriver({ redisUrl, deadLetters, retry, logger, prefix })
-              : new InProcessQueueDriver({ deadLetters, retry, logger }),
+              ? new BullMqQueueDriver({ redisUrl, deadLetters, retry, retryByEvent, logger, prefix })
+              : new InProcessQueueDriver({ deadLetters, retry, retryByEvent, logger }),
           inject: [DeadLetterSink, EVENTS_LOGGER],
         },
         {

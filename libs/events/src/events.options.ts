@@ -1,5 +1,5 @@
 import type { InjectionToken } from '@nestjs/common';
-import type { RetryPolicy } from './queue-driver';
+import type { EventRetryPolicies, RetryPolicy } from './queue-driver';
 
 export interface EventsModuleOptions {
   /** The service's name; its queue is `tessera.<service>`. */
@@ -16,6 +16,11 @@ export interface EventsModuleOptions {
   redisPrefix?: string;
   relayIntervalMs?: number;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Policies of particular events over `retry` (see EventRetryPolicies): applied by this
+   * service's driver when it consumes (in-process) or sends (BullMQ) them.
+   */
+  retryByEvent?: EventRetryPolicies;
 }
 
 export interface ResolvedEventsModuleOptions extends EventsModuleOptions {

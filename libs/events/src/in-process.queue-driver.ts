@@ -7,8 +7,10 @@ import {
   backoffDelay,
   DEFAULT_RETRY,
   QueueDriver,
+  retryPolicyFor,
   type AttemptContext,
   type EnvelopeHandler,
+  type EventRetryPolicies,
   type RetryPolicy,
 } from './queue-driver';
 import { backgroundContext } from './transaction';
@@ -77,6 +79,8 @@ export const PROCESS_BUS = new InProcessBus();
 export interface InProcessQueueDriverOptions {
   deadLetters: DeadLetterSink;
   retry?: Partial<RetryPolicy>;
+  /** Policies of particular events over `retry`. */
+  retryByEvent?: EventRetryPolicies;
   logger?: EventsLogger;
   bus?: InProcessBus;
   /** Schedules a retry; tests substitute it to observe the backoff delays. */
@@ -113,6 +117,7 @@ export class InProcessQueueDriver extends QueueDriver {
     if (this.closed) throw new Error('InProcessQueueDriver is closed');
     const worker = new InProcessWorker(queue, handler, {
       retry: this.retry,
+      retryByEvent: this.options.retryByEvent,
       deadLetters: this.options.deadLetters,
       logger: this.logger,
       setTimer: this.options.setTimer ?? ((run, delayMs) => setTimeout(run, delayMs)),
@@ -135,6 +140,7 @@ export class InProcessQueueDriver extends QueueDriver {
 }
 
 type WorkerContext = Omit<AttemptContext, 'queue' | 'attempt'> & {
+  retryByEvent?: EventRetryPolicies;
   setTimer: (run: () => void, delayMs: number) => NodeJS.Timeout;
 };
 
@@ -197,8 +203,10 @@ class InProcessWorker implements BusConsumer {
 
   private async deliver(delivery: Delivery): Promise<void> {
     try {
+      const retry = retryPolicyFor(this.ctx.retry, this.ctx.retryByEvent, delivery.envelope?.name);
       const outcome = await attemptDelivery(this.handler, delivery.envelope, {
         ...this.ctx,
+        retry,
         queue: this.queue,
         attempt: delivery.attempt,
       });
@@ -210,7 +218,7 @@ class InProcessWorker implements BusConsumer {
             this.waitingRetries.delete(timer);
             this.enqueue(next);
           },
-          backoffDelay(this.ctx.retry, delivery.attempt),
+          backoffDelay(retry, delivery.attempt),
         );
         this.waitingRetries.set(timer, next);
         return;

@@ -15,7 +15,7 @@ export {
   type InProcessQueueDriverOptions,
 } from './in-process.queue-driver';
 export * from './bullmq.queue-driver';
-export { OnEvent } from './on-event.decorator';
+export { OnEvent, outsideTransaction, type OnEventOptions } from './on-event.decorator';
 export {
   createEventDispatcher,
   type EventDispatcherOptions,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope, EventOf } from './events';
-import { eventNamesOf, OnEvent } from './on-event.decorator';
+import { eventNamesOf, OnEvent, runsOutsideTransaction } from './on-event.decorator';
 
 describe('@OnEvent', () => {
   it('records every event a method consumes', () => {
@@ -21,6 +21,33 @@ describe('@OnEvent', () => {
       'user.updated',
     ]);
     expect(eventNamesOf(AccountConsumer.prototype.notAConsumer)).toEqual([]);
+  });
+
+  it('records the handlers that run outside the dispatcher transaction', () => {
+    class Consumers {
+      @OnEvent('logout.backchannel.requested', { transactional: false })
+      async deliver() {
+        return;
+      }
+
+      @OnEvent('user.updated')
+      async update() {
+        return;
+      }
+    }
+
+    expect(runsOutsideTransaction(Consumers.prototype.deliver)).toBe(true);
+    expect(runsOutsideTransaction(Consumers.prototype.update)).toBe(false);
+    expect(() => {
+      class Mixed {
+        @OnEvent('user.updated')
+        @OnEvent('user.deleted', { transactional: false })
+        async both() {
+          return;
+        }
+      }
+      return Mixed;
+    }).toThrow(/all transactional or none/);
   });
 
   it('type-checks the handler against the event (nx typecheck fails otherwise)', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { envelope, grantRevoked, MemoryDeadLetterSink } from '../test/support';
 import type { EventEnvelope } from './events';
-import { UnrecoverableEventError, type QueueDriver, type RetryPolicy } from './queue-driver';
+import { UnrecoverableEventError, type EventRetryPolicies, type QueueDriver, type RetryPolicy } from './queue-driver';
 
 export interface DriverUnderTest {
   driver: QueueDriver;
@@ -15,11 +15,13 @@ export interface DriverPromises {
 
 /** What each test's driver must be built with. */
 export const CONTRACT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 5 };
+/** ... and the per-event policies (an event that gets more attempts than the others). */
+export const CONTRACT_RETRY_BY_EVENT: EventRetryPolicies = { 'user.deleted': { attempts: 5, backoffMs: 1 } };
 
 /**
  * The behaviour every QueueDriver must have, run against each driver (twenty's driver
- * idempotency specs in the same spirit). `create` builds a driver with CONTRACT_RETRY and the
- * given dead-letter sink.
+ * idempotency specs in the same spirit). `create` builds a driver with CONTRACT_RETRY,
+ * CONTRACT_RETRY_BY_EVENT and the given dead-letter sink.
  */
 export function queueDriverContract(
   name: string,
@@ -104,6 +106,26 @@ export function queueDriverContract(
       expect(deadLetters.letters).toEqual([
         { queue, envelope: sent, error: 'Error: attempt 3 failed', attempts: 3 },
       ]);
+    });
+
+    it("retries an event by its own policy when it has one, the others by the driver's", async () => {
+      const broken = recorder((call) => new Error(`attempt ${call} failed`));
+      await driver.consume(queue, broken.handler);
+      const own = envelope('user.deleted', { sub: 'carl' });
+      const other = envelope('user.updated', { sub: 'carl' });
+
+      await driver.send(queue, own);
+      await driver.send(queue, other);
+      await driver.whenIdle();
+
+      expect(broken.calls.filter((e) => e.id === own.id)).toHaveLength(5);
+      expect(broken.calls.filter((e) => e.id === other.id)).toHaveLength(CONTRACT_RETRY.attempts);
+      expect(deadLetters.letters.map((l) => [(l.envelope as EventEnvelope).id, l.attempts]).sort()).toEqual(
+        [
+          [own.id, 5],
+          [other.id, CONTRACT_RETRY.attempts],
+        ].sort(),
+      );
     });
 
     it('dead-letters an unrecoverable failure without retrying it', async () => {

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from './events';
+import type { EventEnvelope, EventName } from './events';
 import type { DeadLetterSink } from './dead-letter';
 import { describeError, type EventsLogger } from './logger';
 
@@ -12,6 +12,21 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 1000 };
+
+/**
+ * Policies of particular events over a driver's own: an event whose delivery reaches another
+ * system (a back-channel logout POST) may deserve more attempts than the service's default.
+ * A driver applies it where it decides on retries: the in-process driver when it consumes, the
+ * BullMQ driver when it sends (the job's own options), so the services that emit an event and
+ * the one that consumes it should be given the same entry.
+ */
+export type EventRetryPolicies = { readonly [N in EventName]?: Partial<RetryPolicy> };
+
+/** The policy an envelope is retried by: its event's entry over the driver's default. */
+export function retryPolicyFor(defaults: RetryPolicy, byEvent: EventRetryPolicies | undefined, name: unknown): RetryPolicy {
+  const own = byEvent && typeof name === 'string' && Object.hasOwn(byEvent, name) ? byEvent[name as EventName] : undefined;
+  return own ? { ...defaults, ...own } : defaults;
+}
 
 /** The same curve as BullMQ's `exponential` backoff, so both drivers behave alike. */
 export const backoffDelay = (policy: RetryPolicy, failedAttempt: number) =>

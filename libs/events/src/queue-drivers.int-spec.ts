@@ -2,12 +2,13 @@ import { testRedisUrl } from '@tessera/test-kit';
 import { redisNamespace, silentLogger } from '../test/support';
 import { BullMqQueueDriver } from './bullmq.queue-driver';
 import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
-import { CONTRACT_RETRY, queueDriverContract } from './queue-driver.contract';
+import { CONTRACT_RETRY, CONTRACT_RETRY_BY_EVENT, queueDriverContract } from './queue-driver.contract';
 
 queueDriverContract('InProcessQueueDriver', { dedupesById: false }, async (deadLetters) => {
   const driver = new InProcessQueueDriver({
     deadLetters,
     retry: CONTRACT_RETRY,
+    retryByEvent: CONTRACT_RETRY_BY_EVENT,
     logger: silentLogger,
     bus: new InProcessBus(),
   });
@@ -22,6 +23,7 @@ if (redisUrl) {
       redisUrl,
       deadLetters,
       retry: CONTRACT_RETRY,
+      retryByEvent: CONTRACT_RETRY_BY_EVENT,
       logger: silentLogger,
       prefix: namespace.prefix,
     });

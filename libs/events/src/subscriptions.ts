@@ -30,5 +30,6 @@ export const SUBSCRIPTIONS: Subscriptions = {
   // Both ends of one lifecycle: the token service ends the OP sessions on a login session, the
   // auth-service ends a login session the token service ended (RP-initiated logout).
   'session.ended': [TOKEN_SERVICE, AUTH_SERVICE],
+  'logout.backchannel.requested': [TOKEN_SERVICE],
   'mail.requested': [AUTH_SERVICE],
 };

@@ -4,6 +4,7 @@ import { LOGGER } from '@tessera/runtime';
 import { CLOCK, epochSeconds, type Clock } from './clock';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
 import { AuthorizationCodeStore } from './ports/authorization-code.store';
+import { LogoutRequestStore } from './ports/logout-request.store';
 import { PushedRequestStore } from './ports/pushed-request.store';
 import { RefreshTokenStore } from './ports/refresh-token.store';
 import { ReplayCache } from './ports/replay-cache';
@@ -12,7 +13,7 @@ const EVERY_MS = 10 * 60_000;
 
 /**
  * Deletes rows nobody can use any more: expired reference tokens, authorization codes, refresh
- * tokens, revocations, replay entries and pushed authorization requests. A used code or a rotated-out refresh token is kept
+ * tokens, revocations, replay entries, pushed authorization requests and logout confirmations. A used code or a rotated-out refresh token is kept
  * until it expires, so that a replay or a reuse is still recognised as one until then.
  */
 @Injectable()
@@ -26,6 +27,7 @@ export class HousekeepingService implements OnModuleInit, OnApplicationShutdown 
     private readonly codes: AuthorizationCodeStore,
     private readonly refreshTokens: RefreshTokenStore,
     private readonly pushed: PushedRequestStore,
+    private readonly logoutRequests: LogoutRequestStore,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -48,6 +50,7 @@ export class HousekeepingService implements OnModuleInit, OnApplicationShutdown 
       this.codes.deleteExpired(now),
       this.refreshTokens.deleteExpired(now),
       this.pushed.deleteExpired(now),
+      this.logoutRequests.deleteExpired(now),
     ]);
     return counts.reduce((a, b) => a + b, 0);
   }

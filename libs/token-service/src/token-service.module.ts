@@ -12,6 +12,11 @@ import { ReplayCacheTypeormStore } from './adapters/typeorm/replay-cache.typeorm
 import { ResourceServerTypeormStore } from './adapters/typeorm/resource-server.typeorm-store';
 import { SigningKeyTypeormStore } from './adapters/typeorm/signing-key.typeorm-store';
 import { ChallengeTypeormStore } from './adapters/typeorm/challenge.typeorm-store';
+import { BackchannelDeliveryTypeormStore } from './adapters/typeorm/backchannel-delivery.typeorm-store';
+import { BackchannelLogoutConsumer } from './consumers/backchannel-logout.consumer';
+import { InternalBackchannelDeliveriesController } from './http/internal/backchannel-deliveries.controller';
+import { BackchannelLogoutService, backchannelRetryPolicy } from './logout/backchannel-logout.service';
+import { BackchannelDeliveryStore } from './ports/backchannel-delivery.store';
 import { OpSessionTypeormStore } from './adapters/typeorm/op-session.typeorm-store';
 import { AuthorizationFlowService } from './authorize/authorization-flow.service';
 import { AUTHORIZE_STEPS, AuthorizePipeline } from './authorize/pipeline';
@@ -56,6 +61,14 @@ import { ChallengesService } from './interaction/challenges.service';
 import { ChallengeStore } from './ports/challenge.store';
 import { OpSessionStore } from './ports/op-session.store';
 import { OpSessionsService } from './sessions/op-sessions.service';
+import { LogoutRequestTypeormStore } from './adapters/typeorm/logout-request.typeorm-store';
+import { SessionEndedConsumer } from './consumers/session-ended.consumer';
+import { EndSessionController } from './http/public/end-session.controller';
+import { LogoutRequestStore } from './ports/logout-request.store';
+import { EndSessionRequestService } from './sessions/end-session-request.service';
+import { FrontChannelLogoutService } from './sessions/front-channel-logout.service';
+import { LogoutConfirmationsService } from './sessions/logout-confirmations.service';
+import { OpSessionEndingService } from './sessions/op-session-ending.service';
 import { SigningKeysService } from './keys/signing-keys.service';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
 import { AuthorizationCodeStore } from './ports/authorization-code.store';
@@ -102,6 +115,8 @@ export interface TokenServiceModuleOptions {
   registrationToken?: string;
   /** Distributed mode: BullMQ queues and Redis pub/sub for this service's events. */
   redisUrl?: string;
+  /** The queues' and channels' namespace in Redis (default `tessera`): tests take one of their own. */
+  redisPrefix?: string;
   clock?: Clock;
   /**
    * Where users' claims come from. Default: the authentication service's internal API
@@ -138,11 +153,23 @@ export class TokenServiceModule {
       module: TokenServiceModule,
       imports: [
         database,
-        EventsModule.forService({ service: 'token-service', dataSourceProvider: TOKEN_SERVICE_DATA_SOURCE, redisUrl: options.redisUrl }),
+        EventsModule.forService({
+          service: 'token-service',
+          dataSourceProvider: TOKEN_SERVICE_DATA_SOURCE,
+          redisUrl: options.redisUrl,
+          redisPrefix: options.redisPrefix,
+          retryByEvent: {
+            'logout.backchannel.requested': backchannelRetryPolicy({
+              attempts: options.env.TESSERA_BACKCHANNEL_ATTEMPTS,
+              retryMs: options.env.TESSERA_BACKCHANNEL_RETRY_MS,
+            }),
+          },
+        }),
       ],
       controllers: [
         DiscoveryController,
         AuthorizeController,
+        EndSessionController,
         TokenController,
         UserinfoController,
         ParController,
@@ -156,6 +183,7 @@ export class TokenServiceModule {
         InternalChallengesController,
         InternalGrantsController,
         InternalTokensController,
+        InternalBackchannelDeliveriesController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },
@@ -177,8 +205,10 @@ export class TokenServiceModule {
         store(ReplayCache, ReplayCacheTypeormStore),
         store(ChallengeStore, ChallengeTypeormStore),
         store(OpSessionStore, OpSessionTypeormStore),
+        store(LogoutRequestStore, LogoutRequestTypeormStore),
         store(ServiceSecretStore, ServiceSecretTypeormStore),
         store(PushedRequestStore, PushedRequestTypeormStore),
+        store(BackchannelDeliveryStore, BackchannelDeliveryTypeormStore),
         {
           provide: OUTBOUND_HTTP,
           inject: [TOKEN_SERVICE_CONFIG],
@@ -214,6 +244,10 @@ export class TokenServiceModule {
         AuthorizationFlowService,
         ChallengesService,
         OpSessionsService,
+        OpSessionEndingService,
+        EndSessionRequestService,
+        LogoutConfirmationsService,
+        FrontChannelLogoutService,
         GrantsService,
         ...CLIENT_AUTH,
         { provide: CLIENT_AUTH_METHODS, inject: CLIENT_AUTH, useFactory: (...methods: unknown[]) => methods },
@@ -235,6 +269,9 @@ export class TokenServiceModule {
         PasswordChangedConsumer,
         UserDeletedConsumer,
         UserUpdatedConsumer,
+        SessionEndedConsumer,
+        BackchannelLogoutService,
+        BackchannelLogoutConsumer,
         InternalApiGuard,
         OAuthErrorFilter,
       ],

@@ -44,7 +44,7 @@ export class AccountController implements OnModuleInit {
   @Patch()
   async updateProfile(@Body() body: Body, @Req() req: AccountRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     noStore(reply);
-    const user = await this.users.updateProfile(req.account.sub, body?.['claims'] ?? body);
+    const user = await this.users.updateProfile(req.account.sub, body?.['claims'] ?? body, { selfService: true });
     return { sub: user.sub, claims: user.claims, updated_at: user.updatedAt };
   }
 
@@ -94,6 +94,7 @@ export class AccountController implements OnModuleInit {
   @Delete('apps/:grantId')
   @HttpCode(204)
   async revokeApp(@Param('grantId') grantId: string, @Req() req: AccountRequest) {
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(grantId)) throw new FlowError('not_found', 'No such connected app.');
     await this.tokenService.revokeGrant(req.account.sub, grantId);
   }
 

@@ -4,6 +4,8 @@ import type { UserEntity } from '../database/entities/user.entity';
 export interface Authentication {
   user: UserEntity;
   amr: string[];
+  /** When the authentication happened (epoch seconds), if not now: an upstream provider's `auth_time`. */
+  authTime?: number;
 }
 
 /** The passport strategy names, one per authenticator. */

@@ -11,6 +11,7 @@ import { FlowError } from '../http/flow-error';
 import { LoginThrottle } from '../throttle/login-throttle';
 import { UsersService } from '../users/users.service';
 import { normalizeEmail } from '../users/email';
+import { assertMaySignIn } from '../flows/login-flow.service';
 import { STRATEGY, type Authentication } from './authentication';
 
 /** The same answer for a wrong password, an unknown account and an account without a password. */
@@ -44,7 +45,9 @@ export class PasswordStrategy extends PassportStrategy(Strategy, STRATEGY.passwo
     try {
       account = normalizeEmail(email);
     } catch {
-      account = email.trim().toLowerCase().slice(0, 320);
+      // Not an address: it names no account, but is throttled (and answered) like one that does not exist.
+      // eslint-disable-next-line no-control-regex -- control characters never reach the database
+      account = email.trim().toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 320);
     }
     return this.check(req, account, password);
   }
@@ -60,11 +63,16 @@ export class PasswordStrategy extends PassportStrategy(Strategy, STRATEGY.passwo
       await this.record('login.failed', { sub: user?.sub, clientId, ip });
       throw new FlowError('invalid_credentials', INVALID_CREDENTIALS);
     }
-    if (user.status !== 'active') {
-      await this.record('login.failed', { sub: user.sub, clientId, ip });
-      throw new FlowError('forbidden', 'This account is disabled. Contact the administrator.');
-    }
+    // The right password: the throttle's count starts over (and its slot is free), whatever follows.
     await this.throttle.succeeded(attempt);
+    try {
+      assertMaySignIn(user);
+    } catch (err) {
+      await this.record('login.failed', { sub: user.sub, clientId, ip });
+      // The right password for an unverified address: a new link goes to that address.
+      if (user.status === 'active' && user.email && !user.emailVerified) await this.users.unverifiedSignIn(user.sub);
+      throw err;
+    }
     return { user, amr: ['pwd'] };
   }
 

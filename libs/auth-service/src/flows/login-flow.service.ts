@@ -72,6 +72,8 @@ export class LoginFlowService {
       remember,
       ip: clientIp(req, this.config.trustedProxies),
       userAgent: req.headers['user-agent'],
+      // A session waiting for a second factor counts its minutes from now, and the second factor makes the login's time now.
+      authTime: mfa ? undefined : auth.authTime,
     });
     if (mfa) return this.secondFactorStep(auth.user.sub);
     return this.accept(req, reply, challenge, session);
@@ -124,7 +126,7 @@ export class LoginFlowService {
   }
 
   private assertActive(user: UserEntity) {
-    if (user.status !== 'active') throw new FlowError('forbidden', `This account is ${user.status}. Contact the administrator.`);
+    assertMaySignIn(user);
   }
 }
 
@@ -138,4 +140,17 @@ export function wantsMfa(challenge: ChallengeView): boolean {
   if (challenge.client?.mfa_policy === 'required') return true;
   const acr = challenge.acr_values ?? [];
   return acr.includes(ACR_MFA) && !acr.includes(ACR_PWD);
+}
+
+/**
+ * Who may complete a sign-in: an active account whose email address, if it has one, is
+ * verified. An unverified address proves nothing: letting its account sign in would let anyone
+ * sign up with someone else's address and plant a way in before the owner arrives
+ * (pre-account hijacking); the owner takes the account over by verifying or resetting instead.
+ */
+export function assertMaySignIn(user: UserEntity): void {
+  if (user.status !== 'active') throw new FlowError('forbidden', `This account is ${user.status}. Contact the administrator.`);
+  if (user.email && !user.emailVerified) {
+    throw new FlowError('forbidden', 'Confirm your email address first: follow the link we sent you, or reset your password.', { reason: 'email_not_verified' });
+  }
 }

@@ -16,11 +16,15 @@ type Body = Record<string, unknown> | undefined;
 /**
  * The MFA part of the account API (bearer token with the `account` scope):
  *   GET    /auth/account/mfa                   what is set up, recovery codes left, whether MFA is required
- *   POST   /auth/account/mfa/totp              start setting up an authenticator app: secret, otpauth URI, QR code
+ *   POST   /auth/account/mfa/totp              { current_password? }: start setting up an authenticator app:
+ *                                              secret, otpauth URI, QR code
  *   POST   /auth/account/mfa/totp/confirm      { code }: the app's first code finishes the set-up
- *   DELETE /auth/account/mfa/totp              { current_password? }: recent sign-in or the password
+ *   DELETE /auth/account/mfa/totp              { current_password? }
  *   POST   /auth/account/mfa/recovery-codes    { current_password? }: a new set of ten, shown once
- *                                              (replacing a set needs a recent sign-in or the password)
+ * Every change of a factor needs a recent sign-in in this browser or the current password:
+ * adding one as much as removing one, since a factor the attacker holds (their authenticator
+ * app, codes they minted) is a way into the account, so a stolen access token alone must not
+ * add one. Confirming needs nothing more: it only finishes a set-up started under that rule.
  * Each change emits `mfa.changed` in its own transaction.
  */
 @Controller('auth/account/mfa')
@@ -56,8 +60,9 @@ export class MfaAccountController {
 
   @Post('totp')
   @HttpCode(200)
-  async startTotp(@Req() req: AccountRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async startTotp(@Body() body: Body, @Req() req: AccountRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     noStore(reply);
+    await this.recent.require(req, req.account.sub, body?.['current_password']);
     return this.totp.startEnrollment(req.account.sub);
   }
 
@@ -83,8 +88,9 @@ export class MfaAccountController {
   async generateRecoveryCodes(@Body() body: Body, @Req() req: AccountRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     noStore(reply);
     const { sub } = req.account;
-    // Replacing a set throws the old codes away (maybe the ones written down): a sensitive change.
-    if (await this.recoveryCodes.hasSet(sub)) await this.recent.require(req, sub, body?.['current_password']);
+    // The first set is a second factor of its own, and a new set throws the old codes away
+    // (maybe the ones written down): a sensitive change either way.
+    await this.recent.require(req, sub, body?.['current_password']);
     return { codes: await this.recoveryCodes.generate(sub) };
   }
 }

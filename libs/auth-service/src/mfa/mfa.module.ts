@@ -33,6 +33,8 @@ import { TotpService } from './totp.service';
     RecoveryCodeStrategy,
     EmailCodeStrategy,
   ],
+  // Every second factor finds its login the same way (passkeys too): one freshness rule for all.
+  exports: [PendingSecondFactors],
 })
 export class MfaModule implements OnModuleInit {
   constructor(

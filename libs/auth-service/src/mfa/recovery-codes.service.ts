@@ -53,11 +53,6 @@ export class RecoveryCodesService {
     return this.dataSource.manager.countBy(RecoveryCodeEntity, { sub, usedAt: IsNull() });
   }
 
-  /** Whether a set was generated (used up or not): replacing it is a sensitive change. */
-  async hasSet(sub: string): Promise<boolean> {
-    return this.dataSource.manager.existsBy(RecoveryCodeEntity, { sub });
-  }
-
   /** When the current set was generated, or null. */
   async generatedAt(sub: string): Promise<number | null> {
     const one = await this.dataSource.manager.findOne(RecoveryCodeEntity, { where: { sub }, order: { createdAt: 'DESC' } });

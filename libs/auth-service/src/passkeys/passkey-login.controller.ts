@@ -2,12 +2,12 @@ import { Body, Controller, HttpCode, Post, Req, Res, UseFilters, UseGuards } fro
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authentication } from '../authenticators/authentication';
-import { LoginFlowService } from '../flows/login-flow.service';
+import { LoginFlowService, type LoginStep } from '../flows/login-flow.service';
 import { CsrfGuard } from '../http/csrf.guard';
 import { FlowError } from '../http/flow-error';
 import { FlowErrorFilter } from '../http/flow-error.filter';
 import { noStore } from '../http/no-store';
-import { LoginSessionsService } from '../sessions/login-sessions.service';
+import { PendingSecondFactors, type SecondFactorAuthentication } from '../mfa/pending-second-factor';
 import { PasskeyChallenges } from './passkey-challenges';
 import { PASSKEY_STRATEGY } from './passkey.strategies';
 import { PasskeysService } from './passkeys.service';
@@ -15,6 +15,7 @@ import { RelyingParty } from './relying-party';
 
 type Body = Record<string, unknown> | undefined;
 type AuthenticatedRequest = FastifyRequest & { user: Authentication };
+type SecondFactorRequest = FastifyRequest & { user: SecondFactorAuthentication };
 
 /**
  * Passkeys in the login flow (each POST needs the CSRF header):
@@ -30,7 +31,7 @@ type AuthenticatedRequest = FastifyRequest & { user: Authentication };
 export class PasskeyLoginController {
   constructor(
     private readonly flow: LoginFlowService,
-    private readonly sessions: LoginSessionsService,
+    private readonly pending: PendingSecondFactors,
     private readonly challenges: PasskeyChallenges,
     private readonly passkeys: PasskeysService,
     private readonly rp: RelyingParty,
@@ -58,26 +59,28 @@ export class PasskeyLoginController {
   @Post('mfa/passkey/options')
   @HttpCode(200)
   @UseGuards(CsrfGuard)
-  async secondFactorOptions(@Body() body: Body, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async secondFactorOptions(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     noStore(reply);
-    const challenge = await this.flow.loginChallenge(body?.['login_challenge']);
-    const session = await this.sessions.fromRequest(req);
-    if (!session) throw new FlowError('login_required', 'There is no sign-in in progress in this browser; sign in first.');
+    // The same login as the answer will need (fresh enough, or a step-up the challenge allows):
+    // no ceremony is started for a login a passkey could not complete.
+    const { session, challenge } = await this.pending.of(req);
     const passkeys = await this.passkeys.listOf(session.sub);
     if (!passkeys.length) throw new FlowError('invalid_request', 'This account has no passkey; use another factor.');
     const issued = await this.challenges.issue(req, reply, 'second_factor', { sub: session.sub, loginChallenge: challenge.challenge });
+    // User presence is enough for a possession factor (like a TOTP app): the password, or the
+    // signed-in session PendingSecondFactors allowed above, is the other factor.
     return this.rp.authenticationOptions({ challenge: issued, allow: passkeys, userVerification: 'preferred' });
   }
 
   @Post('mfa/passkey')
   @HttpCode(200)
   @UseGuards(CsrfGuard, AuthGuard(PASSKEY_STRATEGY.secondFactor))
-  async secondFactor(@Body() body: Body, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  secondFactor(@Req() req: SecondFactorRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LoginStep> {
     noStore(reply);
-    const challenge = await this.flow.loginChallenge(body?.['login_challenge']);
-    const session = await this.sessions.fromRequest(req);
-    if (!session || session.sub !== req.user.user.sub) throw new FlowError('login_required', 'The sign-in in this browser changed; sign in again.');
-    return this.flow.secondFactor(req, reply, challenge, session, req.user.amr);
+    // The strategy found the session and challenge through PendingSecondFactors; the core
+    // elevates that session (its cookie secret guards against a concurrent change) and accepts.
+    const { challenge, session, amr } = req.user;
+    return this.flow.secondFactor(req, reply, challenge, session, amr);
   }
 }
 

@@ -3,8 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import type { Authentication } from '../authenticators/authentication';
-import { FlowError } from '../http/flow-error';
-import { LoginSessionsService } from '../sessions/login-sessions.service';
+import { PendingSecondFactors, type SecondFactorAuthentication } from '../mfa/pending-second-factor';
 import { PasskeyAssertions } from './passkey-assertions';
 
 /**
@@ -34,20 +33,26 @@ export class PasskeyLoginStrategy extends PassportStrategy(Strategy, PASSKEY_STR
   }
 }
 
-/** A passkey as the second factor of the browser's session (after a password, or a step-up). */
+/**
+ * A passkey as the second factor of the browser's session (after a password, or a step-up).
+ * The login it completes is found by the rule every second factor follows
+ * (`PendingSecondFactors`): a password step at most 15 minutes old, or a signed-in session
+ * the challenge lets go on without a fresh login. A touch of a key must not stand in for the
+ * password that `prompt=login` or an exceeded `max_age` asks for.
+ */
 @Injectable()
 export class PasskeySecondFactorStrategy extends PassportStrategy(Strategy, PASSKEY_STRATEGY.secondFactor) {
   constructor(
     private readonly assertions: PasskeyAssertions,
-    private readonly sessions: LoginSessionsService,
+    private readonly pending: PendingSecondFactors,
   ) {
     super();
   }
 
-  async validate(req: FastifyRequest): Promise<Authentication> {
-    const session = await this.sessions.fromRequest(req);
-    if (!session) throw new FlowError('login_required', 'There is no sign-in in progress in this browser; sign in first.');
-    const { user, possession } = await this.assertions.verify(req, 'second_factor', session.sub);
-    return { user, amr: [possession] };
+  async validate(req: FastifyRequest): Promise<SecondFactorAuthentication> {
+    // The login first: an assertion for a login that may not be completed consumes nothing.
+    const login = await this.pending.of(req);
+    const { possession } = await this.assertions.verify(req, 'second_factor', login.session.sub);
+    return { ...login, amr: [possession] };
   }
 }

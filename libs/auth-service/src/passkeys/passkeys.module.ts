@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { SignInMethods } from '../account/sign-in-methods';
 import { LoginMethods } from '../flows/login-methods';
+import { MfaModule } from '../mfa/mfa.module';
 import { SecondFactors } from '../mfa/second-factors';
 import { UsersService } from '../users/users.service';
 import { PasskeyAssertions } from './passkey-assertions';
@@ -17,6 +18,8 @@ import { RelyingParty } from './relying-party';
  * its own (one per passkey), a method on the login page, and a step of user deletion.
  */
 @Module({
+  // For PendingSecondFactors: the passkey second factor completes a login on the same terms as the code factors.
+  imports: [MfaModule],
   controllers: [PasskeyLoginController, PasskeysAccountController],
   providers: [RelyingParty, PasskeyChallenges, PasskeysService, PasskeyAssertions, PasskeyLoginStrategy, PasskeySecondFactorStrategy],
   exports: [PasskeysService],

@@ -14,6 +14,13 @@ export const PASSKEY_FACTOR = 'passkey';
 
 const NAME_MAX = 64;
 
+/**
+ * What an id of ours can look like (we issue UUIDs; the column holds 64 characters): URL-safe
+ * characters only, so a path holding NUL or other text the database refuses (PostgreSQL:
+ * 22021, a 500) is answered 404 before any query.
+ */
+const PASSKEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** A passkey's name as the user typed it: trimmed, 1 to 64 characters, no control characters. */
 export function passkeyName(value: unknown, fallback?: string): string {
   if (value === undefined && fallback !== undefined) return fallback;
@@ -47,7 +54,7 @@ export class PasskeysService {
   }
 
   async require(sub: string, id: string): Promise<PasskeyEntity> {
-    const passkey = id.length <= 64 ? await this.dataSource.manager.findOneBy(PasskeyEntity, { id, sub }) : null;
+    const passkey = PASSKEY_ID.test(id) ? await this.dataSource.manager.findOneBy(PasskeyEntity, { id, sub }) : null;
     if (!passkey) throw new FlowError('not_found', 'No such passkey.');
     return passkey;
   }

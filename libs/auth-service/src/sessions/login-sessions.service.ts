@@ -21,6 +21,8 @@ export interface NewLoginSession {
   remember: boolean;
   ip?: string;
   userAgent?: string;
+  /** When the person authenticated (epoch seconds), if earlier than now (an upstream provider's `auth_time`). */
+  authTime?: number;
 }
 
 const storageKeyOf = (secret: string) => createHash('sha256').update(secret).digest('base64url');
@@ -79,7 +81,7 @@ export class LoginSessionsService implements OnModuleInit {
       sub: input.sub,
       stage: input.stage,
       amr: [...new Set(input.amr)],
-      authTime: now,
+      authTime: Math.min(input.authTime ?? now, now),
       remember: input.remember,
       ip: input.ip?.slice(0, 64) ?? null,
       userAgent: input.userAgent?.slice(0, 255) ?? null,

@@ -23,9 +23,14 @@ import { VerificationTokens } from './verification-tokens';
   exports: [VerificationTokens, MailQuota],
 })
 export class SignupModule implements OnModuleInit {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly emailChange: EmailChangeService,
+  ) {}
 
   onModuleInit() {
+    // An unverified account cannot sign in; its owner's right password earns a new verification link.
+    this.users.onUnverifiedSignIn((sub) => this.emailChange.resendVerification(sub));
     // A deleted user's links and mail counters go with them.
     this.users.onDelete(async (manager, sub) => {
       await manager.delete(VerificationTokenEntity, { sub });

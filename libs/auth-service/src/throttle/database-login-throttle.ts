@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import * as ipaddr from 'ipaddr.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -28,14 +29,23 @@ const DEVICE_COOKIE = 'tessera_device';
 const DEVICE_TTL = 365 * 86_400;
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 
+/** How long one password check may hold its account's slot (a crashed request frees it then). */
+const IN_FLIGHT_SECONDS = 10;
+
 /**
  * Password throttling in the database, so that every replica sees the same counts (and a
- * restart forgets nothing). Per account: after a few failures each attempt must wait a doubling
- * delay, and at ten the account's password attempts lock for 15 minutes (`account.locked`, and
- * a mail to the owner). Per IP likewise, with more room. A browser that signed in to the
- * account before (device cookie) is exempt from the account's delays and lock, so strangers
- * cannot lock its owner out; the lock never touches existing sessions. Unknown accounts are
- * counted exactly like known ones, so the throttle reveals nothing about which exist.
+ * restart forgets nothing).
+ *
+ * Per account: one password check at a time (an atomic claim of the account's row, so that
+ * parallel guesses cannot all pass the check before any is counted); after a few failures each
+ * attempt must wait a doubling delay; at ten the account's password attempts lock for 15
+ * minutes (`account.locked`, and a mail to the owner). A browser that signed in to the account
+ * before (device cookie) is counted separately (`dev:<device>:<account>`, same rules), so
+ * strangers cannot lock its owner out, and a stolen or shared browser still cannot guess
+ * without limit; device cookies die with a password change. The lock never touches sessions.
+ *
+ * Per client IP (IPv6 per /64, what one subscriber gets): delays and a lock with more room.
+ * Unknown accounts are counted exactly like known ones, so the throttle reveals nothing.
  */
 @Injectable()
 export class DatabaseLoginThrottle extends LoginThrottle {
@@ -52,27 +62,29 @@ export class DatabaseLoginThrottle extends LoginThrottle {
 
   async check(attempt: LoginAttempt): Promise<void> {
     const now = nowSeconds(this.clock);
-    const keys = [`ip:${attempt.ip}`];
-    if (!(await this.isKnownDevice(attempt))) keys.push(`acct:${attempt.account}`);
-    const rows = await this.dataSource.manager.findBy(LoginThrottleEntity, keys.map((key) => ({ key })));
-    let waitUntil = 0;
-    for (const row of rows) waitUntil = Math.max(waitUntil, nextAllowed(row, row.key.startsWith('ip:') ? IP_POLICY : ACCOUNT_POLICY));
-    if (waitUntil > now) {
-      const retryAfter = waitUntil - now;
-      throw new FlowError('too_many_attempts', `Too many failed sign-in attempts. Try again in ${describeWait(retryAfter)}.`, { retry_after: retryAfter });
+    const ip = await this.dataSource.manager.findOneBy(LoginThrottleEntity, { key: ipKey(attempt.ip) });
+    const ipWait = ip?.nextAllowedAt ?? 0;
+    if (ipWait > now) throw tooMany(ipWait - now);
+    const key = await this.accountKey(attempt);
+    if (!(await this.claim(key, now))) {
+      const row = await this.dataSource.manager.findOneBy(LoginThrottleEntity, { key });
+      throw tooMany(Math.max(1, Math.max(row?.nextAllowedAt ?? 0, row?.inFlightUntil ?? 0) - now));
     }
   }
 
   async failed(attempt: LoginAttempt): Promise<void> {
-    await this.count(`ip:${attempt.ip}`, IP_POLICY);
-    if (await this.isKnownDevice(attempt)) return;
-    const account = await this.count(`acct:${attempt.account}`, ACCOUNT_POLICY);
-    if (account.lockedNow && attempt.sub) await this.notifyLock(attempt.sub, account.lockedUntil);
+    const now = nowSeconds(this.clock);
+    const ip = await this.count(ipKey(attempt.ip), IP_POLICY, now);
+    await this.settle(ipKey(attempt.ip), ip, now);
+    const key = await this.accountKey(attempt);
+    const account = await this.count(key, ACCOUNT_POLICY, now);
+    await this.settle(key, account, now);
+    if (account.lockedUntil && attempt.sub && key.startsWith('acct:')) await this.notifyLock(attempt.sub, account.lockedUntil);
   }
 
   async succeeded(attempt: LoginAttempt): Promise<void> {
-    // The account's count starts over; the IP's does not (one success does not excuse a spray).
-    await this.dataSource.manager.delete(LoginThrottleEntity, { key: `acct:${attempt.account}` });
+    // The account's count starts over (and its slot is free); the IP's does not (one success does not excuse a spray).
+    await this.dataSource.manager.delete(LoginThrottleEntity, { key: await this.accountKey(attempt) });
   }
 
   async rememberDevice(reply: FastifyReply, sub: string): Promise<void> {
@@ -85,33 +97,59 @@ export class DatabaseLoginThrottle extends LoginThrottle {
     await this.dataSource.manager.upsert(KnownDeviceEntity, { storageKey: hashOf(secret), sub, lastSeenAt: nowSeconds(this.clock) }, ['storageKey', 'sub']);
   }
 
+  /** The account's counter, or this known browser's own counter for the account. */
+  private async accountKey(attempt: LoginAttempt): Promise<string> {
+    return (await this.isKnownDevice(attempt)) ? `dev:${hashOf(attempt.device as string)}:${attempt.account}` : `acct:${attempt.account}`;
+  }
+
   private async isKnownDevice(attempt: LoginAttempt): Promise<boolean> {
     if (!attempt.device || !attempt.sub || attempt.device.length > 64) return false;
     const row = await this.dataSource.manager.findOneBy(KnownDeviceEntity, { storageKey: hashOf(attempt.device), sub: attempt.sub });
     return row !== null && row.lastSeenAt > nowSeconds(this.clock) - DEVICE_TTL;
   }
 
-  /** Counts a failure atomically (one upsert, safe across replicas) and locks at the threshold. */
-  private async count(key: string, policy: ThrottlePolicy): Promise<{ lockedNow: boolean; lockedUntil: number }> {
-    const now = nowSeconds(this.clock);
+  /** Takes the key's slot if its next attempt is due and no other check holds it: one conditional UPDATE. */
+  private async claim(key: string, now: number): Promise<boolean> {
+    const m = this.dataSource.manager;
+    await m.createQueryBuilder().insert().into(LoginThrottleEntity).values({ key, failures: 0, firstFailureAt: now, lastFailureAt: 0, lockedUntil: null, nextAllowedAt: 0, inFlightUntil: null }).orIgnore().execute();
+    const result = await m
+      .createQueryBuilder()
+      .update(LoginThrottleEntity)
+      .set({ inFlightUntil: now + IN_FLIGHT_SECONDS })
+      .where('"key" = :key AND "next_allowed_at" <= :now AND ("in_flight_until" IS NULL OR "in_flight_until" <= :now)', { key, now })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Counts a failure atomically (one upsert, safe across replicas). */
+  private async count(key: string, policy: ThrottlePolicy, now: number): Promise<{ failures: number; lockedUntil: number; policy: ThrottlePolicy }> {
     const stale = now - policy.windowSeconds;
     const pg = this.dataSource.options.type === 'postgres';
     const p = (n: number) => (pg ? `$${n}` : '?');
     const rows = (await this.dataSource.query(
-      `INSERT INTO "login_throttle" ("key", "failures", "first_failure_at", "last_failure_at", "locked_until") VALUES (${p(1)}, 1, ${p(2)}, ${p(3)}, NULL)
+      `INSERT INTO "login_throttle" ("key", "failures", "first_failure_at", "last_failure_at", "locked_until", "next_allowed_at") VALUES (${p(1)}, 1, ${p(2)}, ${p(3)}, NULL, 0)
        ON CONFLICT ("key") DO UPDATE SET
          "failures" = CASE WHEN "login_throttle"."last_failure_at" < ${p(4)} THEN 1 ELSE "login_throttle"."failures" + 1 END,
          "first_failure_at" = CASE WHEN "login_throttle"."last_failure_at" < ${p(5)} THEN ${p(6)} ELSE "login_throttle"."first_failure_at" END,
          "last_failure_at" = ${p(7)}
-       RETURNING "failures", "locked_until"`,
+       RETURNING "failures"`,
       [key, now, now, stale, stale, now, now],
-    )) as Array<{ failures: number | string; locked_until: number | string | null }>;
+    )) as Array<{ failures: number | string }>;
     const failures = Number(rows[0]?.failures ?? 1);
     // Locks at the threshold, and again after as many more failures once a lock has passed.
-    if (failures % policy.lockAfter !== 0) return { lockedNow: false, lockedUntil: 0 };
-    const lockedUntil = now + policy.lockSeconds;
-    await this.dataSource.manager.update(LoginThrottleEntity, { key }, { lockedUntil });
-    return { lockedNow: true, lockedUntil };
+    const lockedUntil = failures % policy.lockAfter === 0 ? now + policy.lockSeconds : 0;
+    return { failures, lockedUntil, policy };
+  }
+
+  /** Records when the key's next attempt may run, and frees its slot. */
+  private async settle(key: string, counted: { failures: number; lockedUntil: number; policy: ThrottlePolicy }, now: number) {
+    const delay = delayAfter(counted.failures, counted.policy);
+    const next = Math.max(counted.lockedUntil, delay ? now + delay : 0);
+    await this.dataSource.manager.update(
+      LoginThrottleEntity,
+      { key },
+      { nextAllowedAt: next, inFlightUntil: null, ...(counted.lockedUntil ? { lockedUntil: counted.lockedUntil } : {}) },
+    );
   }
 
   private async notifyLock(sub: string, lockedUntil: number) {
@@ -129,12 +167,21 @@ export class DatabaseLoginThrottle extends LoginThrottle {
   }
 }
 
-/** When the next attempt may run, given the failures so far. */
-export function nextAllowed(row: Pick<LoginThrottleEntity, 'failures' | 'lastFailureAt' | 'lockedUntil'>, policy: ThrottlePolicy): number {
-  const locked = row.lockedUntil ?? 0;
-  if (row.failures < policy.freeFailures) return locked;
-  const delay = Math.min(policy.maxDelaySeconds, 2 ** (row.failures - policy.freeFailures));
-  return Math.max(locked, row.lastFailureAt + delay);
+/** The wait after `failures` failures in a row: none for the first few, then doubling up to the cap. */
+export function delayAfter(failures: number, policy: ThrottlePolicy): number {
+  return failures < policy.freeFailures ? 0 : Math.min(policy.maxDelaySeconds, 2 ** (failures - policy.freeFailures));
 }
+
+/** An IPv4 address counts alone; an IPv6 address by its /64 (one subscriber's usual allocation). */
+export function ipKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return `ip:${ip}`;
+  const parsed = ipaddr.process(ip);
+  if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  return `ip:${parts.join(':')}::/64`;
+}
+
+const tooMany = (retryAfter: number) =>
+  new FlowError('too_many_attempts', `Too many failed sign-in attempts. Try again in ${describeWait(retryAfter)}.`, { retry_after: retryAfter });
 
 const describeWait = (seconds: number) => (seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`);

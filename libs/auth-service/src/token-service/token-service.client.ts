@@ -112,6 +112,8 @@ export class TokenServiceClient {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    // Logged on failure: the route's shape, never the challenge or id in it (they are bearer-like values).
+    const route = path.replace(/\/internal\/(challenges|grants)\/[^/?]+/, '/internal/$1/:id').replace(/\?.*$/, '');
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
@@ -121,7 +123,7 @@ export class TokenServiceClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
-      throw new FlowError('temporarily_unavailable', 'The token service cannot be reached; try again shortly.', {}, `${method} ${path}: ${String(err)}`);
+      throw new FlowError('temporarily_unavailable', 'The token service cannot be reached; try again shortly.', {}, `${method} ${route}: ${String(err)}`);
     }
     const text = await res.text();
     let parsed: unknown;
@@ -136,6 +138,6 @@ export class TokenServiceClient {
     if (res.status >= 400 && res.status < 500 && res.status !== 401) {
       throw new FlowError('invalid_request', error.error_description ?? 'The token service refused the request.', error.error ? { reason: error.error } : {});
     }
-    throw new FlowError('temporarily_unavailable', 'The token service cannot answer; try again shortly.', {}, `${method} ${path}: HTTP ${res.status}`);
+    throw new FlowError('temporarily_unavailable', 'The token service cannot answer; try again shortly.', {}, `${method} ${route}: HTTP ${res.status}`);
   }
 }

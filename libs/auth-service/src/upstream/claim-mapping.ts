@@ -4,17 +4,23 @@ import type { UpstreamIdpEntity } from './entities/upstream-idp.entity';
 
 /** A new local user's profile, from what the provider said. */
 export interface MappedProfile {
-  email: string | null;
-  emailVerified: boolean;
+  /** The upstream address, only when it is verified (see below); otherwise null. */
+  verifiedEmail: string | null;
   claims: Record<string, unknown>;
 }
 
 /**
  * Applies a provider's claim mapping (upstream claim → local claim). A value that is not a
  * valid local claim (a `picture` that is not an http(s) URL, a malformed email address) is
- * left out rather than failing the sign-in. The address counts as verified only when the
- * provider says so (`email_verified: true`) AND the admin trusts this provider's verification:
- * an untrusted `email_verified` proves nothing here.
+ * left out rather than failing the sign-in.
+ *
+ * The address is kept only when the provider says it is verified (`email_verified: true`) AND
+ * the admin trusts this provider's verification (`trust_email_verified`). Any other address is
+ * dropped, not kept as "unverified": whoever controls an upstream account could assert anyone's
+ * address, and holding it locally would squat it (the owner could not sign up, and resetting
+ * "their" password would hand them an account the asserter stays linked to: pre-account
+ * hijacking), while matching it against local accounts would tell the asserter which addresses
+ * have one.
  */
 export function mapUpstreamClaims(idp: Pick<UpstreamIdpEntity, 'claimMapping' | 'trustEmailVerified'>, upstream: Record<string, unknown>): MappedProfile {
   let email: string | null = null;
@@ -40,5 +46,5 @@ export function mapUpstreamClaims(idp: Pick<UpstreamIdpEntity, 'claimMapping' | 
       }
     }
   }
-  return { email, emailVerified: email !== null && saysVerified && idp.trustEmailVerified, claims };
+  return { verifiedEmail: saysVerified && idp.trustEmailVerified ? email : null, claims };
 }

@@ -24,12 +24,15 @@ export interface NewAuthRequest {
 
 export interface AuthRequest extends NewAuthRequest {
   checks: UpstreamChecks;
+  /** When the request was sent upstream (epoch seconds). */
+  createdAt: number;
 }
 
 interface Sealed {
   nonce: string;
   codeVerifier: string;
   loginChallenge?: string;
+  maxAge?: number;
 }
 
 const sealContext = (stateHash: string) => `upstream_auth_requests.secrets:${stateHash}`;
@@ -48,9 +51,9 @@ export class UpstreamAuthRequests {
     private readonly keyring: MasterKeyring,
   ) {}
 
-  /** Fresh values for one request: 256 random bits each. */
-  newChecks(): UpstreamChecks {
-    return { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
+  /** Fresh values for one request (256 random bits each), and the client's `maxAge` demand if any. */
+  newChecks(maxAge?: number): UpstreamChecks {
+    return { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier(), ...(maxAge === undefined ? {} : { maxAge }) };
   }
 
   /** Records a request bound to this browser (setting its binding cookie). */
@@ -58,7 +61,7 @@ export class UpstreamAuthRequests {
     const now = nowSeconds(this.clock);
     const binding = ensureBinding(req, reply, this.config.secureCookies, AUTH_REQUEST_TTL);
     const stateHash = hashOf(checks.state);
-    const sealed: Sealed = { nonce: checks.nonce, codeVerifier: checks.codeVerifier, loginChallenge: input.loginChallenge };
+    const sealed: Sealed = { nonce: checks.nonce, codeVerifier: checks.codeVerifier, loginChallenge: input.loginChallenge, maxAge: checks.maxAge };
     // Housekeeping on the way: requests nobody came back for.
     await this.dataSource.manager.delete(UpstreamAuthRequestEntity, { expiresAt: LessThan(now) });
     await this.dataSource.manager.insert(UpstreamAuthRequestEntity, {
@@ -97,7 +100,8 @@ export class UpstreamAuthRequests {
       purpose: row.purpose,
       sub: row.sub ?? undefined,
       loginChallenge: sealed.loginChallenge,
-      checks: { state, nonce: sealed.nonce, codeVerifier: sealed.codeVerifier },
+      checks: { state, nonce: sealed.nonce, codeVerifier: sealed.codeVerifier, ...(sealed.maxAge === undefined ? {} : { maxAge: sealed.maxAge }) },
+      createdAt: row.createdAt,
     };
   }
 

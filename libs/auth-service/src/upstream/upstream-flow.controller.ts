@@ -51,10 +51,11 @@ export class UpstreamFlowController {
     const challenge = await this.flow.loginChallenge(challengeValue);
     // The token service checks the binding at acceptance; refusing here spares a trip upstream.
     if (!req.cookies[challenge.binding_cookie]) throw new FlowError('forbidden', 'This sign-in was started in another browser; start it again here.');
-    const checks = this.requests.newChecks();
+    const freshness = freshnessOf(challenge);
+    const checks = this.requests.newChecks(freshness.maxAge);
     let location: string;
     try {
-      location = await this.client.authorizationUrl(idp, checks, freshLoginWanted(challenge) ? { prompt: 'login' } : {});
+      location = await this.client.authorizationUrl(idp, checks, freshness.prompt ? { prompt: freshness.prompt } : {});
     } catch (err) {
       throw UpstreamRedirect.from(err, (params) => upstreamUrls(this.config.issuer).loginPage(challenge.challenge, params));
     }
@@ -106,7 +107,8 @@ export class UpstreamFlowController {
     const outcome = await this.signIns.signIn(reply, idp, identity);
     const urls = upstreamUrls(this.config.issuer);
     if (outcome.kind === 'link_required') return urls.loginPage(challenge.challenge, { link: 'required' });
-    const step = await this.flow.firstFactor(req, reply, challenge, { user: outcome.user, amr: [AMR_FEDERATED] }, false);
+    // The login happened when the person authenticated at the provider, not when it answered us.
+    const step = await this.flow.firstFactor(req, reply, challenge, { user: outcome.user, amr: [AMR_FEDERATED], authTime: identity.authTime }, false);
     return 'redirect_to' in step ? step.redirect_to : urls.loginPage(challenge.challenge, { next: 'second_factor' });
   }
 
@@ -121,7 +123,13 @@ export class UpstreamFlowController {
   }
 }
 
-/** The client asked for a fresh login (`prompt=login`, `max_age=0`): so does the provider. */
-function freshLoginWanted(challenge: ChallengeView): boolean {
-  return Boolean(challenge.prompt?.includes('login') || challenge.max_age === 0);
+/**
+ * What the client demands of the authentication's age, to demand of the provider in turn (the
+ * login session, and so the client's ID token, takes its `auth_time` from the provider's):
+ * `prompt=login` or `max_age=0` (a login now: `prompt=login`, and `max_age=0` so that the ID
+ * token must show when it happened), or `max_age=N`.
+ */
+export function freshnessOf(challenge: Pick<ChallengeView, 'prompt' | 'max_age'>): { prompt?: 'login'; maxAge?: number } {
+  if (challenge.prompt?.includes('login') || challenge.max_age === 0) return { prompt: 'login', maxAge: 0 };
+  return challenge.max_age === undefined ? {} : { maxAge: challenge.max_age };
 }

@@ -10,7 +10,7 @@ import { UpstreamIdpsService } from './upstream-idps.service';
  *                                          trust_email_verified?, enabled? }
  *   GET    /internal/upstream-idps
  *   GET    /internal/upstream-idps/{id}
- *   PATCH  /internal/upstream-idps/{id}   any field but id
+ *   PATCH  /internal/upstream-idps/{id}   any field but id; issuer only while no account is linked (else 409)
  *   DELETE /internal/upstream-idps/{id}   with every link to it
  * The client secret is write-only. Each answer names the redirect URI to register upstream.
  */

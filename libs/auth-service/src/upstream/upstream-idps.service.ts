@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { MasterKeyring } from '@tessera/runtime';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
@@ -10,7 +10,7 @@ import { UpstreamAuthRequestEntity } from './entities/upstream-auth-request.enti
 import { UpstreamIdpEntity } from './entities/upstream-idp.entity';
 import { UpstreamLinkEntity } from './entities/upstream-link.entity';
 import { UpstreamPendingLinkEntity } from './entities/upstream-pending-link.entity';
-import { parseIdpChange, parseNewIdp } from './idp-input';
+import { IDP_ID, parseIdpChange, parseNewIdp } from './idp-input';
 import { upstreamUrls } from './upstream-urls';
 
 /** The encryption context of a provider's client secret: the ciphertext decrypts for this row only. */
@@ -53,26 +53,68 @@ export class UpstreamIdpsService {
     return idp;
   }
 
+  /**
+   * Changes a provider. Its issuer cannot change while accounts are linked through it: an
+   * upstream `sub` is unique only within its issuer (OIDC Core §2, §5.7), so the links made at
+   * one issuer would sign in whoever holds the same `sub` at another. Moving to another issuer
+   * is deleting the provider (its links go with it) and creating it again. When no account is
+   * linked, the change also drops what was begun at the old issuer: pending links and the
+   * sign-ins under way.
+   */
   async update(id: string, body: unknown): Promise<UpstreamIdpEntity> {
-    const idp = await this.require(id);
+    await this.require(id);
     const change = parseIdpChange(body, this.config.upstreamAllowPrivate);
-    if (change.display_name !== undefined) idp.displayName = change.display_name;
-    if (change.issuer !== undefined) idp.issuer = change.issuer;
-    if (change.client_id !== undefined) idp.clientId = change.client_id;
-    if (change.client_secret !== undefined) idp.clientSecretEncrypted = await this.keyring.encrypt(change.client_secret, secretContext(id));
-    if (change.token_endpoint_auth_method !== undefined) idp.tokenEndpointAuthMethod = change.token_endpoint_auth_method;
-    if (change.scopes !== undefined) idp.scopes = change.scopes;
-    if (change.claim_mapping !== undefined) idp.claimMapping = change.claim_mapping;
-    if (change.trust_email_verified !== undefined) idp.trustEmailVerified = change.trust_email_verified;
-    if (change.enabled !== undefined) idp.enabled = change.enabled;
-    // A strictly newer updated_at: cached discovery results are keyed by it.
-    idp.updatedAt = Math.max(nowSeconds(this.clock), idp.updatedAt + 1);
-    await this.dataSource.manager.save(UpstreamIdpEntity, idp);
-    return idp;
+    const clientSecretEncrypted = change.client_secret === undefined ? undefined : await this.keyring.encrypt(change.client_secret, secretContext(id));
+    return inTransaction(this.dataSource, async (manager) => {
+      // The row lock orders this against links being made (holdIssuer): none slips in after the count.
+      if (this.dataSource.options.type === 'postgres') await manager.query('SELECT "id" FROM "upstream_idps" WHERE "id" = $1 FOR UPDATE', [id]);
+      const idp = await manager.findOneBy(UpstreamIdpEntity, { id });
+      if (!idp) throw notFound();
+      if (change.issuer !== undefined && change.issuer !== idp.issuer) {
+        const linked = await manager.countBy(UpstreamLinkEntity, { idpId: id });
+        if (linked) {
+          throw new FlowError(
+            'conflict',
+            `The issuer of "${id}" cannot change while ${linked} account${linked === 1 ? ' is' : 's are'} linked through it: an upstream account id means something only at its own issuer. To move to another issuer, delete this provider (its links go with it) and create it again; people then link their accounts again.`,
+          );
+        }
+        await manager.delete(UpstreamPendingLinkEntity, { idpId: id });
+        await manager.delete(UpstreamAuthRequestEntity, { idpId: id });
+        idp.issuer = change.issuer;
+      }
+      if (change.display_name !== undefined) idp.displayName = change.display_name;
+      if (change.client_id !== undefined) idp.clientId = change.client_id;
+      if (clientSecretEncrypted !== undefined) idp.clientSecretEncrypted = clientSecretEncrypted;
+      if (change.token_endpoint_auth_method !== undefined) idp.tokenEndpointAuthMethod = change.token_endpoint_auth_method;
+      if (change.scopes !== undefined) idp.scopes = change.scopes;
+      if (change.claim_mapping !== undefined) idp.claimMapping = change.claim_mapping;
+      if (change.trust_email_verified !== undefined) idp.trustEmailVerified = change.trust_email_verified;
+      if (change.enabled !== undefined) idp.enabled = change.enabled;
+      // A strictly newer updated_at: cached discovery results are keyed by it.
+      idp.updatedAt = Math.max(nowSeconds(this.clock), idp.updatedAt + 1);
+      await manager.save(UpstreamIdpEntity, idp);
+      return idp;
+    });
+  }
+
+  /**
+   * Inside the caller's transaction, before it records anything tied to an upstream `sub` (a
+   * link, a pending link): refuses when the provider's issuer is no longer the one that `sub`
+   * was asserted by (an admin changed it during the sign-in), and holds the provider's row
+   * (PostgreSQL; SQLite transactions take turns anyway) so that the issuer cannot change
+   * before the caller commits.
+   */
+  async holdIssuer(manager: EntityManager, idpId: string, issuer: string): Promise<void> {
+    const pg = this.dataSource.options.type === 'postgres';
+    const rows = (await manager.query(`SELECT "issuer" FROM "upstream_idps" WHERE "id" = ${pg ? '$1 FOR SHARE' : '?'}`, [idpId])) as Array<{ issuer: string }>;
+    if (rows[0]?.issuer !== issuer) {
+      throw new FlowError('conflict', 'The identity provider was reconfigured during this sign-in; start it again.', {}, `upstream ${idpId}: the issuer changed during a sign-in`);
+    }
   }
 
   /** Deletes the provider with every link to it: the linked users hear of it (`user.updated`). */
   async delete(id: string): Promise<void> {
+    if (!isIdpId(id)) throw notFound();
     await inTransaction(this.dataSource, async (manager) => {
       const idp = await manager.findOneBy(UpstreamIdpEntity, { id });
       if (!idp) throw notFound();
@@ -93,8 +135,9 @@ export class UpstreamIdpsService {
     return this.dataSource.manager.find(UpstreamIdpEntity, { where: { enabled: true }, order: { displayName: 'ASC', id: 'ASC' } });
   }
 
+  /** The provider with this id; null for a value that cannot be an id (checked before the database sees it). */
   find(id: string): Promise<UpstreamIdpEntity | null> {
-    if (typeof id !== 'string' || id.length > 64) return Promise.resolve(null);
+    if (!isIdpId(id)) return Promise.resolve(null);
     return this.dataSource.manager.findOneBy(UpstreamIdpEntity, { id });
   }
 
@@ -135,5 +178,8 @@ export class UpstreamIdpsService {
     };
   }
 }
+
+/** Ids come from paths: anything but a slug (a NUL, which PostgreSQL refuses in text, an overlong value) names no provider. */
+const isIdpId = (id: unknown): id is string => typeof id === 'string' && IDP_ID.test(id);
 
 const notFound = () => new FlowError('not_found', 'No such upstream provider.');

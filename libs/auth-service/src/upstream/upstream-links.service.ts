@@ -7,9 +7,12 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { FlowError } from '../http/flow-error';
 import { UpstreamIdpEntity } from './entities/upstream-idp.entity';
 import { UpstreamLinkEntity } from './entities/upstream-link.entity';
+import { UpstreamIdpsService } from './upstream-idps.service';
 
 export interface NewLink {
   idp: Pick<UpstreamIdpEntity, 'id' | 'displayName'>;
+  /** The issuer that asserted `upstreamSub`: still the provider's when the link is made (links are per issuer). */
+  issuer: string;
   upstreamSub: string;
   sub: string;
   email: string | null;
@@ -21,6 +24,7 @@ export class UpstreamLinksService {
   constructor(
     @Inject(AUTH_SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
+    private readonly idps: UpstreamIdpsService,
     private readonly outbox: Outbox,
   ) {}
 
@@ -43,9 +47,11 @@ export class UpstreamLinksService {
 
   /**
    * Inserts a link inside the caller's transaction. Refused when the upstream account is
-   * linked to someone already, or the user has an account of this provider linked already.
+   * linked to someone already, the user has an account of this provider linked already, or the
+   * provider's issuer changed since the upstream account signed in.
    */
   async insert(manager: EntityManager, link: NewLink): Promise<UpstreamLinkEntity> {
+    await this.idps.holdIssuer(manager, link.idp.id, link.issuer);
     const existing = await this.findBySubject(link.idp.id, link.upstreamSub, manager);
     if (existing) {
       if (existing.sub === link.sub) return existing;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as oidc from 'openid-client';
 import { OutboundHttpClient, OutboundHttpError } from '@tessera/runtime';
-import { AUTH_CLOCK, type Clock } from '../auth-service.tokens';
+import { AUTH_CLOCK, nowSeconds, type Clock } from '../auth-service.tokens';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
 import { FlowError, type FlowErrorCode } from '../http/flow-error';
 import type { UpstreamIdpEntity } from './entities/upstream-idp.entity';
@@ -12,9 +12,17 @@ import { upstreamUrls } from './upstream-urls';
 const DISCOVERY_TTL_MS = 3_600_000;
 const TIMEOUT_SECONDS = 5;
 
-/** What a provider asserted about the person: its `sub` and the claims of the ID token and UserInfo. */
+/** What a provider asserted about the person: who (its `sub`, at its issuer), when they authenticated, and the claims of the ID token and UserInfo. */
 export interface UpstreamIdentity {
+  /** The ID token's `iss`: an upstream `sub` is unique only at its issuer. */
+  issuer: string;
   sub: string;
+  /**
+   * When the person authenticated at the provider (epoch seconds): the ID token's `auth_time`,
+   * or, from a provider that does not say, its `iat` (the authentication happened then at the
+   * latest); never later than now.
+   */
+  authTime: number;
   claims: Record<string, unknown>;
 }
 
@@ -23,6 +31,12 @@ export interface UpstreamChecks {
   state: string;
   nonce: string;
   codeVerifier: string;
+  /**
+   * The client's freshness demand, passed on: `max_age` is sent upstream, and the ID token must
+   * then have an `auth_time` at most this many seconds before the request was sent (0: a login
+   * after it). Unset: no demand.
+   */
+  maxAge?: number;
 }
 
 /**
@@ -55,7 +69,7 @@ export class UpstreamFailure extends FlowError {
 @Injectable()
 export class UpstreamOidcClient {
   private readonly http: OutboundHttpClient;
-  private readonly configurations = new Map<string, { version: number; expiresAt: number; configuration: Promise<oidc.Configuration> }>();
+  private readonly configurations = new Map<string, { version: string; expiresAt: number; configuration: Promise<oidc.Configuration> }>();
 
   constructor(
     private readonly idps: UpstreamIdpsService,
@@ -71,6 +85,9 @@ export class UpstreamOidcClient {
     const configuration = await this.configurationOf(idp);
     const url = oidc.buildAuthorizationUrl(configuration, {
       ...extra,
+      // OIDC Core §3.1.2.1: with max_age, the provider re-authenticates a person who signed in
+      // longer ago, and the ID token MUST carry auth_time (checked in `complete`).
+      ...(checks.maxAge === undefined ? {} : { max_age: String(checks.maxAge) }),
       response_type: 'code',
       redirect_uri: upstreamUrls(this.config.issuer).callback(idp.id),
       scope: idp.scopes.join(' '),
@@ -84,18 +101,23 @@ export class UpstreamOidcClient {
 
   /**
    * Validates the authorization response (the callback's query string) and redeems its code.
-   * The redirect URI is the configured one, never one built from request headers.
+   * The redirect URI is the configured one, never one built from request headers. `sentAt` is
+   * when the request went upstream (epoch seconds): a `maxAge` counts from then, so the time the
+   * person spent at the provider is not held against them, and `max_age=0` means "after it".
    */
-  async complete(idp: UpstreamIdpEntity, query: string, checks: UpstreamChecks): Promise<UpstreamIdentity> {
+  async complete(idp: UpstreamIdpEntity, query: string, checks: UpstreamChecks, sentAt: number): Promise<UpstreamIdentity> {
     const configuration = await this.configurationOf(idp);
     const current = new URL(upstreamUrls(this.config.issuer).callback(idp.id));
     current.search = query;
+    const now = nowSeconds(this.clock);
     try {
       const tokens = await oidc.authorizationCodeGrant(configuration, current, {
         pkceCodeVerifier: checks.codeVerifier,
         expectedState: checks.state,
         expectedNonce: checks.nonce,
         idTokenExpected: true,
+        // openid-client then requires auth_time and refuses an older one (OIDC Core §3.1.3.7 item 13).
+        maxAge: checks.maxAge === undefined ? undefined : checks.maxAge + Math.max(0, now - sentAt),
       });
       const idToken = tokens.claims();
       if (!idToken) throw new oidc.ClientError('the token response has no ID token');
@@ -106,7 +128,9 @@ export class UpstreamOidcClient {
         // The UserInfo `sub` must be the ID token's (OIDC Core §5.3.2): openid-client checks it.
         userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub);
       }
-      return { sub: idToken.sub, claims: { ...idToken, ...userinfo, sub: idToken.sub } };
+      // Never later than now: a provider's clock running ahead must not make a login look fresher.
+      const authTime = Math.min(typeof idToken.auth_time === 'number' ? idToken.auth_time : idToken.iat, now);
+      return { issuer: idToken.iss, sub: idToken.sub, authTime, claims: { ...idToken, ...userinfo, sub: idToken.sub } };
     } catch (err) {
       throw this.failure(idp, err);
     }
@@ -116,9 +140,10 @@ export class UpstreamOidcClient {
   private configurationOf(idp: UpstreamIdpEntity): Promise<oidc.Configuration> {
     const now = this.clock();
     const cached = this.configurations.get(idp.id);
-    if (cached && cached.version === idp.updatedAt && cached.expiresAt > now) return cached.configuration;
+    const version = versionOf(idp);
+    if (cached && cached.version === version && cached.expiresAt > now) return cached.configuration;
     const configuration = this.discover(idp);
-    this.configurations.set(idp.id, { version: idp.updatedAt, expiresAt: now + DISCOVERY_TTL_MS, configuration });
+    this.configurations.set(idp.id, { version, expiresAt: now + DISCOVERY_TTL_MS, configuration });
     configuration.catch(() => {
       if (this.configurations.get(idp.id)?.configuration === configuration) this.configurations.delete(idp.id);
     });
@@ -165,6 +190,13 @@ export class UpstreamOidcClient {
     return new UpstreamFailure('invalid_response', 'invalid_request', `The answer from ${idp.displayName} could not be verified; start the sign-in again.`, `${idp.issuer}: ${describe(err)}`);
   }
 }
+
+/**
+ * What a cached configuration was made from. `updated_at` alone is not enough: a provider
+ * deleted and created again under the same id (how it moves to another issuer) can have the
+ * same `updated_at` as the one cached, in this process or in another replica.
+ */
+const versionOf = (idp: UpstreamIdpEntity) => [idp.updatedAt, idp.createdAt, idp.issuer, idp.clientId, idp.tokenEndpointAuthMethod, idp.clientSecretEncrypted].join('\n');
 
 /** An error's message and its causes' (for the log: none of them hold secrets or tokens). */
 function describe(err: unknown): string {

@@ -48,18 +48,22 @@ export class UpstreamPendingLinks {
     private readonly outbox: Outbox,
   ) {}
 
-  async create(reply: FastifyReply, input: { idpId: string; upstreamSub: string; email: string | null; sub: string }): Promise<void> {
+  /** Step 1. `issuer` asserted `upstreamSub`: a provider whose issuer changed since keeps no pending link (UpstreamIdpsService.update). */
+  async create(reply: FastifyReply, input: { idp: Pick<UpstreamIdpEntity, 'id'>; issuer: string; upstreamSub: string; email: string | null; sub: string }): Promise<void> {
     const now = nowSeconds(this.clock);
     const secret = newSecret();
-    await this.dataSource.manager.delete(UpstreamPendingLinkEntity, { expiresAt: LessThan(now) });
-    await this.dataSource.manager.insert(UpstreamPendingLinkEntity, {
-      keyHash: hashOf(secret),
-      idpId: input.idpId,
-      upstreamSub: input.upstreamSub,
-      email: input.email,
-      sub: input.sub,
-      createdAt: now,
-      expiresAt: now + PENDING_LINK_TTL,
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.idps.holdIssuer(manager, input.idp.id, input.issuer);
+      await manager.delete(UpstreamPendingLinkEntity, { expiresAt: LessThan(now) });
+      await manager.insert(UpstreamPendingLinkEntity, {
+        keyHash: hashOf(secret),
+        idpId: input.idp.id,
+        upstreamSub: input.upstreamSub,
+        email: input.email,
+        sub: input.sub,
+        createdAt: now,
+        expiresAt: now + PENDING_LINK_TTL,
+      });
     });
     setUpstreamCookie(reply, PENDING_LINK_COOKIE, secret, this.config.secureCookies, PENDING_LINK_TTL);
   }
@@ -87,10 +91,13 @@ export class UpstreamPendingLinks {
       throw new FlowError('forbidden', `You are signed in to another account than the one with the email address of this ${idp.displayName} account.`);
     }
     const link = await inTransaction(this.dataSource, async (manager) => {
+      // The provider's row first (the order UpstreamIdpsService.update locks in): a pending link
+      // exists only for the current issuer, which this keeps from changing until the link is made.
+      await this.idps.holdIssuer(manager, idp.id, idp.issuer);
       // Single use, even for two confirmations at once.
       const consumed = await manager.delete(UpstreamPendingLinkEntity, { keyHash: pending.keyHash });
       if (!consumed.affected) throw new FlowError('not_found', 'This account link was confirmed or cancelled already.');
-      const row = await this.links.insert(manager, { idp, upstreamSub: pending.upstreamSub, sub: pending.sub, email: pending.email });
+      const row = await this.links.insert(manager, { idp, issuer: idp.issuer, upstreamSub: pending.upstreamSub, sub: pending.sub, email: pending.email });
       await this.outbox.add(manager, 'user.updated', { sub: pending.sub });
       return row;
     });

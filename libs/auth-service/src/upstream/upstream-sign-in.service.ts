@@ -20,10 +20,14 @@ export type UpstreamSignIn = { kind: 'user'; user: UserEntity; created: boolean 
  * Turns a verified upstream identity into a local user:
  * - an upstream account linked before signs in as its user (the link is by the provider's
  *   `sub`, which OIDC Core §2 makes stable and unique per provider);
- * - an upstream account whose email address belongs to a local account is NOT linked on that
- *   address alone, verified or not: see UpstreamPendingLinks for the proof asked first;
- * - otherwise a new local user is provisioned just in time from the mapped claims, together
- *   with its link, in one transaction (`user.created`).
+ * - the upstream email address is used only when it is verified by a provider trusted to say so
+ *   (see mapUpstreamClaims); any other address is neither stored nor looked up, so a sign-in
+ *   neither squats an address (pre-account hijacking) nor tells whether it has a local account;
+ * - an upstream account whose (verified) address belongs to a local account is NOT linked on
+ *   that address alone: see UpstreamPendingLinks for the proof asked first;
+ * - otherwise a new local user is provisioned just in time from the mapped claims (without an
+ *   email address when there is no verified one), together with its link, in one transaction
+ *   (`user.created`).
  */
 @Injectable()
 export class UpstreamSignInService {
@@ -37,19 +41,18 @@ export class UpstreamSignInService {
   async signIn(reply: FastifyReply, idp: UpstreamIdpEntity, identity: UpstreamIdentity): Promise<UpstreamSignIn> {
     const linked = await this.linkedUser(idp, identity);
     if (linked) return { kind: 'user', user: linked, created: false };
-    const profile = mapUpstreamClaims(idp, identity.claims);
-    const email = upstreamEmail(identity);
-    if (profile.email) {
-      const owner = await this.users.findByEmail(profile.email);
+    const { verifiedEmail, claims } = mapUpstreamClaims(idp, identity.claims);
+    if (verifiedEmail) {
+      const owner = await this.users.findByEmail(verifiedEmail);
       if (owner) {
-        await this.pendingLinks.create(reply, { idpId: idp.id, upstreamSub: identity.sub, email: profile.email, sub: owner.sub });
+        await this.pendingLinks.create(reply, { idp, issuer: identity.issuer, upstreamSub: identity.sub, email: verifiedEmail, sub: owner.sub });
         return { kind: 'link_required' };
       }
     }
     try {
       const user = await inTransaction(this.dataSource, async (manager) => {
-        const created = await this.users.create({ email: profile.email, emailVerified: profile.emailVerified, claims: profile.claims }, manager);
-        await this.links.insert(manager, { idp, upstreamSub: identity.sub, sub: created.sub, email: email ?? profile.email });
+        const created = await this.users.create({ email: verifiedEmail, emailVerified: verifiedEmail !== null, claims }, manager);
+        await this.links.insert(manager, { idp, issuer: identity.issuer, upstreamSub: identity.sub, sub: created.sub, email: verifiedEmail });
         return created;
       });
       return { kind: 'user', user, created: true };
@@ -63,7 +66,8 @@ export class UpstreamSignInService {
 
   /** Links the upstream account to the user who started the link from their account. */
   linkToAccount(sub: string, idp: UpstreamIdpEntity, identity: UpstreamIdentity): Promise<UpstreamLinkEntity> {
-    return this.links.link({ idp, upstreamSub: identity.sub, sub, email: upstreamEmail(identity) });
+    // The address only labels the link for its owner, and is kept only when it is verified all the same.
+    return this.links.link({ idp, issuer: identity.issuer, upstreamSub: identity.sub, sub, email: mapUpstreamClaims(idp, identity.claims).verifiedEmail });
   }
 
   private async linkedUser(idp: UpstreamIdpEntity, identity: UpstreamIdentity): Promise<UserEntity | null> {
@@ -73,10 +77,4 @@ export class UpstreamSignInService {
     await this.links.touch(link);
     return user;
   }
-}
-
-/** The upstream account's address as the provider gave it (for the person to recognise the link), if it is one. */
-function upstreamEmail(identity: UpstreamIdentity): string | null {
-  const email = identity.claims['email'];
-  return typeof email === 'string' && email.length <= 320 ? email : null;
 }

@@ -30,7 +30,8 @@ export interface UpstreamAuthentication {
  * The upstream callback (`GET /auth/upstream/{id}/callback`) as an authenticator: the request
  * it answers is found by `state`, must have been started by this browser and for this
  * provider, and is used up; then openid-client validates the response (`iss`, `state`), redeems
- * the code with the PKCE verifier and validates the ID token (`nonce` among the rest).
+ * the code with the PKCE verifier and validates the ID token (`nonce` among the rest, and
+ * `auth_time` when the client asked for a fresh or recent login).
  */
 @Injectable()
 export class UpstreamStrategy extends PassportStrategy(Strategy, UPSTREAM_STRATEGY) {
@@ -48,7 +49,7 @@ export class UpstreamStrategy extends PassportStrategy(Strategy, UPSTREAM_STRATE
     const request = await this.requests.consume(req, idpId, (req.query as Record<string, unknown>)['state']);
     try {
       const idp = await this.idps.requireEnabled(idpId);
-      const identity = await this.client.complete(idp, queryOf(req.url), request.checks);
+      const identity = await this.client.complete(idp, queryOf(req.url), request.checks, request.createdAt);
       return { request, idp, identity };
     } catch (err) {
       throw UpstreamRedirect.from(err, returnPage(this.config.issuer, request));

@@ -30,8 +30,13 @@ const MAX_CLAIMS_BYTES = 16_384;
  * Checks a profile change and returns it normalised: standard claims get their §5.1 types,
  * language-tagged variants (`name#ja-Kana-JP`, §5.2) are allowed, custom claims (released by
  * custom scopes) must have a plain name and a JSON value; `null` removes a claim.
+ *
+ * `selfService`: a person editing their own profile (the account API) may set only the standard
+ * profile claims a person can vouch for. `phone_number_verified` says the OP checked the number,
+ * and custom claims are directory data clients trust (an employee id, groups): only an
+ * administrator sets those. A person changing their phone number loses its verified flag.
  */
-export function validateProfileClaims(input: unknown): Record<string, unknown> {
+export function validateProfileClaims(input: unknown, options: { selfService?: boolean } = {}): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('The claims must be a JSON object.');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
@@ -42,6 +47,9 @@ export function validateProfileClaims(input: unknown): Record<string, unknown> {
       continue;
     }
     const base = key.split('#')[0] as string;
+    if (options.selfService && !(STRING_CLAIMS as readonly string[]).includes(base) && key !== 'address') {
+      throw invalid(`"${key}" cannot be set on your own profile; the standard profile claims can (${STRING_CLAIMS.join(', ')}, address).`);
+    }
     if ((STRING_CLAIMS as readonly string[]).includes(base)) {
       if (typeof value !== 'string' || value.length > 1024) throw invalid(`"${key}" must be a string of at most 1024 characters.`);
       if (URL_CLAIMS.has(base) && !/^https?:\/\//.test(value)) throw invalid(`"${key}" must be an http(s) URL.`);
@@ -63,6 +71,7 @@ export function validateProfileClaims(input: unknown): Record<string, unknown> {
       out[key] = value;
     }
   }
+  if (options.selfService && 'phone_number' in out) out['phone_number_verified'] = null;
   if (Buffer.byteLength(JSON.stringify(out)) > MAX_CLAIMS_BYTES) throw invalid(`The claims may take at most ${MAX_CLAIMS_BYTES} bytes.`);
   return out;
 }

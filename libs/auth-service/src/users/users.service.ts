@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
+import { KnownDeviceEntity } from '../database/entities/throttle.entity';
 import { UserEntity, type UserStatus } from '../database/entities/user.entity';
 import { isUniqueViolation } from '../database/unique-violation';
 import { FlowError } from '../http/flow-error';
@@ -12,6 +13,7 @@ import { normalizeEmail } from './email';
 import { mergeClaims, validateProfileClaims } from './profile-claims';
 
 export const ROLES = ['admin'] as const;
+const SUB_PATTERN = /^[A-Za-z0-9._~-]{1,64}$/;
 export type Role = (typeof ROLES)[number];
 
 export interface NewUser {
@@ -68,6 +70,8 @@ export class UsersService {
   }
 
   find(sub: string, tx?: EntityManager): Promise<UserEntity | null> {
+    // A sub is a UUID (or an imported id of the same alphabet): anything else names nobody, and never reaches the database.
+    if (!SUB_PATTERN.test(sub)) return Promise.resolve(null);
     return (tx ?? this.dataSource.manager).findOneBy(UserEntity, { sub });
   }
 
@@ -97,8 +101,9 @@ export class UsersService {
     };
   }
 
-  async updateProfile(sub: string, change: unknown): Promise<UserEntity> {
-    const validated = validateProfileClaims(change);
+  /** `selfService`: the person edits their own profile (standard claims only; see validateProfileClaims). */
+  async updateProfile(sub: string, change: unknown, options: { selfService?: boolean } = {}): Promise<UserEntity> {
+    const validated = validateProfileClaims(change, options);
     return inTransaction(this.dataSource, async (manager) => {
       const user = await this.require(sub, manager);
       user.claims = mergeClaims(user.claims, validated);
@@ -117,6 +122,8 @@ export class UsersService {
     const work = async (manager: EntityManager) => {
       const now = nowSeconds(this.clock);
       await manager.update(UserEntity, { sub }, { passwordHash, passwordChangedAt: now, updatedAt: now });
+      // Browsers known from the old password lose their throttling allowance with it.
+      await manager.delete(KnownDeviceEntity, { sub });
       await this.outbox.add(manager, 'password.changed', { sub });
     };
     if (tx) await work(tx);
@@ -144,6 +151,20 @@ export class UsersService {
       if (status !== 'active') for (const step of this.deactivationSteps) await step(manager, sub);
     });
   }
+
+  /**
+   * The right password for an account whose address is not verified yet: the sign-up feature
+   * mails a new verification link (within its quota), since the person cannot sign in to ask.
+   */
+  onUnverifiedSignIn(step: (sub: string) => Promise<void>): void {
+    this.unverifiedSignInSteps.push(step);
+  }
+
+  async unverifiedSignIn(sub: string): Promise<void> {
+    for (const step of this.unverifiedSignInSteps) await step(sub).catch(() => undefined);
+  }
+
+  private readonly unverifiedSignInSteps: Array<(sub: string) => Promise<void>> = [];
 
   /** A feature registers what happens when an account stops being active (its sessions end), in the same transaction. */
   onDeactivate(step: (manager: EntityManager, sub: string) => Promise<void>): void {

@@ -22,15 +22,6 @@ describe.each(testEngines())("a client's MFA policy (%s)", (engine) => {
     expect(login.body.redirect_to).toBeUndefined();
   });
 
-  it('refuses to complete the login when the user has no factor at all', async () => {
-    const res = await app.internal('POST', '/internal/users', { email: 'unverified-policy@example.com', password: 'a perfectly fine passphrase', email_verified: false });
-    expect(res.status).toBe(201);
-    const portal = new Portal(app, app.browser());
-    const login = await portal.loginWithPassword(await portal.authorize(strict), 'unverified-policy@example.com', 'a perfectly fine passphrase');
-    expect(login.status).toBe(401);
-    expect(login.body).toMatchObject({ error: 'second_factor_required', factors: [] });
-  });
-
   it('does not let a password-only session continue into the strict client', async () => {
     const user = await app.user();
     const portal = new Portal(app, app.browser());

@@ -147,6 +147,19 @@ describe.each(testEngines())('passkeys in the account API (%s)', (engine) => {
     expect((await bob.account<PasskeyView[]>('GET', '/passkeys')).body.map((p) => p.name)).toEqual(['Bob']);
   });
 
+  it('answers a malformed passkey id in the path (NUL, other characters, too long) with 404, never a 500', async () => {
+    const user = await app.user();
+    const { account } = await signInToAccount(app, user);
+    const { registered } = await registerPasskey(account, new SoftAuthenticator(app.issuer), 'Key');
+    for (const id of ['%00', `${registered.body['id'] as string}%00`, '%C3%A9t%C3%A9', 'a%20b', 'x'.repeat(65)]) {
+      const renamed = await account('PATCH', `/passkeys/${id}`, { name: 'x' });
+      expect({ id, status: renamed.status, error: renamed.body['error'] }).toEqual({ id, status: 404, error: 'not_found' });
+      const removed = await account('DELETE', `/passkeys/${id}`, { current_password: user.password });
+      expect({ id, status: removed.status, error: removed.body['error'] }).toEqual({ id, status: 404, error: 'not_found' });
+    }
+    expect((await account<PasskeyView[]>('GET', '/passkeys')).body.map((p) => p.name)).toEqual(['Key']);
+  });
+
   it('answers malformed registrations with 400 and needs the account token', async () => {
     const { account } = await signInToAccount(app, await app.user());
     expect((await account('POST', '/passkeys', { name: 'Key' })).status).toBe(400);

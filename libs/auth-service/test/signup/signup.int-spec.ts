@@ -3,7 +3,7 @@ import { testEngines } from '@tessera/test-kit';
 import { PasswordPolicy } from '../../src/passwords/password-policy';
 import { Mailbox, linkToken, logLine } from '../mail/mailbox';
 import { startPlatformApp, type PlatformApp } from '../support/platform-app';
-import { claimsOf, Portal } from '../support/portal';
+import { claimsOf, Portal, signInToAccount } from '../support/portal';
 import { cookieShape, lookInto } from './support';
 
 const PASSWORD = 'a fine long passphrase';
@@ -189,18 +189,26 @@ describe.each(testEngines())('sign-up and email verification (%s)', (engine) => 
     expect(await res.json()).toMatchObject({ error: 'csrf_check_failed' });
   });
 
-  it('mails a new verification link on request from the account API', async () => {
+  it('refuses to sign in an unverified account, and its owner\'s right password earns a new verification link', async () => {
     const email = address('resend');
     const portal = new Portal(app, app.browser());
     await signUp(portal, { email, password: PASSWORD });
     await mailbox.next(email);
-    const { signInToAccount } = await import('../support/portal');
-    const { account } = await signInToAccount(app, { email, password: PASSWORD });
-    expect((await account('POST', '/email/verification')).status).toBe(202);
+    const clientId = (await app.client()).client_id;
+    const refused = await portal.loginWithPassword(await portal.authorize(clientId), email, PASSWORD);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: 'forbidden', reason: 'email_not_verified' });
     const token = linkToken(await mailbox.next(email), 'verify-email', app.issuer);
     expect((await portal.post('/auth/verify-email', { token })).status).toBe(200);
+    const { account } = await signInToAccount(app, { email, password: PASSWORD });
     expect((await account('GET', '')).body).toMatchObject({ email, email_verified: true });
     expect((await account('POST', '/email/verification')).body).toMatchObject({ error: 'invalid_request' });
+    // A wrong password earns nothing.
+    const other = address('resend-wrong');
+    await signUp(new Portal(app, app.browser()), { email: other, password: PASSWORD });
+    await mailbox.next(other);
+    await portal.loginWithPassword(await portal.authorize(clientId), other, 'not the password at all');
+    await expect(mailbox.next(other, undefined, 500)).rejects.toThrow();
   });
 });
 

@@ -143,6 +143,22 @@ describe.each(testEngines())('upstream OpenID providers (%s)', (engine) => {
       expect((await app.internal('GET', `/internal/upstream-idps/${body.id}`)).status).toBe(404);
     });
 
+    it('answers a provider id that cannot be one (a NUL, an overlong or upper-case value) with 404, before the database sees it', async () => {
+      const local = await app.user();
+      const { account } = await signInToAccount(app, local);
+      const { portal, challenge } = await startUpstream();
+      for (const id of ['%00', 'acme%00', 'a'.repeat(65), 'ACME', '-acme']) {
+        for (const [method, body] of [['GET'], ['PATCH', { enabled: false }], ['DELETE']] as const) {
+          expect({ id, method, status: (await app.internal(method, `/internal/upstream-idps/${id}`, body)).status }).toEqual({ id, method, status: 404 });
+        }
+        expect((await portal.browser.get(`${ISSUER}/auth/upstream/${id}/start?login_challenge=${encodeURIComponent(challenge)}`)).status).toBe(404);
+        expect((await account('POST', `/links/${id}`)).status).toBe(404);
+        // A callback is looked up by its state (hashed) first: unknown here.
+        expect((await portal.browser.get(`${ISSUER}/auth/upstream/${id}/callback?state=x&code=y`)).status).toBe(400);
+      }
+      expect((await app.internal('GET', '/internal/upstream-idps/acme')).body).toMatchObject({ enabled: true });
+    });
+
     it('deletes a provider with its links, and tells about the users it leaves (user.updated)', async () => {
       const created = await app.internal('POST', '/internal/upstream-idps', { ...base(), id: 'spare', display_name: 'Spare' });
       expect(created.status).toBe(201);
@@ -219,10 +235,14 @@ describe.each(testEngines())('upstream OpenID providers (%s)', (engine) => {
       expect(await linksOf(account.sub)).toHaveLength(1);
     });
 
-    it("does not take an untrusted provider's email_verified for proof", async () => {
-      const account = newAccount();
-      const { claims } = await signInWith(account, 'lax');
-      expect((await app.internal('GET', `/internal/users/${claims['sub']}`)).body).toMatchObject({ email: account.email, email_verified: false });
+    it("keeps no address the provider does not vouch for (an untrusted provider's email_verified, or a trusted one's unverified address)", async () => {
+      for (const [account, idp] of [[newAccount(), 'lax'], [newAccount({ email_verified: false }), 'acme']] as const) {
+        const { claims } = await signInWith(account, idp);
+        expect((await app.internal('GET', `/internal/users/${claims['sub']}`)).body).toMatchObject({ email: null, email_verified: false });
+        expect(await usersWithEmail(account.email as string)).toHaveLength(0);
+        // Not even as the label of the link.
+        expect(await linksOf(account.sub)).toEqual([expect.objectContaining({ idpId: idp, email: null })]);
+      }
     });
 
     it('provisions an upstream account without an email address', async () => {

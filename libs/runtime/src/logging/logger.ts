@@ -26,6 +26,7 @@ export const REDACTED_PARAMS = [
   'request_uri',
   // Often the user's email address: personal data has no place in access logs.
   'login_hint',
+  'logout_hint',
   'assertion',
 ];
 

@@ -167,6 +167,8 @@ export class AuthorizationFlowService {
   private async respond(request: AuthorizationRequest, client: Client, session: Authenticated, grant: Grant, scope: string[]): Promise<FlowStep> {
     const words = request.responseType.split(' ');
     const claims = withoutDeclined(request.claims, this.registry, request.scope, scope);
+    // The client is served on this OP session: it is notified when the session ends (logout).
+    await this.sessions.recordClient(session.sid, client.clientId);
     const params: Record<string, string> = {};
     if (words.includes('code')) params['code'] = await this.issueCode(request, session, grant, scope, claims);
     if (words.includes('token')) {

@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { InvalidClientMetadataError, InvalidRedirectUriError } from '@tessera/oauth-errors';
 import { sectorIdentifierOf } from '@tessera/token-formats';
 import { ACR_VALUES, isAcrValue } from '../oidc/acr';
+import { logoutMetadataView, parseLogoutMetadata } from './logout-metadata';
 import {
   ACCESS_TOKEN_FORMATS,
   RESPONSE_TYPES,
@@ -26,6 +27,11 @@ export interface MetadataPolicy {
   mode: 'dynamic' | 'managed';
   registrationScopes: string[];
   defaults: { accessTokenTtl: number; refreshTokenTtl: number };
+  /**
+   * TESSERA_OUTBOUND_ALLOW_PRIVATE (tests): URIs the server itself calls (backchannel_logout_uri)
+   * may then use http on a loopback host, as the outbound client allows.
+   */
+  outboundAllowPrivate?: boolean;
 }
 
 /** The client's properties that come from metadata (no ids, credentials or timestamps). */
@@ -159,6 +165,8 @@ export function parseClientMetadata(input: unknown, policy: MetadataPolicy): Cli
     refreshTokenGracePeriod: 0,
     requirePkce: authMethod === 'none',
     ...oidc,
+    ...parseBackchannelLogout(m, policy.outboundAllowPrivate === true),
+    ...parseLogoutMetadata(m),
     mfaPolicy: 'optional',
     firstParty: false,
     admin: false,
@@ -215,6 +223,10 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
     request_object_signing_alg: client.requestObjectSigningAlg,
     request_uris: client.requestUris?.length ? client.requestUris : undefined,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests || undefined,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    backchannel_logout_session_required:
+      client.backchannelLogoutUri !== undefined ? client.backchannelLogoutSessionRequired === true : client.backchannelLogoutSessionRequired || undefined,
+    ...logoutMetadataView(client),
     ...client.display,
   };
   if (client.tokenEndpointAuthMethod === 'client_secret_basic' || client.tokenEndpointAuthMethod === 'client_secret_post') {
@@ -314,6 +326,34 @@ function parseOpenIdMetadata(m: Record<string, unknown>, redirectUris: string[])
     requestUris,
     requirePushedAuthorizationRequests: boolean(m, 'require_pushed_authorization_requests') ?? false,
   };
+}
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0 §2.2: an absolute URI without a fragment, which the
+ * token service POSTs to through the outbound client: https, or http on a loopback host when
+ * outbound requests may reach private addresses (tests). The outbound client checks the
+ * address it resolves to at every delivery.
+ */
+function parseBackchannelLogout(m: Record<string, unknown>, allowLoopbackHttp: boolean) {
+  const uri = optionalString(m, 'backchannel_logout_uri');
+  const sessionRequired = boolean(m, 'backchannel_logout_session_required');
+  if (uri !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new InvalidClientMetadataError(`backchannel_logout_uri "${uri}" is not an absolute URI.`);
+    }
+    if (url.hash || uri.includes('#')) {
+      throw new InvalidClientMetadataError('backchannel_logout_uri must not contain a fragment (Back-Channel Logout §2.2).');
+    }
+    if (url.username || url.password) throw new InvalidClientMetadataError('backchannel_logout_uri must not contain credentials.');
+    const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && allowLoopbackHttp)) {
+      throw new InvalidClientMetadataError('backchannel_logout_uri must be an https URL.');
+    }
+  }
+  return { backchannelLogoutUri: uri, backchannelLogoutSessionRequired: sessionRequired };
 }
 
 function isHttpsUrl(v: string): boolean {

@@ -77,6 +77,16 @@ export interface Client {
   requestUris: string[];
   /** RFC 9126 §6: every authorization request must come through /oauth2/par. */
   requirePushedAuthorizationRequests: boolean;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
+  backchannelLogoutUri?: string;
+  /** Back-Channel Logout §2.2: every logout token must carry `sid`. Unset: false. */
+  backchannelLogoutSessionRequired?: boolean;
+  /** RP-Initiated Logout 1.0 §3.1: where the client may ask to be sent after a logout (exact match). */
+  postLogoutRedirectUris?: string[];
+  /** Front-Channel Logout 1.0 §2: rendered in an iframe when the user logs out. */
+  frontchannelLogoutUri?: string;
+  /** Front-Channel Logout §2: the iframe URL carries `iss` and `sid`. Unset: false. */
+  frontchannelLogoutSessionRequired?: boolean;
   mfaPolicy: 'none' | 'optional' | 'required';
   /** First-party clients skip consent. */
   firstParty: boolean;

@@ -196,6 +196,7 @@ export class ClientsService implements OnModuleInit {
       mode,
       registrationScopes: this.config.registrationScopes,
       defaults: { accessTokenTtl: this.config.accessTokenTtl, refreshTokenTtl: this.config.refreshTokenTtl },
+      outboundAllowPrivate: this.config.outboundAllowPrivate,
     };
   }
 }

@@ -59,6 +59,12 @@ export const tokenServiceConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Back-channel logout (OpenID Connect Back-Channel Logout 1.0): deliveries of a logout token, the first included. */
+  TESSERA_BACKCHANNEL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** The wait after a failed delivery, doubled after each further one (default: 2, 4, 8 … 128 s, about 4 minutes in all). */
+  TESSERA_BACKCHANNEL_RETRY_MS: z.coerce.number().int().min(1).max(3_600_000).default(2000),
+  /** How long a client's backchannel_logout_uri has to answer one delivery: at most the outbound client's own deadline (5 s). */
+  TESSERA_BACKCHANNEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(5000).default(5000),
   /** Tests only: let outbound fetches (request_uri, sector_identifier_uri, jwks_uri) reach loopback and private addresses. */
   TESSERA_OUTBOUND_ALLOW_PRIVATE: z
     .enum(['true', 'false'])
@@ -98,6 +104,8 @@ export interface TokenServiceConfig {
   customScopes: { scopes?: unknown[]; claims?: unknown[] };
   authServiceUrl?: string;
   outboundAllowPrivate: boolean;
+  /** Back-channel logout deliveries: attempts, first backoff and per-attempt timeout. */
+  backchannel: { attempts: number; retryMs: number; timeoutMs: number };
   requirePushedAuthorizationRequests: boolean;
   trustedProxies: string[];
 }
@@ -122,6 +130,11 @@ export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, regis
     customScopes: env.TESSERA_SCOPES ? JSON.parse(env.TESSERA_SCOPES) : {},
     authServiceUrl: env.TESSERA_AUTH_SERVICE_URL,
     outboundAllowPrivate: env.TESSERA_OUTBOUND_ALLOW_PRIVATE,
+    backchannel: {
+      attempts: env.TESSERA_BACKCHANNEL_ATTEMPTS,
+      retryMs: env.TESSERA_BACKCHANNEL_RETRY_MS,
+      timeoutMs: env.TESSERA_BACKCHANNEL_TIMEOUT_MS,
+    },
     requirePushedAuthorizationRequests: env.TESSERA_REQUIRE_PAR,
     trustedProxies: env.TESSERA_TRUSTED_PROXIES,
   };

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Outbox } from '@tessera/events';
-import { InvalidGrantError, InvalidRequestError, InvalidScopeError } from '@tessera/oauth-errors';
+import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnauthorizedClientError } from '@tessera/oauth-errors';
 import { generateReferenceToken } from '@tessera/token-formats';
 import type { AccessTokenFormat, Client } from '../clients/client';
 import { splitScope } from '../clients/client-metadata';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import type { RequestParams } from '../http/form';
-import { acrOf } from '../oidc/acr';
+import { ACR_PASSWORD, acrOf } from '../oidc/acr';
 import { IdTokensService } from '../oidc/id-tokens.service';
 import { CredentialCheck, type CredentialCheckResult } from '../ports/credential-check';
 import { GrantStore, type Grant } from '../ports/grant.store';
@@ -75,6 +75,11 @@ export class PasswordGrantHandler extends GrantHandler {
 
     // Everything the request itself can get wrong is refused before the credentials are tried,
     // so that a bad scope never counts as a sign-in attempt.
+    // The grant cannot ask for a second factor: a client whose policy requires MFA (mfa_policy,
+    // or default_acr_values that accept MFA only) never gets tokens from a password alone.
+    if (client.mfaPolicy === 'required' || (client.defaultAcrValues?.length && !client.defaultAcrValues.includes(ACR_PASSWORD))) {
+      throw new UnauthorizedClientError('This client requires multi-factor authentication, which the password grant cannot perform; use the authorization code flow.');
+    }
     const scope = requestedScope(params.one['scope'], client);
     const resource = params.many['resource'] ?? [];
     const { audience, format } = await audienceOf(this.resourceServers, resource, client);

@@ -14,12 +14,27 @@ export interface OpSession {
   endedAt?: number;
 }
 
+/** An OP session that one call just ended, with the clients it served (whom to notify). */
+export interface EndedOpSession {
+  sid: string;
+  sub: string;
+  loginSessionId: string;
+  clientIds: string[];
+}
+
 export abstract class OpSessionStore {
   abstract insert(session: OpSession, tx?: Transaction): Promise<void>;
   /** The session if it exists, has not ended and has not expired at `now`. */
   abstract findActive(storageKey: string, now: number): Promise<OpSession | undefined>;
   abstract end(storageKey: string, at: number): Promise<boolean>;
-  abstract endByLoginSession(loginSessionId: string, at: number, tx?: Transaction): Promise<number>;
+  /**
+   * Ends every live OP session on the login session, in one statement: a session already ended
+   * (by a concurrent call, or an event delivered twice) is not returned again, so its clients
+   * are notified once.
+   */
+  abstract endByLoginSession(loginSessionId: string, at: number, tx?: Transaction): Promise<EndedOpSession[]>;
   abstract endBySub(sub: string, at: number, tx?: Transaction): Promise<number>;
+  /** Records that `clientId` received a code or tokens on the session; idempotent. */
+  abstract addClient(sid: string, clientId: string, at: number): Promise<void>;
   abstract deleteExpired(now: number): Promise<number>;
 }

@@ -46,4 +46,12 @@ export class OpSessionsService {
   end(cookieValue: string) {
     return this.store.end(storageKey(cookieValue), epochSeconds(this.clock));
   }
+
+  /**
+   * Remembers that `clientId` got a code or tokens on the session (idempotent), so that the
+   * client is notified (front- and back-channel logout) when the session ends.
+   */
+  recordClient(sid: string, clientId: string) {
+    return this.store.addClient(sid, clientId, epochSeconds(this.clock));
+  }
 }

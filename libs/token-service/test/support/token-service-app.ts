@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
+import IORedis from 'ioredis';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import {
@@ -91,6 +93,8 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
   const logs: string[] = [];
   const logger = pino({ level: options.logLevel ?? 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(chunk.toString()), done()) }));
   const internalSecret = options.internalSecret ?? randomSecret(32);
+  // REDIS_URL in `env`: BullMQ queues and Redis pub/sub, under a namespace of this app's own.
+  const redisPrefix = config.redisUrl ? `t-token-service-${randomBytes(4).toString('hex')}` : undefined;
 
   @Module({
     imports: [
@@ -103,6 +107,8 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
         userClaims: options.userClaims ?? new InMemoryUserClaims(),
         outbound: options.outbound,
         credentialCheck: options.credentialCheck,
+        redisUrl: config.redisUrl,
+        redisPrefix,
       }),
     ],
   })
@@ -143,6 +149,7 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
     },
     async close() {
       await running.close();
+      if (config.redisUrl && redisPrefix) await dropRedisNamespace(config.redisUrl, redisPrefix);
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -150,3 +157,13 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
   return app;
 }
 
+
+async function dropRedisNamespace(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new IORedis(redisUrl);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    await redis.quit();
+  }
+}

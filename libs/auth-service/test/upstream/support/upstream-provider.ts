@@ -11,6 +11,8 @@ export interface UpstreamAccount {
   family_name?: string;
   picture?: string;
   locale?: string;
+  /** When the person signed in at the provider (epoch seconds); default: now. Not a claim of the account. */
+  auth_time?: number;
 }
 
 export interface UpstreamProvider {

@@ -1,7 +1,8 @@
 // An upstream OpenID provider for the tests: oidc-provider on loopback http, in a worker thread
 // (it is ESM-only, which Jest's CommonJS module system cannot load; the worker runs plain Node).
 // The "login page" is a test hook: GET /interaction/{uid}?as=<base64url JSON claims> signs in
-// as that account and consents; ?deny=1 answers access_denied.
+// as that account and consents (an `auth_time` among them backdates the login, as a provider's
+// single sign-on session from earlier would); ?deny=1 answers access_denied.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -42,11 +43,11 @@ provider.use(async (ctx, next) => {
   if (ctx.query.deny) {
     result = { error: 'access_denied', error_description: 'The person said no.' };
   } else {
-    const claims = JSON.parse(Buffer.from(String(ctx.query.as), 'base64url').toString());
+    const { auth_time: ts, ...claims } = JSON.parse(Buffer.from(String(ctx.query.as), 'base64url').toString());
     accounts.set(claims.sub, claims);
     const grant = new provider.Grant({ accountId: claims.sub, clientId: details.params.client_id });
     grant.addOIDCScope(String(details.params.scope));
-    result = { login: { accountId: claims.sub }, consent: { grantId: await grant.save() } };
+    result = { login: { accountId: claims.sub, ...(ts === undefined ? {} : { ts }) }, consent: { grantId: await grant.save() } };
   }
   const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
   ctx.redirect(to);

@@ -1,16 +1,20 @@
-import { IsNull, LessThan, type DataSource } from 'typeorm';
-import { OpSessionStore, type OpSession } from '../../ports/op-session.store';
+import { In, IsNull, LessThan, type DataSource } from 'typeorm';
+import { inTransaction } from '@tessera/events';
+import { OpSessionStore, type EndedOpSession, type OpSession } from '../../ports/op-session.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
-import { OpSessionEntity } from './entities';
+import { OpSessionClientEntity, OpSessionEntity } from './entities';
 import { FixedSql } from './fixed-sql';
 
 export class OpSessionTypeormStore extends OpSessionStore {
   private readonly sql: FixedSql<OpSessionEntity>;
+  private readonly addClientSql: string;
 
   constructor(private readonly dataSource: DataSource) {
     super();
     this.sql = new FixedSql(dataSource, OpSessionEntity);
+    // ON CONFLICT DO NOTHING: every authorization on the session records its client again.
+    this.addClientSql = `INSERT INTO "op_session_clients" ("sid", "client_id", "created_at") VALUES (${this.param(1)}, ${this.param(2)}, ${this.param(3)}) ON CONFLICT DO NOTHING`;
   }
   async insert(s: OpSession, tx?: Transaction) {
     await this.sql.insert(Object.assign(new OpSessionEntity(), { ...s, acr: s.acr ?? null, endedAt: s.endedAt ?? null }), tx);
@@ -22,13 +26,33 @@ export class OpSessionTypeormStore extends OpSessionStore {
   async end(storageKey: string, at: number) {
     return ((await this.dataSource.manager.update(OpSessionEntity, { storageKey, endedAt: IsNull() }, { endedAt: at })).affected ?? 0) > 0;
   }
-  async endByLoginSession(loginSessionId: string, at: number, tx?: Transaction) {
-    return (await managerOf(this.dataSource, tx).update(OpSessionEntity, { loginSessionId, endedAt: IsNull() }, { endedAt: at })).affected ?? 0;
+  async endByLoginSession(loginSessionId: string, at: number, tx?: Transaction): Promise<EndedOpSession[]> {
+    // UPDATE … RETURNING: on PostgreSQL a concurrent second UPDATE waits for the first, then
+    // re-checks "ended_at" IS NULL and returns nothing; SQLite runs one writer at a time.
+    const ended = await this.sql.updateReturningRows({ endedAt: at }, '"login_session_id" = $2 AND "ended_at" IS NULL', [loginSessionId], tx);
+    if (ended.length === 0) return [];
+    const clients = await managerOf(this.dataSource, tx).find(OpSessionClientEntity, { where: { sid: In(ended.map((s) => s.sid)) }, order: { createdAt: 'ASC', clientId: 'ASC' } });
+    return ended.map((s) => ({
+      sid: s.sid,
+      sub: s.sub,
+      loginSessionId: s.loginSessionId,
+      clientIds: clients.filter((c) => c.sid === s.sid).map((c) => c.clientId),
+    }));
   }
   async endBySub(sub: string, at: number, tx?: Transaction) {
     return (await managerOf(this.dataSource, tx).update(OpSessionEntity, { sub, endedAt: IsNull() }, { endedAt: at })).affected ?? 0;
   }
+  async addClient(sid: string, clientId: string, at: number) {
+    await this.dataSource.query(this.addClientSql, [sid, clientId, at]);
+  }
   async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(OpSessionEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+    return inTransaction(this.dataSource, async (manager) => {
+      await manager.query(`DELETE FROM "op_session_clients" WHERE "sid" IN (SELECT "sid" FROM "op_sessions" WHERE "expires_at" < ${this.param(1)})`, [now]);
+      return (await manager.delete(OpSessionEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+    });
+  }
+
+  private param(n: number) {
+    return this.dataSource.options.type === 'postgres' ? `$${n}` : '?';
   }
 }

@@ -94,6 +94,14 @@ export class DiscoveryController {
       revocation_endpoint_auth_methods_supported: authenticating,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
       access_token_signing_alg_values_supported: SIGNING_ALGS,
+      // OpenID Connect Back-Channel Logout 1.0 §2.1: logout tokens carry sid whenever the logout ends a session.
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+      // OpenID Connect RP-Initiated Logout 1.0 §2.1 and Front-Channel Logout 1.0 §3 (iss and sid
+      // in the iframe URL for clients that require them; sid is in every ID token).
+      end_session_endpoint: endpointUrl(issuer, 'logout'),
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
       scopes_supported: [...new Set(['openid', ...this.registry.supportedScopes(), ...this.config.registrationScopes])],
     };
     return Object.fromEntries(Object.entries(document).filter(([, v]) => v !== undefined));

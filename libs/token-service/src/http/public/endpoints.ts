@@ -8,6 +8,7 @@ export const ENDPOINTS = {
   register: '/oauth2/register',
   userinfo: '/oauth2/userinfo',
   par: '/oauth2/par',
+  logout: '/oauth2/logout',
 } as const;
 
 export const endpointUrl = (issuer: string, path: keyof typeof ENDPOINTS) => `${issuer}${ENDPOINTS[path]}`;

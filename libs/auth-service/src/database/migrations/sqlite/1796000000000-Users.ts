@@ -17,7 +17,7 @@ export class UsersSqlite1796000000000 implements MigrationInterface {
     await q.query('CREATE INDEX "ix_login_sessions_sub" ON "login_sessions" ("sub")');
     await q.query('CREATE INDEX "ix_login_sessions_expires_at" ON "login_sessions" ("expires_at")');
     await q.query(
-      'CREATE TABLE "login_throttle" ("key" varchar(400) PRIMARY KEY NOT NULL, "failures" integer NOT NULL, "first_failure_at" bigint NOT NULL, "last_failure_at" bigint NOT NULL, "locked_until" bigint)',
+      'CREATE TABLE "login_throttle" ("key" varchar(400) PRIMARY KEY NOT NULL, "failures" integer NOT NULL, "first_failure_at" bigint NOT NULL, "last_failure_at" bigint NOT NULL, "locked_until" bigint, "next_allowed_at" bigint NOT NULL DEFAULT 0, "in_flight_until" bigint)',
     );
     await q.query(
       'CREATE TABLE "known_devices" ("storage_key" varchar(64) NOT NULL, "sub" varchar(64) NOT NULL, "last_seen_at" bigint NOT NULL, PRIMARY KEY ("storage_key", "sub"))',

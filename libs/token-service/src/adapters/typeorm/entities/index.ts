@@ -1,7 +1,10 @@
 import { AccessTokenEntity } from './access-token.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
+import { BackchannelDeliveryEntity } from './backchannel-delivery.entity';
 import { ChallengeEntity } from './challenge.entity';
 import { OpSessionEntity } from './op-session.entity';
+import { OpSessionClientEntity } from './op-session-client.entity';
+import { LogoutRequestEntity } from './logout-request.entity';
 import { PushedRequestEntity } from './pushed-request.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { ClientEntity } from './client.entity';
@@ -15,8 +18,11 @@ import { SigningKeyEntity } from './signing-key.entity';
 export {
   AccessTokenEntity,
   AuthorizationCodeEntity,
+  BackchannelDeliveryEntity,
   ChallengeEntity,
   OpSessionEntity,
+  OpSessionClientEntity,
+  LogoutRequestEntity,
   PushedRequestEntity,
   RefreshTokenEntity,
   ClientEntity,
@@ -31,8 +37,11 @@ export {
 export const TOKEN_SERVICE_ENTITIES = [
   AccessTokenEntity,
   AuthorizationCodeEntity,
+  BackchannelDeliveryEntity,
   ChallengeEntity,
   OpSessionEntity,
+  OpSessionClientEntity,
+  LogoutRequestEntity,
   PushedRequestEntity,
   RefreshTokenEntity,
   ClientEntity,

@@ -1,5 +1,7 @@
 import { TokenServiceTablesPostgres1795826502242 } from './1795826502242-TokenServiceTables';
 import { AuthorizationCodeFlowPostgres1795829154705 } from './1795829154705-AuthorizationCodeFlow';
 import { OpenIdConnectPostgres1795840000000 } from './1795840000000-OpenIdConnect';
+import { LogoutPostgres1796100000000 } from './1796100000000-Logout';
+import { BackchannelLogoutPostgres1796100100000 } from './1796100100000-BackchannelLogout';
 
-export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705, OpenIdConnectPostgres1795840000000];
+export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705, OpenIdConnectPostgres1795840000000, LogoutPostgres1796100000000, BackchannelLogoutPostgres1796100100000];

@@ -1,5 +1,7 @@
 import { TokenServiceTablesSqlite1795826502242 } from './1795826502242-TokenServiceTables';
 import { AuthorizationCodeFlowSqlite1795829154705 } from './1795829154705-AuthorizationCodeFlow';
 import { OpenIdConnectSqlite1795840000000 } from './1795840000000-OpenIdConnect';
+import { LogoutSqlite1796100000000 } from './1796100000000-Logout';
+import { BackchannelLogoutSqlite1796100100000 } from './1796100100000-BackchannelLogout';
 
-export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000];
+export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000, LogoutSqlite1796100000000, BackchannelLogoutSqlite1796100100000];
