@@ -1,5 +1,6 @@
 import { testEngines } from '@tessera/test-kit';
-import { startPlatformApp, type PlatformApp } from '../support/platform-app';
+import { PasswordHasher } from '../../src';
+import { startPlatformApp, TEST_HASHER, type PlatformApp } from '../support/platform-app';
 import { claimsOf, Portal } from '../support/portal';
 
 describe.each(testEngines())('password login through the flow API (%s)', (engine) => {
@@ -146,5 +147,18 @@ describe.each(testEngines())('password login through the flow API (%s)', (engine
     }
     expect((await portal.get('/auth/login')).status).toBe(400);
     expect((await portal.get('/auth/login?login_challenge=nope')).status).toBe(404);
+  });
+
+  it('re-hashes a password stored with other argon2id parameters at the next successful login', async () => {
+    const user = await app.user();
+    const weaker = new PasswordHasher({ memoryCost: 512, timeCost: 1, parallelism: 1 });
+    const ds = app.authDataSource();
+    const p = (n: number) => (engine === 'postgres' ? `$${n}` : '?');
+    await ds.query(`UPDATE "users" SET "password_hash" = ${p(1)} WHERE "sub" = ${p(2)}`, [await weaker.hash(user.password), user.sub]);
+    const portal = new Portal(app, app.browser());
+    expect((await portal.loginWithPassword(await portal.authorize(clientId), user.email, user.password)).status).toBe(200);
+    const [row] = (await ds.query(`SELECT "password_hash" FROM "users" WHERE "sub" = ${p(1)}`, [user.sub])) as Array<{ password_hash: string }>;
+    expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
+    expect(await TEST_HASHER.verify(row?.password_hash as string, user.password)).toBe(true);
   });
 });
