@@ -45,9 +45,9 @@ export class PasswordStrategy extends PassportStrategy(Strategy, STRATEGY.passwo
     try {
       account = normalizeEmail(email);
     } catch {
-      // Not an address: it names no account, but is throttled (and answered) like one that does not exist.
-      // eslint-disable-next-line no-control-regex -- control characters never reach the database
-      account = email.trim().toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 320);
+      // Not an address: it names no account, but is throttled (and answered) like one that does not exist;
+      // control characters are dropped, so they never reach the database.
+      account = email.trim().toLowerCase().replace(/\p{Cc}/gu, '').slice(0, 320);
     }
     return this.check(req, account, password);
   }

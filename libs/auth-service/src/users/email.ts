@@ -5,7 +5,6 @@ export function normalizeEmail(input: unknown): string {
   if (typeof input !== 'string') throw new FlowError('invalid_request', 'email must be a string.');
   const email = input.trim().toLowerCase();
   // A pragmatic check (RFC 5321 lengths, one @, a dot in the domain); the verification mail proves the rest.
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (email.length > 254 || /[\u0000-\u001f\u007f]/.test(email) || !/^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/.test(email)) throw new FlowError('invalid_request', 'email must be an email address.');
+  if (email.length > 254 || /\p{Cc}/u.test(email) || !/^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/.test(email)) throw new FlowError('invalid_request', 'email must be an email address.');
   return email;
 }
