@@ -8,6 +8,7 @@ import {
   DEFAULT_RETRY,
   QueueDriver,
   retryPolicyFor,
+  type ConsumeOptions,
   type EnvelopeHandler,
   type EventRetryPolicies,
   type RetryPolicy,
@@ -22,7 +23,7 @@ export interface BullMqQueueDriverOptions {
   logger?: EventsLogger;
   /** BullMQ's key prefix (default `tessera`). Part of the queues' identity in Redis: persisted data, like queue names. */
   prefix?: string;
-  /** Deliveries one replica runs at once per queue. */
+  /** Deliveries one replica runs at once per queue, unless `consume` says otherwise. */
   concurrency?: number;
   /** How long a send may wait for Redis before it counts as failed (the relay retries it later). */
   sendTimeoutMs?: number;
@@ -115,13 +116,13 @@ export class BullMqQueueDriver extends QueueDriver {
     }
   }
 
-  async consume(queue: string, handler: EnvelopeHandler): Promise<void> {
+  async consume(queue: string, handler: EnvelopeHandler, consumeOptions: ConsumeOptions = {}): Promise<void> {
     if (this.closed) throw new Error('BullMqQueueDriver is closed');
     if (this.workers.has(queue)) throw new Error(`Queue '${queue}' is already consumed by this driver`);
     const worker = new Worker<EventEnvelope>(queue, (job) => this.process(queue, handler, job), {
       connection: this.workerConnection,
       prefix: this.prefix,
-      concurrency: this.options.concurrency ?? 1,
+      concurrency: consumeOptions.concurrency ?? this.options.concurrency ?? 1,
     });
     worker.on('error', (err) => this.logger.warn({ queue, err: describeError(err) }, 'queue worker error'));
     this.workers.set(queue, worker);

@@ -21,7 +21,7 @@ import { describeError, type EventsLogger } from './logger';
 import { nudgeAfterOutboxCommit } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { QueueDriver } from './queue-driver';
-import { SUBSCRIPTIONS } from './subscriptions';
+import { QUEUE_CONCURRENCY, queuesOf, SUBSCRIPTIONS } from './subscriptions';
 
 /**
  * Starts and stops one service's events machinery with the application. Shutdown runs in two
@@ -59,21 +59,25 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnModuleDestroy,
         `The DataSource of ${this.options.service} lacks EVENTS_ENTITIES (and EVENTS_MIGRATIONS) from @tessera/events`,
       );
     }
-    const { queue } = this.options;
+    const queues = queuesOf(this.options.service);
     const handlers = this.explorer.explore();
-    const unrouted = (Object.keys(handlers) as EventName[]).filter(
-      (name) => !SUBSCRIPTIONS[name]?.includes(queue),
-    );
+    const routes = (name: EventName) => (SUBSCRIPTIONS[name] ?? []).filter((q) => queues.includes(q));
+    const unrouted = (Object.keys(handlers) as EventName[]).filter((name) => routes(name).length !== 1);
     if (unrouted.length > 0) {
-      // Such a handler would silently never run: fail at startup instead.
+      // Such a handler would silently never run (or run twice): fail at startup instead.
       throw new Error(
-        `@OnEvent handlers in ${this.options.service} for events not routed to '${queue}' in SUBSCRIPTIONS: ${unrouted.join(', ')}`,
+        `@OnEvent handlers in ${this.options.service} for events not routed to exactly one of its queues (${queues.join(', ')}) in SUBSCRIPTIONS: ${unrouted.join(', ')}`,
       );
     }
-    await this.driver.consume(
-      queue,
-      createEventDispatcher({ consumer: queue, dataSource, handlers, logger: this.logger }),
-    );
+    // Every queue of the service gets all of its handlers: routing alone decides where an event
+    // waits, so jobs queued before a route moved to another lane are still handled.
+    for (const queue of queues) {
+      await this.driver.consume(
+        queue,
+        createEventDispatcher({ consumer: queue, dataSource, handlers, logger: this.logger }),
+        { concurrency: this.options.concurrency?.[queue] ?? QUEUE_CONCURRENCY[queue] ?? 1 },
+      );
+    }
     this.uninstallNudge = nudgeAfterOutboxCommit(dataSource, () => this.relay.nudge());
     this.relay.start();
     // Events committed while the service was down leave now.

@@ -21,6 +21,8 @@ export interface EventsModuleOptions {
    * service's driver when it consumes (in-process) or sends (BullMQ) them.
    */
   retryByEvent?: EventRetryPolicies;
+  /** Deliveries one replica runs at once, by queue name, over QUEUE_CONCURRENCY (default 1). */
+  concurrency?: Readonly<Record<string, number>>;
 }
 
 export interface ResolvedEventsModuleOptions extends EventsModuleOptions {

@@ -9,6 +9,7 @@ import {
   QueueDriver,
   retryPolicyFor,
   type AttemptContext,
+  type ConsumeOptions,
   type EnvelopeHandler,
   type EventRetryPolicies,
   type RetryPolicy,
@@ -88,8 +89,8 @@ export interface InProcessQueueDriverOptions {
 }
 
 /**
- * Embedded mode's queue: deliveries run in this process, one at a time per queue (like a BullMQ
- * worker with concurrency 1), never inside the sender's call stack or async context, with
+ * Embedded mode's queue: deliveries run in this process, one at a time per queue unless the
+ * consumer asks for more (like a BullMQ worker's concurrency), never inside the sender's call stack or async context, with
  * BullMQ's retry, backoff and dead-letter behaviour. Not durable: whatever is queued here when
  * the process dies is lost, a limit of the embedded mode.
  */
@@ -113,7 +114,7 @@ export class InProcessQueueDriver extends QueueDriver {
     this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
   }
 
-  async consume(queue: string, handler: EnvelopeHandler): Promise<void> {
+  async consume(queue: string, handler: EnvelopeHandler, options: ConsumeOptions = {}): Promise<void> {
     if (this.closed) throw new Error('InProcessQueueDriver is closed');
     const worker = new InProcessWorker(queue, handler, {
       retry: this.retry,
@@ -121,7 +122,7 @@ export class InProcessQueueDriver extends QueueDriver {
       deadLetters: this.options.deadLetters,
       logger: this.logger,
       setTimer: this.options.setTimer ?? ((run, delayMs) => setTimeout(run, delayMs)),
-    });
+    }, Math.max(1, options.concurrency ?? 1));
     this.bus.attach(queue, worker);
     this.workers.set(queue, worker);
   }
@@ -151,7 +152,9 @@ interface Delivery {
 }
 
 class InProcessWorker implements BusConsumer {
-  private chain: Promise<void> = Promise.resolve();
+  private running = 0;
+  private readonly pending: Delivery[] = [];
+  private drainWaiters: Array<() => void> = [];
   private readonly waitingRetries = new Map<NodeJS.Timeout, Delivery>();
   private readonly inBackground = backgroundContext();
   private closing = false;
@@ -160,6 +163,7 @@ class InProcessWorker implements BusConsumer {
     private readonly queue: string,
     private readonly handler: EnvelopeHandler,
     private readonly ctx: WorkerContext,
+    private readonly concurrency: number,
   ) {}
 
   accept(envelope: EventEnvelope, done: () => void): void {
@@ -172,10 +176,7 @@ class InProcessWorker implements BusConsumer {
    */
   async close(): Promise<void> {
     this.closing = true;
-    for (let settled: Promise<void> | undefined; settled !== this.chain; ) {
-      settled = this.chain;
-      await settled;
-    }
+    while (this.running > 0 || this.pending.length > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     for (const [timer, delivery] of this.waitingRetries) {
       clearTimeout(timer);
       this.waitingRetries.delete(timer);
@@ -184,21 +185,36 @@ class InProcessWorker implements BusConsumer {
   }
 
   private enqueue(delivery: Delivery): void {
-    // Chained from a captured context: the sender's async context (its open transaction) stays behind.
-    this.inBackground(() => {
-      this.chain = this.chain
-        .then(async () => {
+    this.pending.push(delivery);
+    this.startWhatMayRun();
+  }
+
+  /** Starts waiting deliveries in arrival order while fewer than `concurrency` run. */
+  private startWhatMayRun(): void {
+    while (this.running < this.concurrency && this.pending.length > 0) {
+      const delivery = this.pending.shift() as Delivery;
+      this.running++;
+      // Started from a captured context: the sender's async context (its open transaction) stays behind.
+      this.inBackground(() => {
+        void (async () => {
           await nextTurn();
           await this.deliver(delivery);
-        })
-        // deliver() handles its own failures; this only keeps one surprise from stopping the queue.
-        .catch((err) =>
-          this.ctx.logger.error(
-            { queue: this.queue, err: describeError(err) },
-            'in-process delivery crashed',
-          ),
-        );
-    });
+        })()
+          // deliver() handles its own failures; this only keeps one surprise from stopping the queue.
+          .catch((err) =>
+            this.ctx.logger.error({ queue: this.queue, err: describeError(err) }, 'in-process delivery crashed'),
+          )
+          .finally(() => {
+            this.running--;
+            this.startWhatMayRun();
+            if (this.running === 0 && this.pending.length === 0) {
+              const waiters = this.drainWaiters;
+              this.drainWaiters = [];
+              for (const resolve of waiters) resolve();
+            }
+          });
+      });
+    }
   }
 
   private async deliver(delivery: Delivery): Promise<void> {

@@ -141,6 +141,43 @@ export function queueDriverContract(
       ]);
     });
 
+    /** A handler that counts deliveries running at once, each staying until `release` or a short wait. */
+    const inFlightMeter = (holdMs: number) => {
+      let running = 0;
+      let max = 0;
+      const handler = async () => {
+        running++;
+        max = Math.max(max, running);
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        running--;
+      };
+      return { handler, max: () => max };
+    };
+
+    it('runs one delivery at a time by default, in order', async () => {
+      const meter = inFlightMeter(15);
+      const order: string[] = [];
+      await driver.consume(queue, async (e) => {
+        order.push(e.id);
+        await meter.handler();
+      });
+      const sent = [1, 2, 3].map((n) => envelope('user.updated', { sub: `s${n}` }));
+      for (const e of sent) await driver.send(queue, e);
+      await driver.whenIdle();
+
+      expect(meter.max()).toBe(1);
+      expect(order).toEqual(sent.map((e) => e.id));
+    });
+
+    it('runs up to the consumer\'s concurrency at once, and no more', async () => {
+      const meter = inFlightMeter(60);
+      await driver.consume(queue, meter.handler, { concurrency: 3 });
+      for (let n = 0; n < 7; n++) await driver.send(queue, envelope('user.updated', { sub: `c${n}` }));
+      await driver.whenIdle();
+
+      expect(meter.max()).toBe(3);
+    });
+
     it('keeps what was sent before anyone consumed the queue', async () => {
       const sent = envelope('user.deleted', { sub: 'erin' });
       await driver.send(queue, sent);

@@ -4,6 +4,11 @@ import { describeError, type EventsLogger } from './logger';
 
 export type EnvelopeHandler = (envelope: EventEnvelope) => Promise<void>;
 
+export interface ConsumeOptions {
+  /** Deliveries one process runs at once from this queue (default 1: in order, one at a time). */
+  concurrency?: number;
+}
+
 export interface RetryPolicy {
   /** Deliveries in total, the first included. */
   attempts: number;
@@ -48,7 +53,7 @@ export class UnrecoverableEventError extends Error {
  */
 export abstract class QueueDriver {
   abstract send(queue: string, envelope: EventEnvelope): Promise<void>;
-  abstract consume(queue: string, handler: EnvelopeHandler): Promise<void>;
+  abstract consume(queue: string, handler: EnvelopeHandler, options?: ConsumeOptions): Promise<void>;
   /** Resolves once nothing is waiting, running or scheduled for retry: tests await it instead of sleeping. */
   abstract whenIdle(): Promise<void>;
   abstract close(): Promise<void>;

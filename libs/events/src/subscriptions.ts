@@ -6,6 +6,28 @@ export const queueName = (service: string) => `tessera.${service}`;
 const TOKEN_SERVICE = queueName('token-service');
 const AUTH_SERVICE = queueName('auth-service');
 
+/**
+ * A second queue of the token service for back-channel logout POSTs: they wait on clients'
+ * servers (up to the delivery timeout each), so they run many at once on their own workers and
+ * a slow client never holds up the service's other events (revocations, claims changes).
+ */
+export const BACKCHANNEL_QUEUE = `${TOKEN_SERVICE}.backchannel`;
+
+/** Deliveries one replica runs at once per queue, where not 1 (overridable per service). */
+export const QUEUE_CONCURRENCY: Readonly<Record<string, number>> = {
+  [BACKCHANNEL_QUEUE]: 16,
+};
+
+/**
+ * The queues a service consumes: its inbox `tessera.<service>` and its lanes
+ * `tessera.<service>.<lane>`, as routed in SUBSCRIPTIONS.
+ */
+export function queuesOf(service: string, subscriptions: Subscriptions = SUBSCRIPTIONS): string[] {
+  const inbox = queueName(service);
+  const routed = new Set(Object.values(subscriptions).flatMap((queues) => queues ?? []));
+  return [inbox, ...[...routed].filter((q) => q.startsWith(`${inbox}.`)).sort()];
+}
+
 export type Subscriptions = Partial<Record<EventName, readonly string[]>>;
 
 /**
@@ -30,6 +52,6 @@ export const SUBSCRIPTIONS: Subscriptions = {
   // Both ends of one lifecycle: the token service ends the OP sessions on a login session, the
   // auth-service ends a login session the token service ended (RP-initiated logout).
   'session.ended': [TOKEN_SERVICE, AUTH_SERVICE],
-  'logout.backchannel.requested': [TOKEN_SERVICE],
+  'logout.backchannel.requested': [BACKCHANNEL_QUEUE],
   'mail.requested': [AUTH_SERVICE],
 };

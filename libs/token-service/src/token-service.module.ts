@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { EventsModule } from '@tessera/events';
+import { BACKCHANNEL_QUEUE, EventsModule } from '@tessera/events';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
 import { AccessTokenTypeormStore, RevokedTokenTypeormStore } from './adapters/typeorm/access-token.typeorm-store';
 import { AuthorizationCodeTypeormStore } from './adapters/typeorm/authorization-code.typeorm-store';
@@ -164,6 +164,7 @@ export class TokenServiceModule {
               retryMs: options.env.TESSERA_BACKCHANNEL_RETRY_MS,
             }),
           },
+          concurrency: { [BACKCHANNEL_QUEUE]: options.env.TESSERA_BACKCHANNEL_CONCURRENCY },
         }),
       ],
       controllers: [

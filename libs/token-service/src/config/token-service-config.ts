@@ -65,6 +65,8 @@ export const tokenServiceConfigSchema = z.object({
   TESSERA_BACKCHANNEL_RETRY_MS: z.coerce.number().int().min(1).max(3_600_000).default(2000),
   /** How long a client's backchannel_logout_uri has to answer one delivery: at most the outbound client's own deadline (5 s). */
   TESSERA_BACKCHANNEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(5000).default(5000),
+  /** Deliveries one replica POSTs at once (their own queue, so slow clients never delay the service's other events). */
+  TESSERA_BACKCHANNEL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** Tests only: let outbound fetches (request_uri, sector_identifier_uri, jwks_uri) reach loopback and private addresses. */
   TESSERA_OUTBOUND_ALLOW_PRIVATE: z
     .enum(['true', 'false'])
@@ -105,7 +107,7 @@ export interface TokenServiceConfig {
   authServiceUrl?: string;
   outboundAllowPrivate: boolean;
   /** Back-channel logout deliveries: attempts, first backoff and per-attempt timeout. */
-  backchannel: { attempts: number; retryMs: number; timeoutMs: number };
+  backchannel: { attempts: number; retryMs: number; timeoutMs: number; concurrency: number };
   requirePushedAuthorizationRequests: boolean;
   trustedProxies: string[];
 }
@@ -134,6 +136,7 @@ export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, regis
       attempts: env.TESSERA_BACKCHANNEL_ATTEMPTS,
       retryMs: env.TESSERA_BACKCHANNEL_RETRY_MS,
       timeoutMs: env.TESSERA_BACKCHANNEL_TIMEOUT_MS,
+      concurrency: env.TESSERA_BACKCHANNEL_CONCURRENCY,
     },
     requirePushedAuthorizationRequests: env.TESSERA_REQUIRE_PAR,
     trustedProxies: env.TESSERA_TRUSTED_PROXIES,

@@ -7,7 +7,7 @@ import {
   Outbox,
   ProcessedEventEntity,
   QueueDriver,
-  queueName,
+  BACKCHANNEL_QUEUE,
 } from '@tessera/events';
 import { internalCredential, randomSecret, type DatabaseEngine } from '@tessera/runtime';
 import { eventually, testEngines, testRedisUrl } from '@tessera/test-kit';
@@ -255,8 +255,8 @@ describe.each(cases())('back-channel logout ($engine, $queue queue)', ({ engine,
     await deliveryReaches(app, client.client_id, event.id, 'delivered');
 
     const driver = app.running.app.get(QueueDriver);
-    await driver.send(queueName('token-service'), event);
-    await driver.send(queueName('token-service'), event);
+    await driver.send(BACKCHANNEL_QUEUE, event);
+    await driver.send(BACKCHANNEL_QUEUE, event);
     await driver.whenIdle();
 
     expect(rp.received(endpoint)).toHaveLength(1);
@@ -315,6 +315,60 @@ describe.each(cases())('back-channel logout ($engine, $queue queue)', ({ engine,
     }
     expect(log).not.toContain('logout_token=');
     expect(log).toMatch(/back-channel logout delivered/);
+  });
+});
+
+/**
+ * Deliveries have their own queue and run several at once: a client whose endpoint hangs holds
+ * up neither the other clients' logout tokens nor the session.ended that asks for them.
+ */
+describe.each(cases())('back-channel logout beside a hanging client ($engine, $queue queue)', ({ engine, queue }) => {
+  let oidc: Oidc;
+  let rp: LogoutListener;
+
+  beforeAll(async () => {
+    rp = await startLogoutListener();
+    oidc = await Oidc.start(engine, {
+      TESSERA_OUTBOUND_ALLOW_PRIVATE: 'true',
+      TESSERA_BACKCHANNEL_ATTEMPTS: '1',
+      TESSERA_BACKCHANNEL_TIMEOUT_MS: '5000',
+      ...(queue === 'bullmq' ? { REDIS_URL: testRedisUrl() as string } : {}),
+    });
+  });
+  afterAll(async () => {
+    await oidc?.close();
+    await rp?.close();
+  });
+
+  it('delivers to the other clients while one endpoint has not answered yet', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    rp.route('/hangs', async (_r, res) => {
+      await released;
+      res.writeHead(200).end();
+    });
+    const hanging = await oidc.client({ backchannel_logout_uri: `${rp.url}/hangs` });
+    const others = [await oidc.client({ backchannel_logout_uri: `${rp.url}/answers-1` }), await oidc.client({ backchannel_logout_uri: `${rp.url}/answers-2` })];
+    const app = oidc.app;
+    const endLoginSession = (sub: string) =>
+      inTransaction(dataSourceOf(app), (tx) => app.running.app.get(Outbox).add(tx, 'session.ended', { sessionId: `ls-${sub}`, sub }));
+    // One person signed in to the hanging client, another to the two others.
+    const first = oidc.newUser();
+    await oidc.codeFlow(hanging, { sub: first }, {}, undefined, oidc.browser());
+    const second = oidc.newUser();
+    const browser = oidc.browser();
+    for (const client of others) await oidc.codeFlow(client, { sub: second }, {}, undefined, browser);
+
+    try {
+      await endLoginSession(first);
+      await eventually(() => expect(rp.received('/hangs')).toHaveLength(1), { timeoutMs: 4_000 });
+      await endLoginSession(second);
+      await eventually(() => expect([rp.received('/answers-1').length, rp.received('/answers-2').length]).toEqual([1, 1]), { timeoutMs: 4_000 });
+      expect(await deliveries(app, { client_id: hanging.client_id })).toEqual([]); // its first attempt is still waiting
+    } finally {
+      release();
+    }
+    await eventually(async () => expect((await deliveries(app, { client_id: hanging.client_id })).map((d) => d.status)).toEqual(['delivered']), { timeoutMs: 4_000 });
   });
 });
 
