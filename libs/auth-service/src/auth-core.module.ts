@@ -26,6 +26,7 @@ import { SecondFactors } from './mfa/second-factors';
 import { PasswordHasher } from './passwords/password-hasher';
 import { PasswordPolicy } from './passwords/password-policy';
 import { LoginSessionsService } from './sessions/login-sessions.service';
+import { SessionOverview } from './sessions/session-overview';
 import { DatabaseLoginThrottle } from './throttle/database-login-throttle';
 import { LoginThrottle } from './throttle/login-throttle';
 import { TokenServiceClient } from './token-service/token-service.client';
@@ -44,6 +45,7 @@ export interface AuthCoreOptions {
 const SHARED: Provider[] = [
   UsersService,
   LoginSessionsService,
+  SessionOverview,
   SecondFactors,
   LoginMethods,
   SignInMethods,

@@ -5,8 +5,14 @@
 export class TestBrowser {
   private readonly jar = new Map<string, string>();
 
-  /** `origins` maps a public origin (the issuer) to where the test server really listens. */
-  constructor(private readonly origins: Record<string, string> = {}) {}
+  /**
+   * `origins` maps a public origin (the issuer) to where the test server really listens;
+   * `userAgent` is sent with every request (default: fetch's own).
+   */
+  constructor(
+    private readonly origins: Record<string, string> = {},
+    private readonly userAgent?: string,
+  ) {}
 
   cookie(name: string): string | undefined {
     return this.jar.get(name);
@@ -22,6 +28,7 @@ export class TestBrowser {
 
   async request(url: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
+    if (this.userAgent && !headers.has('user-agent')) headers.set('user-agent', this.userAgent);
     if (this.jar.size) headers.set('cookie', [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '));
     const target = Object.entries(this.origins).reduce((u, [from, to]) => (u.startsWith(from) ? to + u.slice(from.length) : u), url);
     const res = await fetch(target, { ...init, headers, redirect: 'manual' });

@@ -55,6 +55,7 @@ import { TokenController } from './http/public/token.controller';
 import { AuthorizeController } from './http/public/authorize.controller';
 import { InternalChallengesController } from './http/internal/challenges.controller';
 import { InternalGrantsController } from './http/internal/grants.controller';
+import { InternalOpSessionsController } from './http/internal/op-sessions.controller';
 import { InternalTokensController } from './http/internal/tokens.controller';
 import { GrantsService } from './grants/grants.service';
 import { ChallengesService } from './interaction/challenges.service';
@@ -185,6 +186,7 @@ export class TokenServiceModule {
         InternalGrantsController,
         InternalTokensController,
         InternalBackchannelDeliveriesController,
+        InternalOpSessionsController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },

@@ -4,6 +4,7 @@ import { FlowError } from '../http/flow-error';
 import { FlowErrorFilter } from '../http/flow-error.filter';
 import { noStore } from '../http/no-store';
 import { LoginSessionsService } from '../sessions/login-sessions.service';
+import { SessionOverview } from '../sessions/session-overview';
 import { TokenServiceClient } from '../token-service/token-service.client';
 import { UsersService } from '../users/users.service';
 import { AccountGuard, type AccountRequest } from './account.guard';
@@ -27,6 +28,7 @@ export class AccountController implements OnModuleInit {
     private readonly tokenService: TokenServiceClient,
     private readonly recent: RecentAuthentication,
     private readonly methods: SignInMethods,
+    private readonly overview: SessionOverview,
   ) {}
 
   onModuleInit() {
@@ -63,16 +65,14 @@ export class AccountController implements OnModuleInit {
   async listSessions(@Req() req: AccountRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     noStore(reply);
     const current = await this.sessions.fromRequest(req);
-    return (await this.sessions.listOf(req.account.sub)).map((s) => ({
-      id: s.id,
-      current: s.id === current?.id,
-      amr: s.amr,
-      auth_time: s.authTime,
-      created_at: s.createdAt,
-      expires_at: s.expiresAt,
-      ip: s.ip,
-      user_agent: s.userAgent,
-    }));
+    return this.overview.of(req.account.sub, current?.id);
+  }
+
+  /** Ends every session but the one this browser is signed in with (each ends its OP sessions, with back-channel logout). */
+  @Delete('sessions')
+  async endOtherSessions(@Req() req: AccountRequest) {
+    const current = await this.sessions.fromRequest(req);
+    return { ended: await this.sessions.endAllOf(req.account.sub, current?.sub === req.account.sub ? current.id : undefined) };
   }
 
   @Delete('sessions/:id')

@@ -4,6 +4,7 @@ import { FlowErrorFilter } from '../http/flow-error.filter';
 import type { UserEntity } from '../database/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { LoginSessionsService } from '../sessions/login-sessions.service';
+import { SessionOverview } from '../sessions/session-overview';
 import type { UserStatus } from '../database/entities/user.entity';
 import { AuthInternalApiGuard, InternalCallers } from './internal-api.guard';
 
@@ -31,6 +32,7 @@ export class InternalUsersController {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: LoginSessionsService,
+    private readonly overview: SessionOverview,
   ) {}
 
   @Get(':sub/claims')
@@ -91,7 +93,7 @@ export class InternalUsersController {
   @InternalCallers('admin-api', 'operator')
   async listSessions(@Param('sub') sub: string) {
     await this.users.require(sub);
-    return (await this.sessions.listOf(sub)).map((s) => ({ id: s.id, amr: s.amr, auth_time: s.authTime, created_at: s.createdAt, last_seen_at: s.lastSeenAt, expires_at: s.expiresAt, ip: s.ip, user_agent: s.userAgent }));
+    return (await this.overview.of(sub)).map(({ current: _current, ...session }) => session);
   }
 
   /** Ends every session of the user (each ends the OP sessions built on it). */

@@ -25,6 +25,8 @@ export interface NewLoginSession {
   authTime?: number;
 }
 
+const LAST_SEEN_RESOLUTION_SECONDS = 60;
+
 const storageKeyOf = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 
 /**
@@ -61,7 +63,13 @@ export class LoginSessionsService implements OnModuleInit {
     const secret = req.cookies[SESSION_COOKIE];
     if (!secret || secret.length > 128) return null;
     const session = await this.dataSource.manager.findOneBy(LoginSessionEntity, { storageKey: storageKeyOf(secret), endedAt: IsNull() });
-    if (!session || session.expiresAt <= nowSeconds(this.clock)) return null;
+    const now = nowSeconds(this.clock);
+    if (!session || session.expiresAt <= now) return null;
+    // "Last seen" for the session list, to the minute: not a write at every request.
+    if (now - session.lastSeenAt >= LAST_SEEN_RESOLUTION_SECONDS) {
+      await this.dataSource.manager.update(LoginSessionEntity, { id: session.id }, { lastSeenAt: now });
+      session.lastSeenAt = now;
+    }
     return session;
   }
 

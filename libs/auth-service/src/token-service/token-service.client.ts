@@ -60,6 +60,16 @@ export interface GrantView {
   last_used_at?: number;
 }
 
+/** A live OP session at the token service: which apps it served, and when (GET /internal/op-sessions). */
+export interface OpSessionView {
+  sid: string;
+  login_session_id: string;
+  created_at: number;
+  auth_time: number;
+  expires_at: number;
+  clients: Array<{ client_id: string; client_name?: string; first_used_at: number; last_used_at: number }>;
+}
+
 export interface IntrospectedToken {
   active: boolean;
   sub?: string;
@@ -105,6 +115,10 @@ export class TokenServiceClient {
   /** Revokes one of the user's grants (only theirs: the token service checks `sub`). */
   async revokeGrant(sub: string, id: string): Promise<void> {
     await this.call('DELETE', `/internal/grants/${encodeURIComponent(id)}?sub=${encodeURIComponent(sub)}`);
+  }
+
+  opSessionsOf(sub: string): Promise<OpSessionView[]> {
+    return this.call('GET', `/internal/op-sessions?sub=${encodeURIComponent(sub)}`);
   }
 
   introspect(token: string): Promise<IntrospectedToken> {

@@ -33,7 +33,8 @@ export interface PlatformApp {
   /** Calls an internal API as the operator. */
   internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   /** A browser whose requests to the issuer reach this app. */
-  browser(): TestBrowser;
+  /** A new browser (cookie jar); `userAgent` is sent with each of its requests. */
+  browser(userAgent?: string): TestBrowser;
   /** Creates a user through the internal API (as the CLI does). */
   user(input?: { email?: string; password?: string; claims?: Record<string, unknown>; roles?: string[] }): Promise<{ sub: string; email: string; password: string }>;
   /** The auth-service's DataSource (to look at what it stored). */
@@ -112,7 +113,7 @@ export async function startPlatformApp(options: PlatformAppOptions = {}): Promis
     logs,
     running,
     internal,
-    browser: () => new TestBrowser({ [ISSUER]: running.publicUrl }),
+    browser: (userAgent) => new TestBrowser({ [ISSUER]: running.publicUrl }, userAgent),
     authDataSource: () => running.app.get<DataSource>(AUTH_SERVICE_DATA_SOURCE),
     async outbox(name) {
       const ds = running.app.get<DataSource>(AUTH_SERVICE_DATA_SOURCE);

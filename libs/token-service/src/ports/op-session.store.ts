@@ -22,6 +22,19 @@ export interface EndedOpSession {
   clientIds: string[];
 }
 
+/** A live OP session with the clients it served, for the account page and the admin API. */
+export interface OpSessionActivity {
+  sid: string;
+  loginSessionId: string;
+  createdAt: number;
+  authTime: number;
+  expiresAt: number;
+  clients: Array<{ clientId: string; firstUsedAt: number; lastUsedAt: number }>;
+}
+
+/** Writes of a client's `last_used_at` closer together than this are skipped: "last seen" is to the minute. */
+export const ACTIVITY_RESOLUTION_SECONDS = 60;
+
 export abstract class OpSessionStore {
   abstract insert(session: OpSession, tx?: Transaction): Promise<void>;
   /** The session if it exists, has not ended and has not expired at `now`. */
@@ -34,7 +47,12 @@ export abstract class OpSessionStore {
    */
   abstract endByLoginSession(loginSessionId: string, at: number, tx?: Transaction): Promise<EndedOpSession[]>;
   abstract endBySub(sub: string, at: number, tx?: Transaction): Promise<number>;
-  /** Records that `clientId` received a code or tokens on the session; idempotent. */
+  /**
+   * Records that `clientId` received a code or tokens on the session at `at`: a new row, or a
+   * later `last_used_at` when the previous one is ACTIVITY_RESOLUTION_SECONDS old or more.
+   */
   abstract addClient(sid: string, clientId: string, at: number): Promise<void>;
+  /** The user's live OP sessions (not ended, not expired at `now`), newest first, with their clients. */
+  abstract listActiveBySub(sub: string, now: number): Promise<OpSessionActivity[]>;
   abstract deleteExpired(now: number): Promise<number>;
 }

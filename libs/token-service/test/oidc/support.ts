@@ -30,6 +30,8 @@ export interface LoginOptions {
   /** Epoch seconds; default: the fake clock's now. */
   authTime?: number;
   remember?: boolean;
+  /** The authentication service's login session; default `ls-<sub>`. */
+  loginSessionId?: string;
 }
 
 /** Where an authorization response landed: the redirect URI and its parameters (query or fragment). */
@@ -170,7 +172,7 @@ export class Oidc {
   acceptLogin(browser: TestBrowser, loginUrl: string, login: LoginOptions) {
     return this.acceptLoginRaw(browser, loginUrl, {
       sub: login.sub,
-      login_session_id: `ls-${login.sub}`,
+      login_session_id: login.loginSessionId ?? `ls-${login.sub}`,
       amr: login.amr ?? ['pwd'],
       ...(login.acr !== undefined ? { acr: login.acr } : {}),
       auth_time: login.authTime ?? this.now(),

@@ -1,6 +1,6 @@
-import { In, IsNull, LessThan, type DataSource } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, type DataSource } from 'typeorm';
 import { inTransaction } from '@tessera/events';
-import { OpSessionStore, type EndedOpSession, type OpSession } from '../../ports/op-session.store';
+import { ACTIVITY_RESOLUTION_SECONDS, OpSessionStore, type EndedOpSession, type OpSession, type OpSessionActivity } from '../../ports/op-session.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { OpSessionClientEntity, OpSessionEntity } from './entities';
@@ -13,8 +13,12 @@ export class OpSessionTypeormStore extends OpSessionStore {
   constructor(private readonly dataSource: DataSource) {
     super();
     this.sql = new FixedSql(dataSource, OpSessionEntity);
-    // ON CONFLICT DO NOTHING: every authorization on the session records its client again.
-    this.addClientSql = `INSERT INTO "op_session_clients" ("sid", "client_id", "created_at") VALUES (${this.param(1)}, ${this.param(2)}, ${this.param(3)}) ON CONFLICT DO NOTHING`;
+    // Every authorization on the session records its client again: an upsert that writes only
+    // when the last use moved by a minute or more, so SSO traffic does not rewrite the row each time.
+    this.addClientSql =
+      `INSERT INTO "op_session_clients" ("sid", "client_id", "created_at", "last_used_at") VALUES (${this.param(1)}, ${this.param(2)}, ${this.param(3)}, ${this.param(4)}) ` +
+      `ON CONFLICT ("sid", "client_id") DO UPDATE SET "last_used_at" = excluded."last_used_at" ` +
+      `WHERE "op_session_clients"."last_used_at" IS NULL OR "op_session_clients"."last_used_at" <= excluded."last_used_at" - ${ACTIVITY_RESOLUTION_SECONDS}`;
   }
   async insert(s: OpSession, tx?: Transaction) {
     await this.sql.insert(Object.assign(new OpSessionEntity(), { ...s, acr: s.acr ?? null, endedAt: s.endedAt ?? null }), tx);
@@ -43,7 +47,25 @@ export class OpSessionTypeormStore extends OpSessionStore {
     return (await managerOf(this.dataSource, tx).update(OpSessionEntity, { sub, endedAt: IsNull() }, { endedAt: at })).affected ?? 0;
   }
   async addClient(sid: string, clientId: string, at: number) {
-    await this.dataSource.query(this.addClientSql, [sid, clientId, at]);
+    await this.dataSource.query(this.addClientSql, [sid, clientId, at, at]);
+  }
+  async listActiveBySub(sub: string, now: number): Promise<OpSessionActivity[]> {
+    const sessions = await this.dataSource.manager.find(OpSessionEntity, {
+      where: { sub, endedAt: IsNull(), expiresAt: MoreThan(now) },
+      order: { createdAt: 'DESC' },
+    });
+    if (sessions.length === 0) return [];
+    const clients = await this.dataSource.manager.find(OpSessionClientEntity, { where: { sid: In(sessions.map((s) => s.sid)) }, order: { createdAt: 'ASC', clientId: 'ASC' } });
+    return sessions.map((s) => ({
+      sid: s.sid,
+      loginSessionId: s.loginSessionId,
+      createdAt: s.createdAt,
+      authTime: s.authTime,
+      expiresAt: s.expiresAt,
+      clients: clients
+        .filter((c) => c.sid === s.sid)
+        .map((c) => ({ clientId: c.clientId, firstUsedAt: c.createdAt, lastUsedAt: c.lastUsedAt ?? c.createdAt })),
+    }));
   }
   async deleteExpired(now: number) {
     return inTransaction(this.dataSource, async (manager) => {

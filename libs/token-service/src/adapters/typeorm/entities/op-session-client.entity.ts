@@ -15,4 +15,8 @@ export class OpSessionClientEntity {
 
   @Column('bigint', { name: 'created_at', transformer: epochSeconds })
   createdAt!: number;
+
+  /** The latest code or tokens on the session, to the minute (see OpSessionStore.addClient). */
+  @Column('bigint', { name: 'last_used_at', nullable: true, transformer: epochSeconds })
+  lastUsedAt!: number | null;
 }

@@ -3,5 +3,6 @@ import { AuthorizationCodeFlowPostgres1795829154705 } from './1795829154705-Auth
 import { OpenIdConnectPostgres1795840000000 } from './1795840000000-OpenIdConnect';
 import { LogoutPostgres1796100000000 } from './1796100000000-Logout';
 import { BackchannelLogoutPostgres1796100100000 } from './1796100100000-BackchannelLogout';
+import { SessionActivityPostgres1796100200000 } from './1796100200000-SessionActivity';
 
-export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705, OpenIdConnectPostgres1795840000000, LogoutPostgres1796100000000, BackchannelLogoutPostgres1796100100000];
+export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705, OpenIdConnectPostgres1795840000000, LogoutPostgres1796100000000, BackchannelLogoutPostgres1796100100000, SessionActivityPostgres1796100200000];

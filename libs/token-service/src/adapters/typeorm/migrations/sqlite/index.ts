@@ -3,5 +3,6 @@ import { AuthorizationCodeFlowSqlite1795829154705 } from './1795829154705-Author
 import { OpenIdConnectSqlite1795840000000 } from './1795840000000-OpenIdConnect';
 import { LogoutSqlite1796100000000 } from './1796100000000-Logout';
 import { BackchannelLogoutSqlite1796100100000 } from './1796100100000-BackchannelLogout';
+import { SessionActivitySqlite1796100200000 } from './1796100200000-SessionActivity';
 
-export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000, LogoutSqlite1796100000000, BackchannelLogoutSqlite1796100100000];
+export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000, LogoutSqlite1796100000000, BackchannelLogoutSqlite1796100100000, SessionActivitySqlite1796100200000];
