@@ -1,0 +1,12 @@
+export { TokenVerifier, INTROSPECTION_JWT_TYP, DEFAULT_INTROSPECTION_JWT_MAX_AGE_SEC, type IntrospectionJwt, type VerifyIntrospectionJwtOptions } from './token-verifier';
+export type { ResourceServerOptions, IntrospectionOptions, SigningAlg } from './options';
+export type { VerifiedToken } from './verified-token';
+export { TokenError, IssuerUnavailableError, type TokenErrorCode, type TokenErrorOptions } from './token-error';
+export { wwwAuthenticate, DEFAULT_REALM } from './www-authenticate';
+export { bearerTokenOf } from './authorization-header';
+export { INTROSPECTION_JWT_MEDIA_TYPE } from './introspection.client';
+export { RequireScopes, REQUIRED_SCOPES } from './nest/require-scopes.decorator';
+export { BearerTokenGuard } from './nest/bearer-token.guard';
+export { ResourceServerModule, type ResourceServerModuleAsyncOptions } from './nest/resource-server.module';
+export { bearerToken, type BearerResponseLike, type BearerTokenMiddlewareOptions } from './connect/bearer-token.middleware';
+export type { BearerRequestLike } from './http-refusal';
