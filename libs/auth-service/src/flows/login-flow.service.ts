@@ -117,6 +117,7 @@ export class LoginFlowService {
       amr: session.amr,
       auth_time: session.authTime,
       remember: session.remember,
+      session_expires_at: session.expiresAt,
     });
     await this.throttle.rememberDevice(reply, session.sub);
     await inTransaction(this.dataSource, (manager) =>

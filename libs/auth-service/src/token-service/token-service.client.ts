@@ -42,6 +42,8 @@ export interface LoginAcceptance {
   amr: string[];
   auth_time: number;
   remember: boolean;
+  /** The OP session ends no later than the login session. */
+  session_expires_at?: number;
 }
 
 export interface ConsentAcceptance {

@@ -168,4 +168,15 @@ describe.each(testEngines())('sessions and back-channel logout (%s)', (engine) =
 
     await expectLoggedOut(mail, idTokens[0]);
   });
+
+  it('ends single sign-on when the login session expires, even though OP sessions may last longer', async () => {
+    const user = await app.user();
+    const mail = await appWithLogout('Mail');
+    const { portal } = await signInToApps(user, [mail]);
+    // Without "remember me" the login session lasts TESSERA_BROWSER_SESSION_TTL (12 h); OP sessions up to 14 days.
+    clock.advance(12 * 3600 - 60);
+    expect(await portal.authorize(mail.clientId)).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
+    clock.advance(61);
+    expect(await portal.authorize(mail.clientId)).toContain('/login?login_challenge=');
+  });
 });

@@ -38,4 +38,6 @@ export interface LoginResult {
   amr: string[];
   authTime: number;
   remember: boolean;
+  /** When the login session expires: the OP session on top of it ends no later (ARCHITECTURE: it never outlives it). */
+  loginSessionExpiresAt?: number;
 }

@@ -32,7 +32,7 @@ export class OpSessionsService {
       amr: login.amr,
       authTime: login.authTime,
       createdAt: now,
-      expiresAt: now + this.config.sessionTtl,
+      expiresAt: Math.min(now + this.config.sessionTtl, login.loginSessionExpiresAt ?? Infinity),
     };
     await this.store.insert(session);
     return { cookieValue, session };

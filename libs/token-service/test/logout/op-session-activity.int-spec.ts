@@ -1,10 +1,11 @@
 import { inTransaction, Outbox } from '@tessera/events';
-import { eventually, testEngines } from '@tessera/test-kit';
+import { eventually, locationOf, testEngines } from '@tessera/test-kit';
 import { dataSourceOf } from '../backchannel/backchannel-logout.fixture';
-import { Oidc } from '../oidc/support';
+import { isInteraction, Oidc } from '../oidc/support';
 
 interface SessionView {
   sid: string;
+  expires_at: number;
   login_session_id: string;
   created_at: number;
   auth_time: number;
@@ -74,6 +75,39 @@ describe.each(testEngines())('OP session activity (%s)', (engine) => {
     for (const query of ['', '?sub=', `?sub=${'x'.repeat(256)}`]) {
       const res = await oidc.app.internal('GET', `/internal/op-sessions${query}`);
       expect({ query, status: res.status, error: res.body['error'] }).toEqual({ query, status: 400, error: 'invalid_request' });
+    }
+  });
+
+  it('ends an OP session no later than the login session it stands on (session_expires_at)', async () => {
+    const client = await oidc.client();
+    const sub = oidc.newUser();
+    const browser = oidc.browser();
+    const start = await oidc.authorize(browser, client);
+    const accepted = await oidc.acceptLoginRaw(browser, locationOf(start), {
+      sub,
+      login_session_id: `ls-${sub}`,
+      amr: ['pwd'],
+      auth_time: oidc.now(),
+      remember: true,
+      session_expires_at: oidc.now() + 600,
+    });
+    expect(accepted.status).toBe(200);
+    const resumed = await browser.get(accepted.body['redirect_to'] as string);
+    expect(resumed.headers.getSetCookie().find((c) => c.startsWith('tessera_session='))).toMatch(/Max-Age=600\b/);
+    const [session] = await sessionsOf(sub);
+    expect(session.expires_at).toBe(oidc.now() + 600);
+
+    oidc.clock.advance(601);
+    expect(isInteraction(await oidc.authorize(browser, client), 'login')).toBe(true);
+  });
+
+  it('refuses a session_expires_at that is not a future epoch second', async () => {
+    const client = await oidc.client();
+    for (const value of ['soon', oidc.now(), 1.5]) {
+      const browser = oidc.browser();
+      const start = await oidc.authorize(browser, client);
+      const res = await oidc.acceptLoginRaw(browser, locationOf(start), { sub: 'u', login_session_id: 'ls-u', amr: ['pwd'], auth_time: oidc.now(), session_expires_at: value });
+      expect({ value, status: res.status, error: res.body['error'] }).toEqual({ value, status: 400, error: 'invalid_request' });
     }
   });
 });

@@ -111,7 +111,7 @@ export class InternalChallengesController {
   }
 
   private parseLogin(b: Record<string, unknown>) {
-    const { sub, login_session_id, acr, amr, auth_time, remember } = b;
+    const { sub, login_session_id, acr, amr, auth_time, remember, session_expires_at } = b;
     if (typeof sub !== 'string' || !sub || sub.length > 255) throw new InvalidRequestError('sub must be a non-empty string of at most 255 characters.');
     if (typeof login_session_id !== 'string' || !login_session_id) throw new InvalidRequestError('login_session_id is required.');
     if (acr !== undefined && !isAcrValue(acr)) throw new InvalidRequestError(`acr must be one of: ${ACR_VALUES.join(', ')}.`);
@@ -119,7 +119,18 @@ export class InternalChallengesController {
     const now = epochSeconds(this.clock);
     if (!Number.isInteger(auth_time) || (auth_time as number) > now + 60) throw new InvalidRequestError('auth_time must be the epoch second the user authenticated.');
     if (remember !== undefined && typeof remember !== 'boolean') throw new InvalidRequestError('remember must be true or false.');
-    return { sub, loginSessionId: login_session_id, acr: acrOf(acr as string | undefined, amr as string[]), amr: amr as string[], authTime: auth_time as number, remember: remember === true };
+    if (session_expires_at !== undefined && (!Number.isInteger(session_expires_at) || (session_expires_at as number) <= now)) {
+      throw new InvalidRequestError('session_expires_at must be the epoch second the login session expires, in the future.');
+    }
+    return {
+      sub,
+      loginSessionId: login_session_id,
+      acr: acrOf(acr as string | undefined, amr as string[]),
+      amr: amr as string[],
+      authTime: auth_time as number,
+      remember: remember === true,
+      ...(session_expires_at !== undefined ? { loginSessionExpiresAt: session_expires_at as number } : {}),
+    };
   }
 
   /** Granted scopes must be among those requested and include every one the client marks required. */

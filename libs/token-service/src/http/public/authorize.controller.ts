@@ -15,6 +15,7 @@ import { FragmentResponseMode } from '../../response-modes/fragment.response-mod
 import { QueryResponseMode } from '../../response-modes/query.response-mode';
 import type { ResponseMode } from '../../response-modes/response-mode';
 import { OP_SESSION_COOKIE, OpSessionsService } from '../../sessions/op-sessions.service';
+import type { OpSession } from '../../ports/op-session.store';
 import { errorPage, HTML_SECURITY_HEADERS } from '../html';
 
 const RESPONSE_MODES: Record<AuthorizationRequest['responseMode'], ResponseMode> = {
@@ -71,7 +72,7 @@ export class AuthorizeController {
       if (!client) throw new InvalidRequestError('The client of this sign-in no longer exists.');
       const session = await this.sessions.fromCookie(req.cookies[OP_SESSION_COOKIE]);
       const { step, newSession } = await this.flow.resume(challenge, client, session);
-      if (newSession) this.setSessionCookie(reply, newSession.cookieValue, challenge.outcome?.kind === 'login' && challenge.outcome.login.remember);
+      if (newSession) this.setSessionCookie(reply, newSession, challenge.outcome?.kind === 'login' && challenge.outcome.login.remember);
       this.send(reply, request, step);
     } catch (err) {
       this.fail(reply, req, toOAuthError(err), request ? { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state } : undefined);
@@ -132,14 +133,16 @@ export class AuthorizeController {
     return { ...params, ...(state !== undefined ? { state } : {}), iss: this.config.issuer };
   }
 
-  private setSessionCookie(reply: FastifyReply, value: string, remember: boolean) {
-    void reply.setCookie(OP_SESSION_COOKIE, value, {
+  private setSessionCookie(reply: FastifyReply, created: { cookieValue: string; session: OpSession }, remember: boolean) {
+    // A persistent cookie lives as long as the session (never longer than its login session).
+    const maxAge = Math.max(0, Math.min(this.config.sessionTtl, created.session.expiresAt - created.session.createdAt));
+    void reply.setCookie(OP_SESSION_COOKIE, created.cookieValue, {
       path: '/',
       httpOnly: true,
       sameSite: 'lax',
       secure: this.secureCookies,
       // Without "remember me" the cookie ends with the browser session; the server-side expiry holds either way.
-      ...(remember ? { maxAge: this.config.sessionTtl } : {}),
+      ...(remember ? { maxAge } : {}),
     });
   }
 }
