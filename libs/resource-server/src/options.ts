@@ -6,9 +6,21 @@ export type { SigningAlg };
 export interface IntrospectionOptions {
   /** Default: the discovery document's `introspection_endpoint`. */
   endpoint?: string;
-  /** The resource server's own client (registered with it as `client_id`), client_secret_basic. */
-  clientId: string;
-  clientSecret: string;
+  /** The resource server's own client (registered with it as `client_id`), client_secret_basic. Needed unless `request` is given. */
+  clientId?: string;
+  clientSecret?: string;
+  /**
+   * Asks the authorization server some other way than RFC 7662 over HTTP with client
+   * credentials, and returns its RFC 7662 answer. Tessera's own APIs (the admin API) ask the
+   * token service's internal API with their service credential.
+   */
+  request?: (token: string) => Promise<Record<string, unknown>>;
+  /**
+   * Introspect JWT access tokens too, instead of verifying them locally: a revoked JWT is then
+   * refused within `cacheTtlMs`, at the cost of a call per token. For APIs where that matters more
+   * than the call (administration).
+   */
+  allTokens?: boolean;
   /**
    * How long an active answer is reused, in milliseconds (default 5_000; 0 disables the cache).
    * A revoked reference token is refused at the latest this long after its revocation; an
@@ -45,7 +57,7 @@ export interface NormalizedOptions {
   issuer: string;
   audiences: readonly string[];
   jwksUri?: string;
-  introspection?: Required<Omit<IntrospectionOptions, 'endpoint'>> & { endpoint?: string };
+  introspection?: { endpoint?: string; clientId?: string; clientSecret?: string; request?: (token: string) => Promise<Record<string, unknown>>; cacheTtlMs: number; allTokens: boolean };
   clockToleranceSec: number;
   algorithms: readonly SigningAlg[];
   jwksCooldownMs: number;
@@ -81,8 +93,12 @@ export function normalizeOptions(options: ResourceServerOptions): NormalizedOpti
       if (i.endpoint !== undefined && (typeof i.endpoint !== 'string' || !isHttpUrl(i.endpoint))) {
         problems.push('introspection.endpoint must be an http(s) URL');
       }
-      if (typeof i.clientId !== 'string' || i.clientId === '') problems.push('introspection.clientId must be a non-empty string');
-      if (typeof i.clientSecret !== 'string' || i.clientSecret === '') problems.push('introspection.clientSecret must be a non-empty string');
+      if (i.request !== undefined && typeof i.request !== 'function') problems.push('introspection.request must be a function');
+      if (i.request === undefined || i.clientId !== undefined || i.clientSecret !== undefined) {
+        if (typeof i.clientId !== 'string' || i.clientId === '') problems.push('introspection.clientId must be a non-empty string');
+        if (typeof i.clientSecret !== 'string' || i.clientSecret === '') problems.push('introspection.clientSecret must be a non-empty string');
+      }
+      if (i.allTokens !== undefined && typeof i.allTokens !== 'boolean') problems.push('introspection.allTokens must be true or false');
       if (i.cacheTtlMs !== undefined && !isNonNegativeNumber(i.cacheTtlMs)) problems.push('introspection.cacheTtlMs must be a number >= 0');
     }
   }
@@ -106,9 +122,10 @@ export function normalizeOptions(options: ResourceServerOptions): NormalizedOpti
       ? {
           introspection: {
             ...(i.endpoint !== undefined ? { endpoint: i.endpoint } : {}),
-            clientId: i.clientId,
-            clientSecret: i.clientSecret,
+            ...(i.clientId !== undefined ? { clientId: i.clientId, clientSecret: i.clientSecret } : {}),
+            ...(i.request !== undefined ? { request: i.request } : {}),
             cacheTtlMs: i.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+            allTokens: i.allTokens ?? false,
           },
         }
       : {}),

@@ -158,6 +158,58 @@ describe('TokenVerifier', () => {
     });
   });
 
+  describe('a custom introspection request (Tessera\'s own APIs)', () => {
+    const reference = 'tsr_at_' + 'r'.repeat(43);
+    const active = (overrides: Record<string, unknown> = {}) => ({
+      active: true,
+      client_id: 'app',
+      sub: 'user-1',
+      scope: 'orders:read',
+      aud: [API],
+      exp: Math.floor(Date.now() / 1000) + 60,
+      ...overrides,
+    });
+
+    it('asks the given function instead of the introspection endpoint, and checks its answer the same way', async () => {
+      const asked: string[] = [];
+      const verifier = new TokenVerifier({
+        issuer: ISSUER,
+        audience: API,
+        fetch: issuer.fetch,
+        introspection: { request: async (token) => (asked.push(token), active()), cacheTtlMs: 0 },
+      });
+      expect(await verifier.verify(reference)).toMatchObject({ format: 'reference', sub: 'user-1', scopes: ['orders:read'] });
+      expect(asked).toEqual([reference]);
+      expect(issuer.requests).toEqual([]);
+
+      const otherApi = new TokenVerifier({ issuer: ISSUER, audience: API, introspection: { request: async () => active({ aud: ['https://other.example.com'] }) } });
+      expect(await reasonOf(otherApi.verify(reference))).toMatchObject({ code: 'invalid_token', detail: 'wrong_audience' });
+    });
+
+    it('with allTokens, introspects JWTs too: a revoked JWT is refused though its signature is fine', async () => {
+      let revoked = false;
+      const verifier = new TokenVerifier({
+        issuer: ISSUER,
+        audience: API,
+        fetch: issuer.fetch,
+        introspection: { request: async () => (revoked ? { active: false } : active()), cacheTtlMs: 0, allTokens: true },
+      });
+      const jwt = issuer.accessToken('at+jwt');
+      expect(await verifier.verify(jwt)).toMatchObject({ format: 'jwt', scopes: ['orders:read'] });
+      revoked = true;
+      expect(await reasonOf(verifier.verify(jwt))).toMatchObject({ code: 'invalid_token', detail: 'inactive' });
+      // Verified locally, the same JWT would still pass: allTokens is what refuses it.
+      expect((await new TokenVerifier(issuer.options()).verify(jwt)).format).toBe('jwt');
+    });
+
+    it('needs either the request function or the client credentials', () => {
+      expect(() => new TokenVerifier({ issuer: ISSUER, audience: API, introspection: { cacheTtlMs: 0 } })).toThrow(/introspection.clientId must be a non-empty string/);
+      expect(() => new TokenVerifier({ issuer: ISSUER, audience: API, introspection: { request: 'no' as unknown as () => Promise<Record<string, unknown>> } })).toThrow(
+        /introspection.request must be a function/,
+      );
+    });
+  });
+
   describe('authorize', () => {
     it('answers a missing header with a 401 marked credentialsMissing', async () => {
       const err = await new TokenVerifier(issuer.options()).authorize(undefined).catch((e: unknown) => e);

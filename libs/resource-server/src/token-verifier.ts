@@ -51,6 +51,7 @@ export class TokenVerifier {
   private readonly options: NormalizedOptions;
   private readonly metadata: IssuerMetadataSource;
   private readonly introspection?: IntrospectionClient;
+  private readonly introspect?: (token: string) => Promise<Record<string, unknown>>;
   private readonly cache?: IntrospectionCache;
   private jwksResolver?: Promise<{ getKey: JWTVerifyGetKey; uri: string }>;
 
@@ -59,12 +60,12 @@ export class TokenVerifier {
     this.metadata = new IssuerMetadataSource(this.options.issuer, this.options.fetch);
     const introspection = this.options.introspection;
     if (introspection) {
-      this.introspection = new IntrospectionClient(
-        () => this.introspectionEndpoint(),
-        introspection.clientId,
-        introspection.clientSecret,
-        this.options.fetch,
-      );
+      if (introspection.clientId !== undefined && introspection.clientSecret !== undefined) {
+        const client = new IntrospectionClient(() => this.introspectionEndpoint(), introspection.clientId, introspection.clientSecret, this.options.fetch);
+        this.introspection = client;
+        this.introspect = (token) => client.introspect(token);
+      }
+      if (introspection.request) this.introspect = introspection.request;
       this.cache = new IntrospectionCache(introspection.cacheTtlMs);
     }
   }
@@ -80,7 +81,7 @@ export class TokenVerifier {
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('The access token is too long.', 'too_long');
     switch (shapeOf(token)) {
       case 'jwt':
-        return this.verifyJwt(token);
+        return this.options.introspection?.allTokens ? this.verifyReference(token) : this.verifyJwt(token);
       case 'reference':
         return this.verifyReference(token);
       default:
@@ -111,7 +112,7 @@ export class TokenVerifier {
    * fails verification is the issuer's fault, not the caller's: IssuerUnavailableError.
    */
   async introspectJwt(token: string): Promise<IntrospectionJwt> {
-    if (!this.introspection) throw new TypeError('introspectJwt needs the introspection option (the resource server client).');
+    if (!this.introspection) throw new TypeError('introspectJwt needs the introspection option with the resource server client (clientId and clientSecret).');
     if (typeof token !== 'string' || token === '') throw invalidToken('The access token is empty.', 'empty');
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('The access token is too long.', 'too_long');
     const jwt = await this.introspection.introspectJwt(token);
@@ -179,17 +180,17 @@ export class TokenVerifier {
   }
 
   private async verifyReference(token: string): Promise<VerifiedToken> {
-    if (!this.introspection || !this.cache) {
+    const introspect = this.introspect;
+    if (!introspect || !this.cache) {
       throw invalidToken('This API accepts only JWT access tokens.', 'reference_token_without_introspection');
     }
-    const client = this.introspection;
     return this.cache.resolve(token, async () =>
-      fromIntrospection(await client.introspect(token), {
+      fromIntrospection(await introspect(token), {
         issuer: this.options.issuer,
         audiences: this.options.audiences,
         clockToleranceSec: this.options.clockToleranceSec,
         now: Math.floor(Date.now() / 1000),
-      }),
+      }, shapeOf(token) === 'jwt' ? 'jwt' : 'reference'),
     );
   }
 

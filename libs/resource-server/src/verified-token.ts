@@ -39,7 +39,7 @@ export function fromJwtClaims(claims: Record<string, unknown>): VerifiedToken {
  * server sees only because its client happens to be the token's client, is refused as RFC 9068
  * §4 refuses it for JWTs), and not expired by our own clock.
  */
-export function fromIntrospection(answer: Record<string, unknown>, checks: ClaimChecks): VerifiedToken {
+export function fromIntrospection(answer: Record<string, unknown>, checks: ClaimChecks, format: VerifiedToken['format'] = 'reference'): VerifiedToken {
   const refuse = (detail: string, description = 'The access token is not active.') =>
     new TokenError('invalid_token', description, { detail });
 
@@ -58,7 +58,7 @@ export function fromIntrospection(answer: Record<string, unknown>, checks: Claim
   if (typeof nbf === 'number' && nbf > checks.now + checks.clockToleranceSec) throw refuse('not_yet_valid', 'The access token is not valid yet.');
   if (typeof answer['client_id'] !== 'string' || answer['client_id'] === '') throw refuse('missing_client_id');
   if (answer['scope'] !== undefined && typeof answer['scope'] !== 'string') throw refuse('invalid_scope_claim');
-  return build('reference', answer);
+  return build(format, answer);
 }
 
 function build(format: VerifiedToken['format'], claims: Record<string, unknown>): VerifiedToken {

@@ -36,6 +36,7 @@ import { UserDeletedConsumer } from './consumers/user-deleted.consumer';
 import { TokenServiceDatabaseModule } from './database.module';
 import { AuthorizationCodeGrantHandler } from './grants/authorization-code.grant';
 import { ClientCredentialsGrantHandler } from './grants/client-credentials.grant';
+import { AdminScopePolicy } from './grants/admin-scope.policy';
 import { GRANT_HANDLERS } from './grants/grant-handler';
 import { PasswordGrantHandler } from './grants/password.grant';
 import { RefreshTokenGrantHandler } from './grants/refresh-token.grant';
@@ -191,6 +192,7 @@ export class TokenServiceModule {
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },
         { provide: INTERNAL_SECRET, useValue: options.internalSecret },
+        AdminScopePolicy,
         {
           provide: TOKEN_SERVICE_CONFIG,
           inject: [PLATFORM_CONFIG],

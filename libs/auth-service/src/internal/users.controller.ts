@@ -43,6 +43,15 @@ export class InternalUsersController {
     return this.users.claimsOf(user);
   }
 
+  /** The roles the token service issues admin scopes by, and the admin API checks at each request: none unless the account is active. */
+  @Get(':sub/roles')
+  @InternalCallers('token-service', 'admin-api', 'operator')
+  async roles(@Param('sub') sub: string) {
+    const user = await this.users.find(sub);
+    if (!user) throw new FlowError('not_found', 'No such user.');
+    return { roles: user.status === 'active' ? user.roles : [], status: user.status };
+  }
+
   @Get(':sub')
   @InternalCallers('admin-api', 'operator')
   async read(@Param('sub') sub: string) {
@@ -72,18 +81,19 @@ export class InternalUsersController {
     return userView(user, user.claims);
   }
 
-  /** `{ status?, claims? }`: an administrator locks, disables or reactivates an account (its sessions end), or edits its profile. */
+  /** `{ status?, roles?, claims? }`: an administrator locks, disables or reactivates an account (its sessions end), sets its roles, or edits its profile. */
   @Patch(':sub')
   @InternalCallers('admin-api', 'operator')
   async update(@Param('sub') sub: string, @Body() body: unknown) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FlowError('invalid_request', 'The body must be a JSON object.');
     const b = body as Record<string, unknown>;
-    const unknown = Object.keys(b).filter((k) => k !== 'status' && k !== 'claims');
-    if (unknown.length) throw new FlowError('invalid_request', `Only status and claims can be changed here; not: ${unknown.join(', ')}.`);
+    const unknown = Object.keys(b).filter((k) => k !== 'status' && k !== 'claims' && k !== 'roles');
+    if (unknown.length) throw new FlowError('invalid_request', `Only status, roles and claims can be changed here; not: ${unknown.join(', ')}.`);
     if (b['status'] !== undefined) {
       if (!['active', 'locked', 'disabled'].includes(b['status'] as string)) throw new FlowError('invalid_request', 'status must be active, locked or disabled.');
       await this.users.setStatus(sub, b['status'] as UserStatus);
     }
+    if (b['roles'] !== undefined) await this.users.setRoles(sub, b['roles']);
     if (b['claims'] !== undefined) await this.users.updateProfile(sub, b['claims']);
     const user = await this.users.require(sub);
     return userView(user, user.claims);

@@ -152,6 +152,19 @@ export class UsersService {
     });
   }
 
+  /** An administrator grants or takes away roles (`admin`): the admin API checks them at every request. */
+  async setRoles(sub: string, input: unknown): Promise<void> {
+    if (!Array.isArray(input) || !input.every((r) => typeof r === 'string')) throw new FlowError('invalid_request', 'roles must be an array of strings.');
+    const roles = [...new Set(input as string[])];
+    const unknownRole = roles.find((r) => !(ROLES as readonly string[]).includes(r));
+    if (unknownRole) throw new FlowError('invalid_request', `Unknown role "${unknownRole}"; roles are: ${ROLES.join(', ')}.`);
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.require(sub, manager);
+      await manager.update(UserEntity, { sub }, { roles, updatedAt: nowSeconds(this.clock) });
+      await this.outbox.add(manager, 'user.updated', { sub });
+    });
+  }
+
   /**
    * The right password for an account whose address is not verified yet: the sign-up feature
    * mails a new verification link (within its quota), since the person cannot sign in to ask.

@@ -1,3 +1,4 @@
+import { AdminScopePolicy } from '../grants/admin-scope.policy';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Outbox } from '@tessera/events';
@@ -52,6 +53,7 @@ export class AuthorizationFlowService {
     private readonly idTokens: IdTokensService,
     private readonly subjects: SubjectsService,
     private readonly resourceServers: ResourceServersService,
+    private readonly adminScopes: AdminScopePolicy,
     @Inject(SCOPE_REGISTRY) private readonly registry: ScopeRegistry,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -164,8 +166,10 @@ export class AuthorizationFlowService {
    * The authorization response for the response type: a code, an access token, an ID token, or
    * a combination (OAuth 2.0 Multiple Response Types §5; OIDC Core §3.2.2.5, §3.3.2.5).
    */
-  private async respond(request: AuthorizationRequest, client: Client, session: Authenticated, grant: Grant, scope: string[]): Promise<FlowStep> {
+  private async respond(request: AuthorizationRequest, client: Client, session: Authenticated, grant: Grant, consented: string[]): Promise<FlowStep> {
     const words = request.responseType.split(' ');
+    // Consent cannot give what the user may not hold (admin scopes without the admin role).
+    const scope = await this.adminScopes.grantableToUser(session.sub, consented);
     const claims = withoutDeclined(request.claims, this.registry, request.scope, scope);
     // The client is served on this OP session: it is notified when the session ends (logout).
     await this.sessions.recordClient(session.sid, client.clientId);

@@ -1,3 +1,4 @@
+import { isAdminScope } from '../clients/admin-scopes';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { InvalidGrantError, InvalidRequestError, InvalidTargetError } from '@tessera/oauth-errors';
@@ -183,7 +184,13 @@ const invalidCode = (detail: string) => new InvalidGrantError(INVALID_CODE, { de
  * user, only with consent to offline_access or by the client's policy (a first-party client).
  */
 export function mayHoldRefreshToken(client: Client, scope: readonly string[]): boolean {
-  return client.refreshTokens && client.grantTypes.includes('refresh_token') && (scope.includes('offline_access') || client.firstParty);
+  return (
+    client.refreshTokens &&
+    client.grantTypes.includes('refresh_token') &&
+    (scope.includes('offline_access') || client.firstParty) &&
+    // Admin-scoped access is short-lived by design (ADMIN_TOKEN_MAX_TTL): nothing renews it silently.
+    !scope.some(isAdminScope)
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AdminScopePolicy } from './admin-scope.policy';
 import { Injectable } from '@nestjs/common';
 import { InvalidScopeError, UnauthorizedClientError } from '@tessera/oauth-errors';
 import { isConfidential, type Client } from '../clients/client';
@@ -30,6 +31,7 @@ export class ClientCredentialsGrantHandler extends GrantHandler {
   constructor(
     private readonly resourceServers: ResourceServersService,
     private readonly accessTokens: AccessTokensService,
+    private readonly adminScopes: AdminScopePolicy,
   ) {
     super();
   }
@@ -50,6 +52,7 @@ export class ClientCredentialsGrantHandler extends GrantHandler {
     if (refused.length) {
       throw new InvalidScopeError(`The client is not allowed the scope ${refused.join(' ')}.`, { scope: refused.join(' ') });
     }
+    this.adminScopes.assertClientMay(client, requested);
     const resources = await this.resourceServers.resolve(params.many['resource'] ?? []);
     for (const rs of resources) {
       const outside = rs.scopes.length ? requested.filter((s) => !rs.scopes.includes(s)) : [];

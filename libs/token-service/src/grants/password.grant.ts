@@ -1,3 +1,4 @@
+import { AdminScopePolicy } from './admin-scope.policy';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Outbox } from '@tessera/events';
@@ -60,6 +61,7 @@ export class PasswordGrantHandler extends GrantHandler {
     private readonly idTokens: IdTokensService,
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
+    private readonly adminScopes: AdminScopePolicy,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     super();
@@ -86,7 +88,7 @@ export class PasswordGrantHandler extends GrantHandler {
 
     const result = await this.credentials.check({ username, password, clientId: client.clientId, ip: context.ip });
     const { sub, amr, authTime } = authenticated(result);
-    return { sub, amr, authTime, scope, resource, audience, format };
+    return { sub, amr, authTime, scope: await this.adminScopes.grantableToUser(sub, scope), resource, audience, format };
   }
 
   async issue(validated: ValidatedGrant, client: Client): Promise<TokenResponse> {

@@ -5,4 +5,6 @@
 export abstract class UserClaimsSource {
   /** The user's claims by claim name (language-tagged ones as `name#fr`); undefined: no such user. */
   abstract claimsOf(sub: string): Promise<Record<string, unknown> | undefined>;
+  /** The roles of an active user (none for a locked or disabled one); undefined: no such user. */
+  abstract rolesOf(sub: string): Promise<string[] | undefined>;
 }

@@ -1,3 +1,4 @@
+import { ADMIN_TOKEN_MAX_TTL, isAdminScope } from '../clients/admin-scopes';
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidTargetError } from '@tessera/oauth-errors';
 import { buildAccessTokenClaims, generateReferenceToken, issueJwtAccessToken, randomId } from '@tessera/token-formats';
@@ -51,7 +52,7 @@ export class AccessTokensService {
   async issue(request: AccessTokenRequest, tx?: Transaction): Promise<IssuedAccessToken> {
     const { client } = request;
     const now = epochSeconds(this.clock);
-    const ttl = client.accessTokenTtl;
+    const ttl = request.scope.some(isAdminScope) ? Math.min(client.accessTokenTtl, ADMIN_TOKEN_MAX_TTL) : client.accessTokenTtl;
     const format = request.format ?? client.accessTokenFormat;
     const jti = randomId();
     if (format === 'jwt') {

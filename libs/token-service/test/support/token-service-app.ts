@@ -62,9 +62,14 @@ export class InMemoryUserClaims extends UserClaimsSource {
   readonly users = new Map<string, Record<string, unknown>>();
   /** How many times the token service asked (to observe its cache). */
   lookups = 0;
+  /** Roles by user; a user listed in `users` without an entry here has none. */
+  readonly roles = new Map<string, string[]>();
   async claimsOf(sub: string) {
     this.lookups++;
     return this.users.get(sub);
+  }
+  async rolesOf(sub: string) {
+    return this.users.has(sub) ? (this.roles.get(sub) ?? []) : undefined;
   }
 }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { InvalidRequestError } from '@tessera/oauth-errors';
 import { TokenInspectorService } from '../../tokens/token-inspector.service';
 import { OAuthErrorFilter } from '../oauth-error.filter';
@@ -14,7 +15,10 @@ import { InternalApiGuard, InternalCallers } from './internal-api.guard';
 @InternalCallers('auth-service', 'admin-api')
 @UseFilters(OAuthErrorFilter)
 export class InternalTokensController {
-  constructor(private readonly inspector: TokenInspectorService) {}
+  constructor(
+    private readonly inspector: TokenInspectorService,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+  ) {}
 
   @Post('introspect')
   @HttpCode(200)
@@ -23,8 +27,11 @@ export class InternalTokensController {
     if (typeof token !== 'string' || !token || token.length > 8192) throw new InvalidRequestError('token is required.');
     const active = await this.inspector.inspect(token);
     if (!active) return { active: false };
+    // RFC 7662 §2.2's fields, so that libs/resource-server checks this answer as it checks the public endpoint's.
     return {
       active: true,
+      iss: this.config.issuer,
+      token_type: 'Bearer',
       sub: active.sub,
       client_id: active.clientId,
       scope: active.scope,
