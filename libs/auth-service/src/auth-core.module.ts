@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { EventsModule } from '@tessera/events';
-import { PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
+import { ownInternalUrl, PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
 import { AccountController } from './account/account.controller';
 import { AccountGuard } from './account/account.guard';
 import { RecentAuthentication } from './account/recent-authentication';
@@ -108,10 +108,4 @@ export class AuthCoreModule {
       ],
     };
   }
-}
-
-/** Embedded mode: the token service answers on this process's own internal listener. */
-function ownInternalUrl(platform: PlatformConfig): string {
-  const host = platform.internalHost === '0.0.0.0' || platform.internalHost === '::' ? '127.0.0.1' : platform.internalHost;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${platform.internalPort}`;
 }

@@ -63,6 +63,34 @@ export const EVENTS = {
       sid: z.string().min(1).optional(),
     }),
   },
+  /**
+   * An administrator revoked a client's access everywhere (no `sub`), or one user's access to
+   * one client: every grant, refresh token, reference token and OP session of it. The token
+   * service carries it out and answers with `revocation.completed`.
+   */
+  'revocation.requested': {
+    version: 1,
+    schema: z.object({
+      revocationId: z.uuid(),
+      clientId: z.string().min(1),
+      sub: z.string().min(1).optional(),
+      /** Also disable the client, so that it gets nothing new (client-wide revocations only). */
+      disableClient: z.boolean(),
+      requestedAt: instant,
+    }),
+  },
+  'revocation.completed': {
+    version: 1,
+    schema: z.object({
+      revocationId: z.uuid(),
+      clientId: z.string().min(1),
+      sub: z.string().min(1).optional(),
+      /** What it ended: grants revoked, OP sessions the client was signed out of (back-channel logout queued). */
+      grants: z.number().int().min(0),
+      sessions: z.number().int().min(0),
+      completedAt: instant,
+    }),
+  },
   'mail.requested': {
     version: 1,
     schema: z.object({

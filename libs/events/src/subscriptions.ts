@@ -5,6 +5,7 @@ export const queueName = (service: string) => `tessera.${service}`;
 
 const TOKEN_SERVICE = queueName('token-service');
 const AUTH_SERVICE = queueName('auth-service');
+const ADMIN_API = queueName('admin-api');
 
 /**
  * A second queue of the token service for back-channel logout POSTs: they wait on clients'
@@ -39,19 +40,28 @@ export type Subscriptions = Partial<Record<EventName, readonly string[]>>;
  * the old queue, then switch), never a plain rename. An event with no entry here is still
  * written to the outbox and then simply marked published.
  */
-// The admin API will own the audit log and subscribe to the security-relevant events then
-// (client.*, grant.revoked, key.rotated, consent.granted, user.*, password.changed,
-// session.ended, login.*, account.locked). Until a service consumes a queue, routing to it only
-// grows a backlog (in memory in embedded mode), so no route names a service that does not exist.
+// The admin API keeps the audit log: every security-relevant event reaches it too.
 export const SUBSCRIPTIONS: Subscriptions = {
-  'client.revoked': [TOKEN_SERVICE],
-  'grant.revoked': [TOKEN_SERVICE],
-  'user.updated': [TOKEN_SERVICE],
-  'user.deleted': [TOKEN_SERVICE],
-  'password.changed': [TOKEN_SERVICE],
+  'client.created': [ADMIN_API],
+  'client.updated': [ADMIN_API],
+  'client.deleted': [ADMIN_API],
+  'client.revoked': [TOKEN_SERVICE, ADMIN_API],
+  'grant.revoked': [TOKEN_SERVICE, ADMIN_API],
+  'key.rotated': [ADMIN_API],
+  'consent.granted': [ADMIN_API],
+  'user.created': [ADMIN_API],
+  'user.updated': [TOKEN_SERVICE, ADMIN_API],
+  'user.deleted': [TOKEN_SERVICE, ADMIN_API],
+  'password.changed': [TOKEN_SERVICE, ADMIN_API],
   // Both ends of one lifecycle: the token service ends the OP sessions on a login session, the
   // auth-service ends a login session the token service ended (RP-initiated logout).
-  'session.ended': [TOKEN_SERVICE, AUTH_SERVICE],
+  'session.ended': [TOKEN_SERVICE, AUTH_SERVICE, ADMIN_API],
+  'login.succeeded': [ADMIN_API],
+  'login.failed': [ADMIN_API],
+  'account.locked': [ADMIN_API],
+  'mfa.changed': [ADMIN_API],
+  'revocation.requested': [TOKEN_SERVICE],
+  'revocation.completed': [ADMIN_API],
   'logout.backchannel.requested': [BACKCHANNEL_QUEUE],
   'mail.requested': [AUTH_SERVICE],
 };

@@ -19,3 +19,4 @@ export {
 } from './claims-request';
 export { type ReleaseClaimsInput, releaseClaims } from './release-claims';
 export { type ConsentScope, scopesNeedingConsent, describeScopes } from './consent';
+export { ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE, ADMIN_API_PATH, adminApiResource } from './admin-api';

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { BACKCHANNEL_QUEUE, EventsModule } from '@tessera/events';
-import { PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
+import { ownInternalUrl, PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
 import { AccessTokenTypeormStore, RevokedTokenTypeormStore } from './adapters/typeorm/access-token.typeorm-store';
 import { AuthorizationCodeTypeormStore } from './adapters/typeorm/authorization-code.typeorm-store';
 import { ClientTypeormStore } from './adapters/typeorm/client.typeorm-store';
@@ -37,6 +37,7 @@ import { TokenServiceDatabaseModule } from './database.module';
 import { AuthorizationCodeGrantHandler } from './grants/authorization-code.grant';
 import { ClientCredentialsGrantHandler } from './grants/client-credentials.grant';
 import { AdminScopePolicy } from './grants/admin-scope.policy';
+import { AdminBootstrapService } from './clients/admin-bootstrap.service';
 import { GRANT_HANDLERS } from './grants/grant-handler';
 import { PasswordGrantHandler } from './grants/password.grant';
 import { RefreshTokenGrantHandler } from './grants/refresh-token.grant';
@@ -193,6 +194,7 @@ export class TokenServiceModule {
         { provide: CLOCK, useValue: options.clock ?? Date.now },
         { provide: INTERNAL_SECRET, useValue: options.internalSecret },
         AdminScopePolicy,
+        AdminBootstrapService,
         {
           provide: TOKEN_SERVICE_CONFIG,
           inject: [PLATFORM_CONFIG],
@@ -282,10 +284,4 @@ export class TokenServiceModule {
       ],
     };
   }
-}
-
-/** Embedded mode: the authentication service answers on this process's own internal listener. */
-function ownInternalUrl(platform: PlatformConfig): string {
-  const host = platform.internalHost === '0.0.0.0' || platform.internalHost === '::' ? '127.0.0.1' : platform.internalHost;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${platform.internalPort}`;
 }

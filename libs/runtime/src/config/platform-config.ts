@@ -126,3 +126,9 @@ export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): Platfor
     logLevel: env.TESSERA_LOG_LEVEL,
   };
 }
+
+/** This process's own internal listener, as a peer in the same process (embedded mode) reaches it. */
+export function ownInternalUrl(platform: Pick<PlatformConfig, 'internalHost' | 'internalPort'>): string {
+  const host = platform.internalHost === '0.0.0.0' || platform.internalHost === '::' ? '127.0.0.1' : platform.internalHost;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${platform.internalPort}`;
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Broadcaster, Outbox } from '@tessera/events';
 import { InvalidClientMetadataError, NotFoundError } from '@tessera/oauth-errors';
-import { generateReferenceToken, hashSecret } from '@tessera/token-formats';
+import { generateReferenceToken, hashSecret, verifySecret } from '@tessera/token-formats';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { AccessTokenStore } from '../ports/access-token.store';
@@ -146,6 +146,16 @@ export class ClientsService implements OnModuleInit {
     const updated = { ...client, secretHash: hashSecret(clientSecret), updatedAt: epochSeconds(this.clock) };
     await this.commit(updated, 'client.updated');
     return { client: updated, clientSecret };
+  }
+
+  /**
+   * Sets the secret of a bootstrap client to one the operator chose (TESSERA_CLI_SECRET, or the
+   * data-dir file), unless it already verifies: restarts with the same secret write nothing.
+   */
+  async setSecret(clientId: string, clientSecret: string): Promise<void> {
+    const client = await this.get(clientId);
+    if (client.secretHash && verifySecret(clientSecret, client.secretHash)) return;
+    await this.commit({ ...client, secretHash: hashSecret(clientSecret), secretExpiresAt: 0, updatedAt: epochSeconds(this.clock) }, 'client.updated');
   }
 
   /**

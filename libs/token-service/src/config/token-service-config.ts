@@ -54,6 +54,11 @@ export const tokenServiceConfigSchema = z.object({
     .superRefine((list, ctx) => {
       for (const ip of list) if (!isIP(ip)) ctx.addIssue({ code: 'custom', message: `"${ip}" is not an IP address` });
     }),
+  /**
+   * The secret of the bootstrap admin client `tessera-cli` (client_credentials, admin scopes).
+   * Unset: generated into cli.secret in the data directory (mode 0600) at first start.
+   */
+  TESSERA_CLI_SECRET: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
   /** RFC 9126 §5: every client must push its authorization requests. */
   TESSERA_REQUIRE_PAR: z
     .enum(['true', 'false'])
@@ -108,6 +113,8 @@ export interface TokenServiceConfig {
   outboundAllowPrivate: boolean;
   /** Back-channel logout deliveries: attempts, first backoff and per-attempt timeout. */
   backchannel: { attempts: number; retryMs: number; timeoutMs: number; concurrency: number };
+  /** The bootstrap CLI client's secret, when the operator chose it. */
+  cliSecret?: string;
   requirePushedAuthorizationRequests: boolean;
   trustedProxies: string[];
 }
@@ -139,6 +146,7 @@ export function toTokenServiceConfig(env: TokenServiceEnv, issuer: string, regis
       concurrency: env.TESSERA_BACKCHANNEL_CONCURRENCY,
     },
     requirePushedAuthorizationRequests: env.TESSERA_REQUIRE_PAR,
+    cliSecret: env.TESSERA_CLI_SECRET,
     trustedProxies: env.TESSERA_TRUSTED_PROXIES,
   };
 }

@@ -25,6 +25,8 @@ import type { CredentialCheck } from '../../src/ports/credential-check';
 
 export interface TestApp {
   url: string;
+  /** The data directory (generated secret files live there). */
+  dataDir: string;
   internalUrl: string;
   issuer: string;
   registrationToken: string;
@@ -125,6 +127,7 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
 
   const app: TestApp = {
     url: running.publicUrl,
+    dataDir,
     internalUrl: running.internalUrl,
     issuer,
     registrationToken,

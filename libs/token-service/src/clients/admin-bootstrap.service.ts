@@ -1,0 +1,67 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InvalidClientMetadataError } from '@tessera/oauth-errors';
+import type { Logger } from 'pino';
+import { CLI_CLIENT_ID, CLI_SECRET_FILE, ensureSecretFile, LOGGER, PLATFORM_CONFIG, randomSecret, type PlatformConfig } from '@tessera/runtime';
+import { ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE, adminApiResource } from '@tessera/scopes';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
+import { ResourceServersService } from '../resources/resource-servers.service';
+import { ClientsService } from './clients.service';
+import { ADMIN_TOKEN_MAX_TTL } from './admin-scopes';
+
+/**
+ * What administration needs before anyone can administer: the admin API registered as a
+ * resource server (its `aud`, its scopes), and the `tessera-cli` admin client the CLI and
+ * automation sign in with (client_credentials), its secret from TESSERA_CLI_SECRET or a 0600
+ * file in the data directory. Idempotent across restarts and replicas starting at once.
+ */
+@Injectable()
+export class AdminBootstrapService implements OnModuleInit {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly resourceServers: ResourceServersService,
+    @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit() {
+    const audience = adminApiResource(this.config.issuer);
+    await this.once(async () => {
+      if ((await this.resourceServers.list()).some((rs) => rs.identifier === audience)) return;
+      await this.resourceServers.register({ identifier: audience, name: 'Tessera admin API', scopes: [ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE] });
+    });
+    await this.once(async () => {
+      if (await this.clients.find(CLI_CLIENT_ID)) return;
+      await this.clients.create(
+        {
+          client_id: CLI_CLIENT_ID,
+          client_name: 'Tessera CLI',
+          token_endpoint_auth_method: 'client_secret_basic',
+          grant_types: ['client_credentials'],
+          allowed_scopes: [ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE],
+          admin: true,
+          default_audience: [audience],
+          access_token_ttl: ADMIN_TOKEN_MAX_TTL,
+        },
+        'managed',
+      );
+    });
+    await this.clients.setSecret(CLI_CLIENT_ID, this.cliSecret());
+  }
+
+  private cliSecret(): string {
+    if (this.config.cliSecret) return this.config.cliSecret;
+    const file = ensureSecretFile(this.platform.dataDir, CLI_SECRET_FILE, () => `tsr_cs_${randomSecret(32)}`);
+    if (file.created) this.logger.info({ path: file.path }, 'generated the tessera-cli client secret');
+    return file.value;
+  }
+
+  /** A replica starting at the same moment may create it first: "already exists" is success. */
+  private async once(step: () => Promise<void>) {
+    try {
+      await step();
+    } catch (err) {
+      if (!(err instanceof InvalidClientMetadataError && /already exists/.test(err.message))) throw err;
+    }
+  }
+}
