@@ -37,6 +37,8 @@ export interface AuthCoreOptions {
   env: AuthServiceEnv;
   internalSecret: string;
   redisUrl?: string;
+  /** Tests: the Redis namespace of queues and broadcasts. */
+  redisPrefix?: string;
   clock?: Clock;
   passwordHasher?: PasswordHasher;
 }
@@ -70,7 +72,7 @@ const SHARED: Provider[] = [
 export class AuthCoreModule {
   static forRoot(options: AuthCoreOptions): DynamicModule {
     const database = AuthServiceDatabaseModule.forRoot();
-    const events = EventsModule.forService({ service: 'auth-service', dataSourceProvider: AUTH_SERVICE_DATA_SOURCE, redisUrl: options.redisUrl });
+    const events = EventsModule.forService({ service: 'auth-service', dataSourceProvider: AUTH_SERVICE_DATA_SOURCE, redisUrl: options.redisUrl, redisPrefix: options.redisPrefix });
     return {
       module: AuthCoreModule,
       imports: [database, events, PassportModule],

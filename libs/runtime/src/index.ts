@@ -12,3 +12,4 @@ export * from './http/client-ip';
 export * from './runtime.module';
 export * from './launch';
 export * from './outbound';
+export * from './database/unique-violation';

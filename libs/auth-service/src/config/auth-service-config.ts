@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIP } from 'node:net';
+import { trustedProxiesSetting } from '@tessera/runtime';
 
 const flag = (fallback: 'true' | 'false') =>
   z
@@ -18,17 +18,7 @@ export const authServiceConfigSchema = z.object({
   /** Login sessions: with "remember me" (seconds), and without it (ends with the browser, and at most this long). */
   TESSERA_LOGIN_SESSION_TTL: z.coerce.number().int().min(300).max(31_536_000).default(2_592_000),
   TESSERA_BROWSER_SESSION_TTL: z.coerce.number().int().min(300).max(604_800).default(43_200),
-  /**
-   * Reverse proxies whose X-Forwarded-For is believed (comma-separated IP addresses). Without
-   * one, the client IP is the TCP peer: a header anyone can send never decides throttling.
-   */
-  TESSERA_TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .superRefine((list, ctx) => {
-      for (const ip of list) if (!isIP(ip)) ctx.addIssue({ code: 'custom', message: `"${ip}" is not an IP address` });
-    }),
+  TESSERA_TRUSTED_PROXIES: trustedProxiesSetting,
   /** Outbound mail: SMTP when set (smtp:// or smtps://), else files under mail/ in the data dir. */
   SMTP_URL: z
     .string()

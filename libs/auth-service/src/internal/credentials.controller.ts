@@ -7,8 +7,10 @@ import { FlowErrorFilter } from '../http/flow-error.filter';
 import { SecondFactors } from '../mfa/second-factors';
 import { normalizeEmail } from '../users/email';
 import { AuthInternalApiGuard, InternalCallers } from './internal-api.guard';
-import { nowSeconds, AUTH_CLOCK, type Clock } from '../auth-service.tokens';
+import { nowSeconds, AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, type Clock } from '../auth-service.tokens';
 import { Inject } from '@nestjs/common';
+import { inTransaction, Outbox } from '@tessera/events';
+import type { DataSource } from 'typeorm';
 
 /**
  * The credential check behind the legacy password grant (RFC 6749 §4.3), for the token service
@@ -25,6 +27,8 @@ export class InternalCredentialsController {
     private readonly password: PasswordStrategy,
     private readonly factors: SecondFactors,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
+    @Inject(AUTH_SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
   ) {}
 
   @Post('check')
@@ -46,6 +50,10 @@ export class InternalCredentialsController {
     if (await this.factors.requiredFor(auth.user.sub)) {
       throw new FlowError('second_factor_required', 'This account uses two-step verification, which the password grant cannot do; sign in through the browser.');
     }
+    // A sign-in like a browser's, for the audit log (failures are recorded by the password check).
+    await inTransaction(this.dataSource, (manager) =>
+      this.outbox.add(manager, 'login.succeeded', { sub: auth.user.sub, ip, ...(typeof client_id === 'string' && client_id ? { clientId: client_id } : {}) }),
+    );
     return { sub: auth.user.sub, amr: auth.amr, auth_time: nowSeconds(this.clock) };
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { SecondFactors } from '../mfa/second-factors';
 import { FlowError } from '../http/flow-error';
 import { FlowErrorFilter } from '../http/flow-error.filter';
 import type { UserEntity } from '../database/entities/user.entity';
@@ -19,6 +20,8 @@ export const userView = (user: UserEntity, claims: Record<string, unknown>) => (
   claims,
   created_at: user.createdAt,
   updated_at: user.updatedAt,
+  /** The listing's cursor (`after=`) continues after this user. */
+  cursor: `${user.createdAt}:${user.sub}`,
 });
 
 /**
@@ -33,7 +36,33 @@ export class InternalUsersController {
     private readonly users: UsersService,
     private readonly sessions: LoginSessionsService,
     private readonly overview: SessionOverview,
+    private readonly factors: SecondFactors,
   ) {}
+
+  /** `?q=` (email prefix or a whole sub), `?status=`, `?after=<created_at>:<sub>`, `?limit=` (1–200, default 50): newest first. */
+  @Get()
+  @InternalCallers('admin-api', 'operator')
+  async list(@Query() query: Record<string, unknown>) {
+    const str = (name: string) => {
+      const v = query[name];
+      if (v !== undefined && (typeof v !== 'string' || v.length > 320)) throw new FlowError('invalid_request', `${name} must be given once.`);
+      return v as string | undefined;
+    };
+    const limitText = str('limit') ?? '50';
+    if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 200) throw new FlowError('invalid_request', 'limit must be from 1 to 200.');
+    const status = str('status');
+    if (status !== undefined && !['active', 'locked', 'disabled'].includes(status)) throw new FlowError('invalid_request', 'status must be active, locked or disabled.');
+    const afterText = str('after');
+    const after = afterText === undefined ? undefined : /^(\d{1,15}):(.{1,255})$/.exec(afterText);
+    if (afterText !== undefined && !after) throw new FlowError('invalid_request', 'after must be <created_at>:<sub>.');
+    const users = await this.users.search({
+      q: str('q') || undefined,
+      status: status as UserStatus | undefined,
+      after: after ? { createdAt: Number(after[1]), sub: after[2] } : undefined,
+      limit: Number(limitText),
+    });
+    return users.map((u) => userView(u, u.claims));
+  }
 
   @Get(':sub/claims')
   @InternalCallers('token-service', 'admin-api', 'operator')
@@ -104,6 +133,23 @@ export class InternalUsersController {
   async listSessions(@Param('sub') sub: string) {
     await this.users.require(sub);
     return (await this.overview.of(sub)).map(({ current: _current, ...session }) => session);
+  }
+
+  /** Deletes the account: its sessions end, its grants and tokens die (user.deleted). */
+  @Delete(':sub')
+  @HttpCode(204)
+  @InternalCallers('admin-api', 'operator')
+  async remove(@Param('sub') sub: string) {
+    await this.users.delete(sub);
+  }
+
+  /** An administrator's MFA reset (a person lost their device): TOTP and recovery codes go; passkeys, being ways to sign in, stay. */
+  @Post(':sub/mfa/reset')
+  @HttpCode(200)
+  @InternalCallers('admin-api', 'operator')
+  async resetMfa(@Param('sub') sub: string) {
+    await this.users.require(sub);
+    return { removed: await this.factors.reset(sub) };
   }
 
   /** Ends every session of the user (each ends the OP sessions built on it). */

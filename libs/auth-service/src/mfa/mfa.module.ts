@@ -45,8 +45,13 @@ export class MfaModule implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.factors.register({ name: 'totp', makesMfaRequired: true, enrolled: (sub) => this.totp.enrolled(sub) });
-    this.factors.register({ name: 'recovery_code', makesMfaRequired: false, enrolled: async (sub) => (await this.recoveryCodes.remaining(sub)) > 0 });
+    this.factors.register({ name: 'totp', makesMfaRequired: true, enrolled: (sub) => this.totp.enrolled(sub), reset: (sub) => this.totp.reset(sub) });
+    this.factors.register({
+      name: 'recovery_code',
+      makesMfaRequired: false,
+      enrolled: async (sub) => (await this.recoveryCodes.remaining(sub)) > 0,
+      reset: (sub) => this.recoveryCodes.reset(sub),
+    });
     this.factors.register({ name: 'email_code', makesMfaRequired: false, enrolled: async (sub) => canReceiveEmailCodes(await this.users.find(sub)) });
     this.users.onDelete(async (manager, sub) => {
       await manager.delete(TotpCredentialEntity, { sub });

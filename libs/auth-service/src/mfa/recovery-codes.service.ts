@@ -74,6 +74,15 @@ export class RecoveryCodesService {
     return codes;
   }
 
+  /** An administrator's MFA reset: the set goes (`mfa.changed`); true when there was one. */
+  async reset(sub: string): Promise<boolean> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const removed = (await manager.delete(RecoveryCodeEntity, { sub })).affected ?? 0;
+      if (removed > 0) await this.outbox.add(manager, 'mfa.changed', { sub, factor: 'recovery_code', change: 'removed' });
+      return removed > 0;
+    });
+  }
+
   /** Uses one code: true only for an unused code of this user, and only once (conditional UPDATE). */
   async consume(sub: string, input: string): Promise<boolean> {
     const normalized = normalizeRecoveryCode(input);

@@ -8,6 +8,8 @@ export interface SecondFactor {
   enrolled(sub: string): Promise<boolean>;
   /** Whether enrolling it makes MFA mandatory (recovery and email codes only stand in for one). */
   makesMfaRequired: boolean;
+  /** An administrator's MFA reset removes it (for a person who lost the device); true when there was one. */
+  reset?(sub: string): Promise<boolean>;
 }
 
 /**
@@ -26,6 +28,13 @@ export class SecondFactors {
   async availableTo(sub: string): Promise<string[]> {
     const enrolled = await Promise.all(this.factors.map(async (f) => ((await f.enrolled(sub)) ? f.name : undefined)));
     return enrolled.filter((n): n is string => n !== undefined);
+  }
+
+  /** An administrator's MFA reset: every factor that can be reset is removed; the names of those there were. */
+  async reset(sub: string): Promise<string[]> {
+    const removed: string[] = [];
+    for (const f of this.factors) if (f.reset && (await f.reset(sub))) removed.push(f.name);
+    return removed;
   }
 
   /** True when the user enrolled a factor that makes MFA mandatory for them. */

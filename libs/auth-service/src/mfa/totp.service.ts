@@ -122,6 +122,18 @@ export class TotpService {
     });
   }
 
+  /** An administrator's MFA reset: the authenticator (or its unfinished set-up) goes; true when there was a confirmed one. */
+  async reset(sub: string): Promise<boolean> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const existing = await manager.findOneBy(TotpCredentialEntity, { sub });
+      if (!existing) return false;
+      await manager.delete(TotpCredentialEntity, { sub });
+      if (existing.confirmedAt === null) return false;
+      await this.outbox.add(manager, 'mfa.changed', { sub, factor: 'totp', change: 'removed' });
+      return true;
+    });
+  }
+
   /** The time step whose code this is (within the drift window, after the last used step), or null. */
   private async matchingStep(credential: TotpCredentialEntity, code: string): Promise<number | null> {
     const token = normalizeCode(code);

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { SignInMethods } from '../account/sign-in-methods';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
 import { PasskeyChallengeEntity, PasskeyEntity } from './passkey.entity';
 import type { NewCredential, VerifiedAssertion } from './relying-party';

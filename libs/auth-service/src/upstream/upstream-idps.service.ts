@@ -4,7 +4,7 @@ import { inTransaction, Outbox } from '@tessera/events';
 import { MasterKeyring } from '@tessera/runtime';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
 import { UpstreamAuthRequestEntity } from './entities/upstream-auth-request.entity';
 import { UpstreamIdpEntity } from './entities/upstream-idp.entity';

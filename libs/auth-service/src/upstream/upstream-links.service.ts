@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
 import { UpstreamIdpEntity } from './entities/upstream-idp.entity';
 import { UpstreamLinkEntity } from './entities/upstream-link.entity';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
 import { KnownDeviceEntity } from '../database/entities/throttle.entity';
 import { UserEntity, type UserStatus } from '../database/entities/user.entity';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { PasswordPolicy } from '../passwords/password-policy';
@@ -205,6 +205,25 @@ export class UsersService {
    * Deletes the user and everything keyed by their `sub` (features register what to delete);
    * `user.deleted` makes the token service revoke their grants and tokens.
    */
+  /**
+   * Users for the admin API, newest first: `q` matches the start of the email address or a whole
+   * `sub`; `after` continues a listing after that (created_at, sub).
+   */
+  async search(input: { q?: string; status?: UserStatus; after?: { createdAt: number; sub: string }; limit: number }): Promise<UserEntity[]> {
+    const query = this.dataSource.manager.createQueryBuilder(UserEntity, 'u').orderBy('u.createdAt', 'DESC').addOrderBy('u.sub', 'DESC').take(input.limit);
+    if (input.q) {
+      // LIKE's wildcards in the address (an underscore is common) match themselves only.
+      const prefix = input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.andWhere(new Brackets((w) => w.where("u.email LIKE :prefix ESCAPE '\\'", { prefix: `${prefix}%` }).orWhere('u.sub = :sub', { sub: input.q })));
+    }
+    if (input.status) query.andWhere('u.status = :status', { status: input.status });
+    if (input.after) {
+      const { createdAt, sub } = input.after;
+      query.andWhere(new Brackets((w) => w.where('u.createdAt < :createdAt', { createdAt }).orWhere('u.createdAt = :createdAt AND u.sub < :afterSub', { createdAt, afterSub: sub })));
+    }
+    return query.getMany();
+  }
+
   async delete(sub: string): Promise<void> {
     await inTransaction(this.dataSource, async (manager) => {
       await this.require(sub, manager);

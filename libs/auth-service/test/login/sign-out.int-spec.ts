@@ -47,7 +47,8 @@ describe.each(testEngines())('signing out and ending sessions (%s)', (engine) =>
     const again = await portal.loginWithPassword(await portal.authorize(clientId), user.email, user.password);
     expect(again.status).toBe(403);
     expect((await app.internal('PATCH', `/internal/users/${user.sub}`, { status: 'gone' })).status).toBe(400);
-    expect((await app.internal('PATCH', `/internal/users/${user.sub}`, { roles: ['admin'] })).status).toBe(400);
+    expect((await app.internal('PATCH', `/internal/users/${user.sub}`, { roles: ['superuser'] })).status).toBe(400);
+    expect((await app.internal('PATCH', `/internal/users/${user.sub}`, { password_hash: 'x' })).status).toBe(400);
     await app.internal('PATCH', `/internal/users/${user.sub}`, { status: 'active' });
     expect((await portal.loginWithPassword(await portal.authorize(clientId), user.email, user.password)).status).toBe(200);
   });

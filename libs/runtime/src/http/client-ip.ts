@@ -1,5 +1,19 @@
 import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+/**
+ * TESSERA_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed (comma-separated IP
+ * addresses). Without one, the client IP is the TCP peer: a header anyone can send never decides
+ * throttling or what the audit log says.
+ */
+export const trustedProxiesSetting = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .superRefine((list, ctx) => {
+    for (const ip of list) if (!isIP(ip)) ctx.addIssue({ code: 'custom', message: `"${ip}" is not an IP address` });
+  });
 
 /**
  * The client's IP address for throttling and the audit trail. `X-Forwarded-For` is believed

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'admin-api',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  coverageDirectory: '../../coverage/libs/admin-api',
+};
