@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run tessera -- <command>`: runs the operator CLI (apps/cli) from its TypeScript sources,
+// `npm run tessera -- <command>`: runs the admin CLI (apps/cli) from its TypeScript sources,
 // compiled on the fly by swc, so it works right after `npm ci` with no build step.
 import { spawnSync } from 'node:child_process';
 

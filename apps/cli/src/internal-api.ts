@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CliError } from './errors';
 
 /**
  * The operator's access to a platform running on this machine: its internal API, with the
@@ -53,15 +54,5 @@ export class InternalApi {
       // not JSON: keep the text
     }
     return { status: res.status, body: parsed };
-  }
-}
-
-/** A mistake the operator can fix: printed as one line, exit code 2 (usage) or 1. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
   }
 }

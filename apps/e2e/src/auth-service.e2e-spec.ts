@@ -1,14 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import type { DatabaseEngine } from '@tessera/runtime';
 import { eventually, locationOf, TestBrowser } from '@tessera/test-kit';
 import { e2eEngines } from './support/engines';
+import { runCli } from './support/cli';
 import { startPlatform, type RunningPlatform } from './support/platform';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
-const ROOT = resolve(__dirname, '../../..');
 const insecure = { execute: [oidc.allowInsecureRequests] };
 
 /** The portal's part: the flow API under /auth/* with the CSRF header, cookies in the test browser. */
@@ -23,14 +22,8 @@ describe.each(e2eEngines())('the authentication service in the platform, with op
   let platform: RunningPlatform;
   let config: oidc.Configuration;
 
-  /** `npm run tessera -- …` against this platform. */
-  const cli = (...args: string[]) => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'tools/scripts/tessera.mjs'), ...args], {
-      env: { PATH: process.env['PATH'] ?? '', TESSERA_DATA_DIR: platform.dataDir, TESSERA_INTERNAL_PORT: new URL(platform.internalUrl).port },
-      encoding: 'utf8',
-    });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-  };
+  /** `npm run tessera -- …` against this platform (its admin API, as the tessera-cli client). */
+  const cli = (...args: string[]) => runCli(platform, args);
 
   /** From the authorization URL to the client's callback, signing in with a password and consenting to everything. */
   async function signIn(browser: TestBrowser, url: URL, email: string, password: string): Promise<URL> {
@@ -91,13 +84,13 @@ describe.each(e2eEngines())('the authentication service in the platform, with op
   });
 
   it('creates a user with the CLI, signs them in, and a profile change through the account API shows at UserInfo', async () => {
-    const created = cli('users', 'create', '--email', 'ada@example.com', '--password', 'analytical engine 1843', '--claims', '{"name":"Ada Lovelace","locale":"en-GB"}');
+    const created = await cli('users', 'create', '--email', 'ada@example.com', '--password', 'analytical engine 1843', '--claims', '{"name":"Ada Lovelace","locale":"en-GB"}', '--json');
     expect(created.stderr).toBe('');
     expect(created.status).toBe(0);
     const user = JSON.parse(created.stdout) as { sub: string; email_verified: boolean };
     expect(user.email_verified).toBe(true);
-    expect(cli('users', 'create', '--email', 'ada@example.com', '--password', 'analytical engine 1843').stderr).toMatch(/conflict/);
-    expect(cli('users', 'create', '--email', 'weak@example.com', '--password', 'password1').stderr).toMatch(/weak_password/);
+    expect((await cli('users', 'create', '--email', 'ada@example.com', '--password', 'analytical engine 1843')).stderr).toMatch(/conflict/);
+    expect((await cli('users', 'create', '--email', 'weak@example.com', '--password', 'password1')).stderr).toMatch(/weak_password/);
 
     const tokens = await codeFlow(new TestBrowser(), 'ada@example.com', 'analytical engine 1843', 'openid profile email account');
     expect(tokens.claims()).toMatchObject({ sub: user.sub, acr: 'urn:tessera:acr:pwd', amr: ['pwd'] });
@@ -115,7 +108,7 @@ describe.each(e2eEngines())('the authentication service in the platform, with op
 
   it('serves the legacy password grant to an admin-enabled client through the credential check, and never logs the password', async () => {
     const secretPassword = 'difference engine no 2';
-    expect(cli('users', 'create', '--email', 'babbage@example.com', '--password', secretPassword).status).toBe(0);
+    expect((await cli('users', 'create', '--email', 'babbage@example.com', '--password', secretPassword)).status).toBe(0);
     const created = await platform.internal<{ client_id: string; client_secret: string }>('POST', '/internal/clients', {
       client_name: 'Legacy',
       grant_types: ['password'],

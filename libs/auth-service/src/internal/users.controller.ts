@@ -39,7 +39,7 @@ export class InternalUsersController {
     private readonly factors: SecondFactors,
   ) {}
 
-  /** `?q=` (email prefix or a whole sub), `?status=`, `?after=<created_at>:<sub>`, `?limit=` (1–200, default 50): newest first. */
+  /** `?q=` (email prefix or a whole sub), `?status=`, `?after=<created_at>:<sub>`, `?limit=` (1–1000, default 50): newest first. */
   @Get()
   @InternalCallers('admin-api', 'operator')
   async list(@Query() query: Record<string, unknown>) {
@@ -49,7 +49,7 @@ export class InternalUsersController {
       return v as string | undefined;
     };
     const limitText = str('limit') ?? '50';
-    if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 200) throw new FlowError('invalid_request', 'limit must be from 1 to 200.');
+    if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 1000) throw new FlowError('invalid_request', 'limit must be from 1 to 1000.');
     const status = str('status');
     if (status !== undefined && !['active', 'locked', 'disabled'].includes(status)) throw new FlowError('invalid_request', 'status must be active, locked or disabled.');
     const afterText = str('after');

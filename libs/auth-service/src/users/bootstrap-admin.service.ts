@@ -35,7 +35,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
     }
     if (await this.adminExists()) return;
     if (this.platform.databaseUrl) {
-      this.logger.warn('No administrator exists: set TESSERA_ADMIN_EMAIL and TESSERA_ADMIN_PASSWORD, or run `npm run tessera -- users create --role admin`.');
+      this.logger.warn('No administrator exists: set TESSERA_ADMIN_EMAIL and TESSERA_ADMIN_PASSWORD, or run `npm run tessera -- users create --email <email> --password <password> --role admin`.');
       return;
     }
     const secret = ensureSecretFile(this.platform.dataDir, ADMIN_PASSWORD_FILE, () => randomSecret(18));
