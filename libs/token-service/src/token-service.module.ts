@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { BACKCHANNEL_QUEUE, EventsModule } from '@tessera/events';
 import { ownInternalUrl, PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
+import { AccessRevocationTypeormStore } from './adapters/typeorm/access-revocation.typeorm-store';
 import { AccessTokenTypeormStore, RevokedTokenTypeormStore } from './adapters/typeorm/access-token.typeorm-store';
 import { AuthorizationCodeTypeormStore } from './adapters/typeorm/authorization-code.typeorm-store';
 import { ClientTypeormStore } from './adapters/typeorm/client.typeorm-store';
@@ -32,6 +33,7 @@ import { TOKEN_SERVICE_CONFIG, toTokenServiceConfig, type TokenServiceEnv } from
 import { ClientRevokedConsumer } from './consumers/client-revoked.consumer';
 import { GrantRevokedConsumer } from './consumers/grant-revoked.consumer';
 import { PasswordChangedConsumer } from './consumers/password-changed.consumer';
+import { RevocationRequestedConsumer } from './consumers/revocation-requested.consumer';
 import { UserDeletedConsumer } from './consumers/user-deleted.consumer';
 import { TokenServiceDatabaseModule } from './database.module';
 import { AuthorizationCodeGrantHandler } from './grants/authorization-code.grant';
@@ -58,6 +60,7 @@ import { AuthorizeController } from './http/public/authorize.controller';
 import { InternalChallengesController } from './http/internal/challenges.controller';
 import { InternalGrantsController } from './http/internal/grants.controller';
 import { InternalOpSessionsController } from './http/internal/op-sessions.controller';
+import { InternalDeadLettersController } from './http/internal/dead-letters.controller';
 import { InternalTokensController } from './http/internal/tokens.controller';
 import { GrantsService } from './grants/grants.service';
 import { ChallengesService } from './interaction/challenges.service';
@@ -73,6 +76,7 @@ import { FrontChannelLogoutService } from './sessions/front-channel-logout.servi
 import { LogoutConfirmationsService } from './sessions/logout-confirmations.service';
 import { OpSessionEndingService } from './sessions/op-session-ending.service';
 import { SigningKeysService } from './keys/signing-keys.service';
+import { AccessRevocationStore } from './ports/access-revocation.store';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
 import { AuthorizationCodeStore } from './ports/authorization-code.store';
 import { ClientStore } from './ports/client.store';
@@ -83,6 +87,7 @@ import { ResourceServerStore } from './ports/resource-server.store';
 import { SigningKeyStore } from './ports/signing-key.store';
 import { UnitOfWork } from './ports/unit-of-work';
 import { ResourceServersService } from './resources/resource-servers.service';
+import { AccessRevocationService } from './revocations/access-revocation.service';
 import { AccessTokensService } from './tokens/access-tokens.service';
 import { IntrospectionService } from './tokens/introspection.service';
 import { RevocationService } from './tokens/revocation.service';
@@ -189,6 +194,7 @@ export class TokenServiceModule {
         InternalTokensController,
         InternalBackchannelDeliveriesController,
         InternalOpSessionsController,
+        InternalDeadLettersController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },
@@ -216,6 +222,7 @@ export class TokenServiceModule {
         store(ServiceSecretStore, ServiceSecretTypeormStore),
         store(PushedRequestStore, PushedRequestTypeormStore),
         store(BackchannelDeliveryStore, BackchannelDeliveryTypeormStore),
+        store(AccessRevocationStore, AccessRevocationTypeormStore),
         {
           provide: OUTBOUND_HTTP,
           inject: [TOKEN_SERVICE_CONFIG],
@@ -269,6 +276,7 @@ export class TokenServiceModule {
         IntrospectionService,
         RevocationService,
         TokenFamiliesService,
+        AccessRevocationService,
         TokenEndpointService,
         HousekeepingService,
         ClientRevokedConsumer,
@@ -277,6 +285,7 @@ export class TokenServiceModule {
         UserDeletedConsumer,
         UserUpdatedConsumer,
         SessionEndedConsumer,
+        RevocationRequestedConsumer,
         BackchannelLogoutService,
         BackchannelLogoutConsumer,
         InternalApiGuard,

@@ -30,7 +30,7 @@ function errorOf(fn: () => unknown): OAuthError {
 
 /** A stored client built from metadata, as the clients service would build it. */
 function aClient(metadata: Record<string, unknown>, policy: MetadataPolicy, extra: Partial<Client> = {}): Client {
-  return { ...parseClientMetadata(metadata, policy), clientId: 'c-1', createdAt: 1_700_000_000, updatedAt: 1_700_000_000, ...extra };
+  return { ...parseClientMetadata(metadata, policy), clientId: 'c-1', disabled: false, createdAt: 1_700_000_000, updatedAt: 1_700_000_000, ...extra };
 }
 
 describe('parseClientMetadata', () => {
@@ -620,6 +620,7 @@ describe('clientMetadataView', () => {
     'mfa_policy',
     'first_party',
     'admin',
+    'disabled',
   ];
 
   it('answers the RFC 7591 fields of a registered client', () => {
@@ -664,6 +665,15 @@ describe('clientMetadataView', () => {
       require_pkce: false,
       revoked_before: 1_700_000_500,
     });
+  });
+
+  it('shows whether the client is disabled in the admin view only, and never takes it from metadata', () => {
+    const disabledClient = aClient({ ...WEB, disabled: false }, managed, { disabled: true });
+
+    expect(clientMetadataView(disabledClient, { policy: true })['disabled']).toBe(true);
+    expect(clientMetadataView(aClient(WEB, managed), { policy: true })['disabled']).toBe(false);
+    expect(clientMetadataView(disabledClient)).not.toHaveProperty('disabled');
+    for (const policy of MODES) expect(parseClientMetadata({ ...WEB, disabled: true }, policy)).not.toHaveProperty('disabled');
   });
 
   it('marks a dynamically registered client as dynamic in the admin view', () => {

@@ -37,7 +37,7 @@ export interface MetadataPolicy {
 /** The client's properties that come from metadata (no ids, credentials or timestamps). */
 export type ClientProperties = Omit<
   Client,
-  'clientId' | 'secretHash' | 'secretExpiresAt' | 'registrationAccessTokenHash' | 'revokedBefore' | 'createdAt' | 'updatedAt'
+  'clientId' | 'secretHash' | 'secretExpiresAt' | 'registrationAccessTokenHash' | 'revokedBefore' | 'disabled' | 'createdAt' | 'updatedAt'
 >;
 
 /**
@@ -248,6 +248,8 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
       first_party: client.firstParty,
       admin: client.admin,
       revoked_before: client.revokedBefore,
+      // Read-only here, like revoked_before: POST /internal/clients/{id}/disable and /enable change it.
+      disabled: client.disabled,
     });
   }
   return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));

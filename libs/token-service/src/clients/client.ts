@@ -100,6 +100,11 @@ export interface Client {
   registrationAccessTokenHash?: string;
   /** "Revoke all access": tokens issued at or before this epoch second are inactive. */
   revokedBefore?: number;
+  /**
+   * Turned off by an administrator (the internal API, or a revocation that disables it): nothing
+   * new is issued to it, and its tokens are inactive while it stays off (clients/disabled-client.ts).
+   */
+  disabled: boolean;
   createdAt: number;
   updatedAt: number;
 }

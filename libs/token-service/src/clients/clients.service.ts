@@ -8,7 +8,7 @@ import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-s
 import { AccessTokenStore } from '../ports/access-token.store';
 import { ClientStore } from '../ports/client.store';
 import { RefreshTokenStore } from '../ports/refresh-token.store';
-import { UnitOfWork } from '../ports/unit-of-work';
+import { UnitOfWork, type Transaction } from '../ports/unit-of-work';
 import type { Client } from './client';
 import { parseClientMetadata, type ClientProperties } from './client-metadata';
 import { checkSectorIdentifier } from './sector-identifier';
@@ -91,7 +91,7 @@ export class ClientsService implements OnModuleInit {
       clientId = requested;
     }
     const credentials: IssuedCredentials = {};
-    const client: Client = { ...props, clientId, createdAt: now, updatedAt: now };
+    const client: Client = { ...props, clientId, disabled: false, createdAt: now, updatedAt: now };
     if (hasSecret(client)) {
       const secret = generateReferenceToken('client_secret').value;
       credentials.clientSecret = secret;
@@ -124,6 +124,8 @@ export class ClientsService implements OnModuleInit {
       secretExpiresAt: existing.secretExpiresAt,
       registrationAccessTokenHash: existing.registrationAccessTokenHash,
       revokedBefore: existing.revokedBefore,
+      // Not part of the metadata: a PUT that edits the client must never switch it back on.
+      disabled: existing.disabled,
       createdAt: existing.createdAt,
       updatedAt: epochSeconds(this.clock),
     };
@@ -174,6 +176,41 @@ export class ClientsService implements OnModuleInit {
     });
     await this.invalidate(clientId);
     return updated;
+  }
+
+  /**
+   * The client-wide part of an administrator's revocation (`revocation.requested`), in the
+   * caller's transaction: what revokeAll does, bounded by `at`. Every token issued to the client
+   * at or before `at` becomes inactive, but `revokedBefore` only ever moves forward, so a request
+   * that arrives late leaves alone what was issued after it was made. `client.revoked` goes in
+   * the same transaction: its consumer deletes those tokens and, once this has committed, drops
+   * the client from every replica's cache (this one's included). `disable` also turns it off.
+   * False, doing nothing, for a client that no longer exists.
+   */
+  async revokeIssuedUpTo(clientId: string, at: number, options: { disable: boolean }, tx: Transaction): Promise<boolean> {
+    if (!(await this.store.find(clientId))) return false;
+    const now = epochSeconds(this.clock);
+    await this.store.revokeIssuedUpTo(clientId, at, now, tx);
+    if (options.disable && (await this.store.setDisabled(clientId, true, now, tx))) {
+      await this.outbox.add(tx, 'client.updated', { clientId });
+    }
+    await this.outbox.add(tx, 'client.revoked', { clientId, revokedAt: new Date(at * 1000).toISOString() });
+    return true;
+  }
+
+  /**
+   * Turns a client off or on again (the internal API). Idempotent: no change, no event. Only the
+   * flag changes, in one statement, so an edit of the client made meanwhile is kept.
+   */
+  async setDisabled(clientId: string, disabled: boolean): Promise<Client> {
+    await this.get(clientId);
+    const changed = await this.uow.run(async (tx) => {
+      if (!(await this.store.setDisabled(clientId, disabled, epochSeconds(this.clock), tx))) return false;
+      await this.outbox.add(tx, 'client.updated', { clientId });
+      return true;
+    });
+    if (changed) await this.invalidate(clientId);
+    return this.get(clientId);
   }
 
   async delete(clientId: string): Promise<void> {

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError, UnauthorizedClientError, UnsupportedGrantTypeError } from '@tessera/oauth-errors';
 import { CLIENT_AUTH_PARAMS, ClientAuthenticator } from '../client-auth/client-authenticator';
+import { refuseDisabledAtTokenEndpoint } from '../clients/disabled-client';
 import { readForm } from '../http/form';
 import { GRANT_HANDLERS, GrantHandler, type TokenRequestContext, type TokenResponse } from './grant-handler';
 
 /**
  * The token endpoint's pipeline (panva's token.js): parse → refuse duplicates → authenticate
- * the client → find the grant handler → check the client may use it → strip undeclared
- * parameters → validate → issue.
+ * the client → refuse a disabled one → find the grant handler → check the client may use it →
+ * strip undeclared parameters → validate → issue.
  */
 @Injectable()
 export class TokenEndpointService {
@@ -43,6 +44,7 @@ export class TokenEndpointService {
       delete params.many[name];
     }
     const client = await this.authenticator.authenticate(params, authorization, endpointUrl);
+    refuseDisabledAtTokenEndpoint(client);
     if (!handler) throw new UnsupportedGrantTypeError(`grant_type "${grantType}" is not supported.`);
     if (!client.grantTypes.includes(grantType)) {
       throw new UnauthorizedClientError(`This client is not registered for the ${grantType} grant.`);

@@ -25,4 +25,10 @@ export abstract class GrantStore {
   abstract markUsed(id: string, at: number, tx?: Transaction): Promise<boolean>;
   /** Revokes every live grant of the user; returns the revoked grants. */
   abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<Grant[]>;
+  /**
+   * Revokes, as of `at`, every live grant of the client that existed then (created at or before
+   * `at`), only `sub`'s when given, in one statement; returns the revoked grants. A grant given
+   * after `at` (the user consented again) stays.
+   */
+  abstract revokeByClient(clientId: string, at: number, tx?: Transaction, sub?: string): Promise<Grant[]>;
 }

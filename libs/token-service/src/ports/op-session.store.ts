@@ -52,6 +52,13 @@ export abstract class OpSessionStore {
    * later `last_used_at` when the previous one is ACTIVITY_RESOLUTION_SECONDS old or more.
    */
   abstract addClient(sid: string, clientId: string, at: number): Promise<void>;
+  /**
+   * Forgets that `clientId` was served on the live OP sessions (not ended, not expired at `now`)
+   * where it was first served at or before `servedUpTo`, only `sub`'s sessions when given: those
+   * sessions go on, and no longer notify the client when they end. Returns them, each once; a
+   * concurrent or repeated call does not return a session again.
+   */
+  abstract removeClient(clientId: string, servedUpTo: number, now: number, tx?: Transaction, sub?: string): Promise<Array<Pick<OpSession, 'sid' | 'sub'>>>;
   /** The user's live OP sessions (not ended, not expired at `now`), newest first, with their clients. */
   abstract listActiveBySub(sub: string, now: number): Promise<OpSessionActivity[]>;
   abstract deleteExpired(now: number): Promise<number>;

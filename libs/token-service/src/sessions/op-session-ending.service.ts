@@ -9,7 +9,8 @@ import { UnitOfWork, type Transaction } from '../ports/unit-of-work';
  * The end of OP sessions, one lifecycle with the login session (ARCHITECTURE.md): an OP session
  * never outlives its login session. Ending them and queueing the back-channel logout notices
  * happen in one transaction, and a session already ended is never returned again, so each
- * client of a session is notified once however often the end is requested.
+ * client of a session is notified once however often the end is requested. Also the end of one
+ * client's part in sessions that go on (an administrator revoked its access).
  */
 @Injectable()
 export class OpSessionEndingService {
@@ -31,15 +32,30 @@ export class OpSessionEndingService {
   async endLoginSession(loginSessionId: string, tx: Transaction): Promise<EndedOpSession[]> {
     const ended = await this.store.endByLoginSession(loginSessionId, epochSeconds(this.clock), tx);
     for (const session of ended) {
-      for (const clientId of session.clientIds) {
-        const client = await this.clients.find(clientId);
-        // A client deleted since has nobody left to notify.
-        if (client?.backchannelLogoutUri) {
-          await this.outbox.add(tx, 'logout.backchannel.requested', { clientId, sub: session.sub, sid: session.sid });
-        }
-      }
+      for (const clientId of session.clientIds) await this.notify(clientId, session, tx);
     }
     return ended;
+  }
+
+  /**
+   * Signs the client out of every live OP session it was served on by `servedUpTo` (only the
+   * sessions of `sub` when given): each is announced to the client by a back-channel logout
+   * notice, as at a logout, and no longer lists the client, so that its eventual end does not
+   * announce it again. The sessions go on for the other clients. Returns them.
+   */
+  async signClientOut(clientId: string, servedUpTo: number, tx: Transaction, sub?: string): Promise<Array<Pick<OpSession, 'sid' | 'sub'>>> {
+    const sessions = await this.store.removeClient(clientId, servedUpTo, epochSeconds(this.clock), tx, sub);
+    for (const session of sessions) await this.notify(clientId, session, tx);
+    return sessions;
+  }
+
+  /** Queues a back-channel logout notice of the session's end, if the client takes them. */
+  private async notify(clientId: string, session: Pick<OpSession, 'sid' | 'sub'>, tx: Transaction) {
+    const client = await this.clients.find(clientId);
+    // A client deleted since has nobody left to notify.
+    if (client?.backchannelLogoutUri) {
+      await this.outbox.add(tx, 'logout.backchannel.requested', { clientId, sub: session.sub, sid: session.sid });
+    }
   }
 
   /**

@@ -33,8 +33,8 @@ export const REFRESH_TOKEN_PREFIX = TOKEN_PREFIXES.refresh_token;
 
 /**
  * Decides whether an access token is active: known (reference) or validly signed by us (JWT),
- * unexpired, not revoked, its client still existing and not revoked since the token was issued,
- * and its grant not revoked since then.
+ * unexpired, not revoked, its client still existing, not disabled and not revoked since the
+ * token was issued, and its grant not revoked since then.
  */
 @Injectable()
 export class TokenInspectorService {
@@ -54,7 +54,7 @@ export class TokenInspectorService {
     const found = token.startsWith(REFERENCE_PREFIX) ? await this.reference(token) : await this.jwt(token, now);
     if (!found || found.expiresAt <= now) return undefined;
     const client = await this.clients.find(found.clientId);
-    if (!client) return undefined;
+    if (!client || client.disabled) return undefined;
     if (client.revokedBefore !== undefined && found.issuedAt <= client.revokedBefore) return undefined;
     if (found.format === 'jwt') {
       if (await this.revoked.isRevoked(found.jti)) return undefined;
@@ -68,7 +68,8 @@ export class TokenInspectorService {
 
   /**
    * A refresh token that would be accepted at the token endpoint now: known, neither rotated
-   * out nor revoked, unexpired, its client existing and not revoked since, its grant live.
+   * out nor revoked, unexpired, its client existing, not disabled and not revoked since, its
+   * grant live.
    */
   async inspectRefreshToken(token: string): Promise<RefreshToken | undefined> {
     if (!token.startsWith(REFRESH_TOKEN_PREFIX)) return undefined;
@@ -76,7 +77,7 @@ export class TokenInspectorService {
     const found = await this.refreshTokens.find(storageKey(token));
     if (!found || found.consumedAt !== undefined || found.revokedAt !== undefined || found.expiresAt <= now) return undefined;
     const client = await this.clients.find(found.clientId);
-    if (!client) return undefined;
+    if (!client || client.disabled) return undefined;
     if (client.revokedBefore !== undefined && found.issuedAt <= client.revokedBefore) return undefined;
     if (found.grantId !== undefined) {
       const grant = await this.grants.find(found.grantId);

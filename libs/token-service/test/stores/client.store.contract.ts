@@ -61,6 +61,7 @@ export function aFullClient(overrides: Partial<Client> = {}): Client {
     secretExpiresAt: 4_102_444_800,
     registrationAccessTokenHash: 'b'.repeat(64),
     revokedBefore: 4_102_444_000,
+    disabled: true,
     createdAt: 4_102_440_000,
     updatedAt: 4_102_440_001,
     ...overrides,
@@ -93,6 +94,7 @@ export function aMinimalClient(overrides: Partial<Client> = {}): Client {
     firstParty: false,
     admin: false,
     dynamic: false,
+    disabled: false,
     display: {},
     createdAt: 1_767_225_600,
     updatedAt: 1_767_225_600,
@@ -232,6 +234,68 @@ export function describeClientStoreContract(make: MakeStore<ClientStore>): void 
         await store.insert(aMinimalClient());
         await store.insert(other);
         await store.save(aMinimalClient({ clientName: 'changed', updatedAt: 1_767_229_000 }));
+        expect(await store.find('other')).toEqual(other);
+      });
+    });
+
+    describe('revokeIssuedUpTo', () => {
+      it('moves revokedBefore forward and touches nothing else: true, then false for the same or an earlier instant', async () => {
+        const { store } = ctx();
+        const client = aMinimalClient();
+        await store.insert(client);
+        expect(await store.revokeIssuedUpTo(client.clientId, 1_767_230_000, 1_767_230_005)).toBe(true);
+        expect(await store.find(client.clientId)).toEqual({ ...client, revokedBefore: 1_767_230_000, updatedAt: 1_767_230_005 });
+        expect(await store.revokeIssuedUpTo(client.clientId, 1_767_230_000, 1_767_230_006)).toBe(false);
+        expect(await store.revokeIssuedUpTo(client.clientId, 1_767_229_000, 1_767_230_007)).toBe(false);
+        expect(await store.find(client.clientId)).toEqual({ ...client, revokedBefore: 1_767_230_000, updatedAt: 1_767_230_005 });
+      });
+
+      it('never moves a later revokedBefore back (a revocation arriving after a later one)', async () => {
+        const { store } = ctx();
+        await store.insert(aFullClient());
+        expect(await store.revokeIssuedUpTo('app-full', 4_102_443_000, 4_102_450_000)).toBe(false);
+        expect((await store.find('app-full'))?.revokedBefore).toBe(4_102_444_000);
+        expect(await store.revokeIssuedUpTo('app-full', 4_102_445_000, 4_102_450_000)).toBe(true);
+        expect((await store.find('app-full'))?.revokedBefore).toBe(4_102_445_000);
+      });
+
+      it('is false for an unknown client, changes only the named one, and is rolled back with its unit of work', async () => {
+        const { store, uow } = ctx();
+        const other = aMinimalClient({ clientId: 'other' });
+        await store.insert(aMinimalClient());
+        await store.insert(other);
+        expect(await store.revokeIssuedUpTo('unknown', 1_767_230_000, 1_767_230_000)).toBe(false);
+        await runAndRollBack(uow, async (tx) => {
+          expect(await store.revokeIssuedUpTo('app-minimal', 1_767_230_000, 1_767_230_000, tx)).toBe(true);
+        });
+        expect(await store.find('app-minimal')).toEqual(aMinimalClient());
+        expect(await store.find('other')).toEqual(other);
+      });
+    });
+
+    describe('setDisabled', () => {
+      it('turns a client off and on again, true only when the flag changes, keeping every other field', async () => {
+        const { store } = ctx();
+        const client = aFullClient({ disabled: false });
+        await store.insert(client);
+        expect(await store.setDisabled(client.clientId, true, 4_102_450_000)).toBe(true);
+        expect(await store.find(client.clientId)).toEqual({ ...client, disabled: true, updatedAt: 4_102_450_000 });
+        expect(await store.setDisabled(client.clientId, true, 4_102_450_001)).toBe(false);
+        expect((await store.find(client.clientId))?.updatedAt).toBe(4_102_450_000);
+        expect(await store.setDisabled(client.clientId, false, 4_102_450_002)).toBe(true);
+        expect(await store.find(client.clientId)).toEqual({ ...client, updatedAt: 4_102_450_002 });
+      });
+
+      it('is false for an unknown client, changes only the named one, and is rolled back with its unit of work', async () => {
+        const { store, uow } = ctx();
+        const other = aMinimalClient({ clientId: 'other' });
+        await store.insert(aMinimalClient());
+        await store.insert(other);
+        expect(await store.setDisabled('unknown', true, 1_767_230_000)).toBe(false);
+        await runAndRollBack(uow, async (tx) => {
+          expect(await store.setDisabled('app-minimal', true, 1_767_230_000, tx)).toBe(true);
+        });
+        expect(await store.find('app-minimal')).toEqual(aMinimalClient());
         expect(await store.find('other')).toEqual(other);
       });
     });

@@ -103,6 +103,47 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
       });
     });
 
+    describe('revokeByClient', () => {
+      it("revokes, as of the instant, every live grant of the client that existed by then, and returns them", async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('g-user-1'));
+        await store.insert(aGrant('g-user-2', { sub: 'user-2', createdAt: 4_102_440_900 }));
+        await store.insert(aGrant('g-later', { sub: 'user-3', createdAt: 4_102_441_001 }));
+        await store.insert(aGrant('g-revoked', { revokedAt: 4_102_440_500 }));
+        await store.insert(aGrant('g-other-client', { clientId: 'other-app' }));
+        const revoked = await store.revokeByClient('app', 4_102_441_000);
+        expect(revoked.map((g) => g.id).sort()).toEqual(['g-user-1', 'g-user-2']);
+        expect(revoked.find((g) => g.id === 'g-user-1')).toEqual(aGrant('g-user-1', { revokedAt: 4_102_441_000 }));
+        expect((await store.find('g-user-2'))?.revokedAt).toBe(4_102_441_000);
+        // Consented after the instant, already revoked, another client's: untouched.
+        expect(await store.find('g-later')).toEqual(aGrant('g-later', { sub: 'user-3', createdAt: 4_102_441_001 }));
+        expect((await store.find('g-revoked'))?.revokedAt).toBe(4_102_440_500);
+        expect(await store.find('g-other-client')).toEqual(aGrant('g-other-client', { clientId: 'other-app' }));
+      });
+
+      it("revokes only the user's grants with the client when given a sub", async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('g-1'));
+        await store.insert(aGrant('g-1-again', { remember: false }));
+        await store.insert(aGrant('g-2', { sub: 'user-2' }));
+        const revoked = await store.revokeByClient('app', 4_102_441_000, undefined, 'user-1');
+        expect(revoked.map((g) => g.id).sort()).toEqual(['g-1', 'g-1-again']);
+        expect((await store.find('g-2'))?.revokedAt).toBeUndefined();
+      });
+
+      it('returns nothing the second time, and is rolled back with its unit of work', async () => {
+        const { store, uow } = ctx();
+        await store.insert(aGrant('g-1'));
+        await runAndRollBack(uow, async (tx) => {
+          expect(await store.revokeByClient('app', 4_102_441_000, tx)).toHaveLength(1);
+        });
+        expect((await store.find('g-1'))?.revokedAt).toBeUndefined();
+        expect(await store.revokeByClient('app', 4_102_441_000)).toHaveLength(1);
+        expect(await store.revokeByClient('app', 4_102_442_000)).toEqual([]);
+        expect((await store.find('g-1'))?.revokedAt).toBe(4_102_441_000);
+      });
+    });
+
     describe('markUsed', () => {
       it('sets lastUsedAt of a live grant and nothing else, and returns true', async () => {
         const { store } = ctx();

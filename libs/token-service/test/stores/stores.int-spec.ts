@@ -6,16 +6,20 @@ import {
 } from '../../src/adapters/typeorm/access-token.typeorm-store';
 import { ChallengeTypeormStore } from '../../src/adapters/typeorm/challenge.typeorm-store';
 import { ClientTypeormStore } from '../../src/adapters/typeorm/client.typeorm-store';
+import { AccessRevocationTypeormStore } from '../../src/adapters/typeorm/access-revocation.typeorm-store';
 import { TypeormUnitOfWork } from '../../src/adapters/typeorm/data-source';
 import { SERVICE_DATABASE } from '../../src/adapters/typeorm/database';
 import { GrantTypeormStore } from '../../src/adapters/typeorm/grant.typeorm-store';
+import { OpSessionTypeormStore } from '../../src/adapters/typeorm/op-session.typeorm-store';
 import { ReplayCacheTypeormStore } from '../../src/adapters/typeorm/replay-cache.typeorm-store';
 import { ResourceServerTypeormStore } from '../../src/adapters/typeorm/resource-server.typeorm-store';
 import { SigningKeyTypeormStore } from '../../src/adapters/typeorm/signing-key.typeorm-store';
+import { describeAccessRevocationStoreContract } from './access-revocation.store.contract';
 import { describeAccessTokenStoreContract } from './access-token.store.contract';
 import { describeChallengeStoreContract } from './challenge.store.contract';
 import { describeClientStoreContract } from './client.store.contract';
 import { describeGrantStoreContract } from './grant.store.contract';
+import { describeOpSessionStoreContract } from './op-session.store.contract';
 import { describeReplayCacheContract } from './replay-cache.contract';
 import { describeResourceServerStoreContract } from './resource-server.store.contract';
 import { describeRevokedTokenStoreContract } from './revoked-token.store.contract';
@@ -44,4 +48,6 @@ describe.each(testEngines())('token-service TypeORM stores on %s', (engine) => {
   describeGrantStoreContract(onFreshDatabase((ds) => new GrantTypeormStore(ds)));
   describeSigningKeyStoreContract(onFreshDatabase((ds) => new SigningKeyTypeormStore(ds)));
   describeReplayCacheContract(onFreshDatabase((ds) => new ReplayCacheTypeormStore(ds)));
+  describeOpSessionStoreContract(onFreshDatabase((ds) => new OpSessionTypeormStore(ds)));
+  describeAccessRevocationStoreContract(onFreshDatabase((ds) => new AccessRevocationTypeormStore(ds)));
 });

@@ -28,6 +28,21 @@ export class ClientTypeormStore extends ClientStore {
     return (res.affected ?? 0) > 0;
   }
 
+  async revokeIssuedUpTo(clientId: string, at: number, updatedAt: number, tx?: Transaction): Promise<boolean> {
+    const res = await managerOf(this.dataSource, tx)
+      .createQueryBuilder()
+      .update(ClientEntity)
+      .set({ revokedBefore: at, updatedAt })
+      .where('"client_id" = :clientId AND ("revoked_before" IS NULL OR "revoked_before" < :at)', { clientId, at })
+      .execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  async setDisabled(clientId: string, disabled: boolean, updatedAt: number, tx?: Transaction): Promise<boolean> {
+    const res = await managerOf(this.dataSource, tx).update(ClientEntity, { clientId, disabled: !disabled }, { disabled, updatedAt });
+    return (res.affected ?? 0) > 0;
+  }
+
   async list(): Promise<Client[]> {
     // client_id breaks ties (same epoch second) so that every engine lists in the same order.
     const rows = await this.dataSource.manager.find(ClientEntity, { order: { createdAt: 'ASC', clientId: 'ASC' } });
@@ -35,10 +50,10 @@ export class ClientTypeormStore extends ClientStore {
   }
 }
 
-type StoredFields = 'clientId' | 'secretHash' | 'secretExpiresAt' | 'registrationAccessTokenHash' | 'revokedBefore' | 'dynamic' | 'createdAt' | 'updatedAt';
+type StoredFields = 'clientId' | 'secretHash' | 'secretExpiresAt' | 'registrationAccessTokenHash' | 'revokedBefore' | 'disabled' | 'dynamic' | 'createdAt' | 'updatedAt';
 
 function toEntity(client: Client): ClientEntity {
-  const { clientId, secretHash, secretExpiresAt, registrationAccessTokenHash, revokedBefore, dynamic, createdAt, updatedAt, ...metadata } = client;
+  const { clientId, secretHash, secretExpiresAt, registrationAccessTokenHash, revokedBefore, disabled, dynamic, createdAt, updatedAt, ...metadata } = client;
   return Object.assign(new ClientEntity(), {
     clientId,
     metadata,
@@ -46,6 +61,7 @@ function toEntity(client: Client): ClientEntity {
     secretExpiresAt: secretExpiresAt ?? null,
     registrationAccessTokenHash: registrationAccessTokenHash ?? null,
     revokedBefore: revokedBefore ?? null,
+    disabled,
     dynamic,
     createdAt,
     updatedAt,
@@ -77,6 +93,7 @@ function toClient(row: ClientEntity): Client {
     secretExpiresAt: row.secretExpiresAt ?? undefined,
     registrationAccessTokenHash: row.registrationAccessTokenHash ?? undefined,
     revokedBefore: row.revokedBefore ?? undefined,
+    disabled: row.disabled,
     dynamic: row.dynamic,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

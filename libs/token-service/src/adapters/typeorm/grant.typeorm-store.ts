@@ -42,6 +42,17 @@ export class GrantTypeormStore extends GrantStore {
     if (live.length) await manager.update(GrantEntity, { sub, revokedAt: IsNull() }, { revokedAt: at });
     return live.map((row) => ({ ...toGrant(row), revokedAt: at }));
   }
+  async revokeByClient(clientId: string, at: number, tx?: Transaction, sub?: string) {
+    // UPDATE … RETURNING: exactly the grants this call revoked, even beside a concurrent revocation.
+    const live = '"client_id" = $2 AND "revoked_at" IS NULL AND "created_at" <= $3';
+    const rows = await this.sql.updateReturningRows(
+      { revokedAt: at },
+      sub === undefined ? live : `${live} AND "sub" = $4`,
+      sub === undefined ? [clientId, at] : [clientId, at, sub],
+      tx,
+    );
+    return rows.map(toGrant);
+  }
   async markRevoked(id: string, at: number, tx?: Transaction) {
     const res = await managerOf(this.dataSource, tx).update(GrantEntity, { id, revokedAt: IsNull() }, { revokedAt: at });
     return (res.affected ?? 0) > 0;

@@ -6,6 +6,9 @@ import { managerOf } from './data-source';
 import { OpSessionClientEntity, OpSessionEntity } from './entities';
 import { FixedSql } from './fixed-sql';
 
+/** Sessions looked up per statement: far below either engine's limit on bound parameters. */
+const IN_LIST_CHUNK = 500;
+
 export class OpSessionTypeormStore extends OpSessionStore {
   private readonly sql: FixedSql<OpSessionEntity>;
   private readonly addClientSql: string;
@@ -48,6 +51,23 @@ export class OpSessionTypeormStore extends OpSessionStore {
   }
   async addClient(sid: string, clientId: string, at: number) {
     await this.dataSource.query(this.addClientSql, [sid, clientId, at, at]);
+  }
+  async removeClient(clientId: string, servedUpTo: number, now: number, tx?: Transaction, sub?: string) {
+    const manager = managerOf(this.dataSource, tx);
+    const live = `SELECT "sid" FROM "op_sessions" WHERE "ended_at" IS NULL AND "expires_at" > ${this.param(3)}${sub === undefined ? '' : ` AND "sub" = ${this.param(4)}`}`;
+    // DELETE … RETURNING: the rows this call removed, so each session is announced once.
+    const raw: unknown[] = await manager.query(
+      `DELETE FROM "op_session_clients" WHERE "client_id" = ${this.param(1)} AND "created_at" <= ${this.param(2)} AND "sid" IN (${live}) RETURNING "sid"`,
+      sub === undefined ? [clientId, servedUpTo, now] : [clientId, servedUpTo, now, sub],
+    );
+    // PostgreSQL answers [rows, rowCount] for a DELETE; SQLite the rows RETURNING produced.
+    const sids = ((Array.isArray(raw[0]) ? raw[0] : raw) as Array<{ sid: string }>).map((r) => r.sid);
+    const removed: Array<Pick<OpSession, 'sid' | 'sub'>> = [];
+    for (let i = 0; i < sids.length; i += IN_LIST_CHUNK) {
+      const rows = await manager.find(OpSessionEntity, { select: { sid: true, sub: true }, where: { sid: In(sids.slice(i, i + IN_LIST_CHUNK)) }, order: { sid: 'ASC' } });
+      removed.push(...rows.map((r) => ({ sid: r.sid, sub: r.sub })));
+    }
+    return removed;
   }
   async listActiveBySub(sub: string, now: number): Promise<OpSessionActivity[]> {
     const sessions = await this.dataSource.manager.find(OpSessionEntity, {

@@ -8,6 +8,7 @@ import { AuthorizationFlowService, type FlowStep } from '../../authorize/authori
 import type { AuthorizeContext } from '../../authorize/authorize-context';
 import type { AuthorizationRequest } from '../../authorize/authorization-request';
 import { ClientsService } from '../../clients/clients.service';
+import { refuseDisabledForAuthorization } from '../../clients/disabled-client';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { bindingCookieName, ChallengesService } from '../../interaction/challenges.service';
 import { FormPostResponseMode } from '../../response-modes/form-post.response-mode';
@@ -70,6 +71,8 @@ export class AuthorizeController {
       request = challenge.request;
       const client = await this.clients.find(challenge.clientId);
       if (!client) throw new InvalidRequestError('The client of this sign-in no longer exists.');
+      // Disabled while the user was signing in: nothing is issued, and nothing redirected to it.
+      refuseDisabledForAuthorization(client);
       const session = await this.sessions.fromCookie(req.cookies[OP_SESSION_COOKIE]);
       const { step, newSession } = await this.flow.resume(challenge, client, session);
       if (newSession) this.setSessionCookie(reply, newSession, challenge.outcome?.kind === 'login' && challenge.outcome.login.remember);

@@ -26,6 +26,10 @@ export class ClientEntity {
   @Column('boolean', { default: false })
   dynamic!: boolean;
 
+  /** Turned off by an administrator: nothing new is issued to it, its tokens are inactive. */
+  @Column('boolean', { default: false })
+  disabled!: boolean;
+
   @Column('bigint', { name: 'created_at', transformer: epochSeconds })
   createdAt!: number;
 

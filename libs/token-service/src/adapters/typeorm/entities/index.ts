@@ -1,3 +1,4 @@
+import { AccessRevocationEntity } from './access-revocation.entity';
 import { AccessTokenEntity } from './access-token.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { BackchannelDeliveryEntity } from './backchannel-delivery.entity';
@@ -16,6 +17,7 @@ import { ServiceSecretEntity } from './service-secret.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 
 export {
+  AccessRevocationEntity,
   AccessTokenEntity,
   AuthorizationCodeEntity,
   BackchannelDeliveryEntity,
@@ -35,6 +37,7 @@ export {
 };
 
 export const TOKEN_SERVICE_ENTITIES = [
+  AccessRevocationEntity,
   AccessTokenEntity,
   AuthorizationCodeEntity,
   BackchannelDeliveryEntity,
