@@ -13,6 +13,7 @@ import type { AdminApiConfig, AdminApiEnv } from './config/admin-api-config';
 import { AdminApiDatabaseModule } from './database/database.module';
 import { AdminHousekeepingService } from './housekeeping.service';
 import { Idempotency } from './http/idempotency';
+import { DeadLettersController } from './operations/dead-letters.controller';
 import { DeliveriesController } from './operations/deliveries.controller';
 import { KeysController } from './operations/keys.controller';
 import { UpstreamIdpsController } from './operations/upstream-idps.controller';
@@ -46,7 +47,7 @@ export class AdminApiModule {
     return {
       module: AdminApiModule,
       imports: [database, events],
-      controllers: [ClientsController, UsersController, AuditController, KeysController, UpstreamIdpsController, DeliveriesController, OpenApiController],
+      controllers: [ClientsController, UsersController, AuditController, KeysController, UpstreamIdpsController, DeliveriesController, DeadLettersController, OpenApiController],
       providers: [
         { provide: ADMIN_CLOCK, useValue: options.clock ?? Date.now },
         {

@@ -20,6 +20,7 @@ import { CsrfGuard } from './http/csrf.guard';
 import { FlowErrorFilter } from './http/flow-error.filter';
 import { AuthHousekeepingService } from './housekeeping.service';
 import { InternalCredentialsController } from './internal/credentials.controller';
+import { InternalDeadLettersController } from './internal/dead-letters.controller';
 import { AuthInternalApiGuard } from './internal/internal-api.guard';
 import { InternalUsersController } from './internal/users.controller';
 import { SecondFactors } from './mfa/second-factors';
@@ -76,7 +77,7 @@ export class AuthCoreModule {
     return {
       module: AuthCoreModule,
       imports: [database, events, PassportModule],
-      controllers: [LoginController, ConsentController, CsrfController, AccountController, InternalUsersController, InternalCredentialsController],
+      controllers: [LoginController, ConsentController, CsrfController, AccountController, InternalUsersController, InternalCredentialsController, InternalDeadLettersController],
       providers: [
         { provide: AUTH_CLOCK, useValue: options.clock ?? Date.now },
         { provide: AUTH_INTERNAL_SECRET, useValue: options.internalSecret },

@@ -116,6 +116,13 @@ export class BullMqQueueDriver extends QueueDriver {
     }
   }
 
+  /** BullMQ keeps a handled job (by its id) for a day and would ignore the send: the old job goes first. */
+  async resend(queue: string, envelope: EventEnvelope): Promise<void> {
+    if (this.closed) throw new Error('BullMqQueueDriver is closed');
+    await this.queue(queue).remove(envelope.id);
+    await this.send(queue, envelope);
+  }
+
   async consume(queue: string, handler: EnvelopeHandler, consumeOptions: ConsumeOptions = {}): Promise<void> {
     if (this.closed) throw new Error('BullMqQueueDriver is closed');
     if (this.workers.has(queue)) throw new Error(`Queue '${queue}' is already consumed by this driver`);

@@ -11,6 +11,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { eventsDatabase, grantRevoked, redisNamespace, silentLogger } from '../test/support';
 import { Broadcaster } from './broadcaster';
+import { DeadLetters } from './dead-letters.service';
 import { DeadLetterEntity } from './entities/dead-letter.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { ProcessedEventEntity } from './entities/processed-event.entity';
@@ -220,6 +221,27 @@ describe.each(setups)('EventsModule on $engine (Redis: $redis)', ({ engine, redi
         error: 'Error: cannot revoke g-poison',
       }),
     ]);
+  });
+
+  it('lists dead letters without their payload, and replays one once its cause is fixed', async () => {
+    const a = await start();
+    const consumer = tokenService(a).get(GrantRevokedConsumer);
+    consumer.poisoned.add('g-replay');
+    const event = await tokenService(a).get(Grants).revoke('g-replay');
+    await settle(a);
+    const letters = tokenService(a).get(DeadLetters);
+
+    const [letter] = await letters.list();
+    expect(letter).toMatchObject({ event_id: event.id, name: 'grant.revoked', queue: 'tessera.token-service', attempts: 2, error: 'Error: cannot revoke g-replay' });
+    expect(letter).not.toHaveProperty('payload');
+
+    consumer.poisoned.delete('g-replay');
+    expect(await letters.retry(letter.id)).toBe(true);
+    await settle(a);
+    expect(consumer.handled.map((h) => [h.grantId, h.eventId])).toEqual([['g-replay', event.id]]);
+    expect(await letters.list()).toEqual([]);
+    expect(await letters.retry(letter.id)).toBe(false);
+    expect(await letters.retry('not-an-id')).toBe(false);
   });
 
   it('publishes and handles what is left in the outbox when the application closes', async () => {

@@ -29,6 +29,7 @@ import { DataSource } from 'typeorm';
 import { Broadcaster, InProcessBroadcaster } from './broadcaster';
 import { BullMqQueueDriver } from './bullmq.queue-driver';
 import { DeadLetterSink, TypeOrmDeadLetterSink } from './dead-letter';
+import { DeadLetters } from './dead-letters.service';
 import { EventConsumerExplorer } from './event-consumer.explorer';
 import { EventsLifecycle } from './events.lifecycle';
 import {
@@ -98,8 +99,9 @@ export class EventsModule {
         { provide: Outbox, useFactory: () => new Outbox(SUBSCRIPTIONS) },
         EventConsumerExplorer,
         EventsLifecycle,
+        DeadLetters,
       ],
-      exports: [Outbox, OutboxRelay, QueueDriver, Broadcaster, DeadLetterSink],
+      exports: [Outbox, OutboxRelay, QueueDriver, Broadcaster, DeadLetterSink, DeadLetters],
     };
   }
 }

@@ -114,6 +114,11 @@ export class InProcessQueueDriver extends QueueDriver {
     this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
   }
 
+  /** Nothing here remembers what it delivered: a resend is a send. */
+  resend(queue: string, envelope: EventEnvelope): Promise<void> {
+    return this.send(queue, envelope);
+  }
+
   async consume(queue: string, handler: EnvelopeHandler, options: ConsumeOptions = {}): Promise<void> {
     if (this.closed) throw new Error('InProcessQueueDriver is closed');
     const worker = new InProcessWorker(queue, handler, {

@@ -9,6 +9,7 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './queue-driver';
 export * from './dead-letter';
+export * from './dead-letters.service';
 export {
   InProcessBus,
   InProcessQueueDriver,

@@ -194,6 +194,20 @@ export function queueDriverContract(
       await expect(driver.send(queue, envelope('user.updated', { sub: 'frank' }))).rejects.toThrow(/closed/);
     });
 
+    it('delivers an envelope resent after it was handled (a replayed dead letter)', async () => {
+      const calls = recorder((n) => (n === 1 ? new UnrecoverableEventError('broken downstream') : undefined));
+      await driver.consume(queue, calls.handler);
+      const sent = envelope('grant.revoked', grantRevoked());
+      await driver.send(queue, sent);
+      await driver.whenIdle();
+      expect(deadLetters.letters).toHaveLength(1);
+
+      await driver.resend(queue, sent);
+      await driver.whenIdle();
+
+      expect(calls.calls).toEqual([sent, sent]);
+    });
+
     if (promises.dedupesById) {
       it('delivers an envelope sent twice once, also after it was handled', async () => {
         const once = recorder();

@@ -53,6 +53,11 @@ export class UnrecoverableEventError extends Error {
  */
 export abstract class QueueDriver {
   abstract send(queue: string, envelope: EventEnvelope): Promise<void>;
+  /**
+   * Sends again an envelope that was handled already (a dead letter an operator replays): unlike
+   * `send`, a driver that deduplicates by id must let it through.
+   */
+  abstract resend(queue: string, envelope: EventEnvelope): Promise<void>;
   abstract consume(queue: string, handler: EnvelopeHandler, options?: ConsumeOptions): Promise<void>;
   /** Resolves once nothing is waiting, running or scheduled for retry: tests await it instead of sleeping. */
   abstract whenIdle(): Promise<void>;

@@ -52,6 +52,9 @@ export class RecordingQueueDriver extends QueueDriver {
     if (this.down || this.downQueues.has(queue)) throw new Error(`connect ECONNREFUSED (${queue})`);
     this.sent.push({ queue, envelope });
   }
+  resend(queue: string, envelope: EventEnvelope): Promise<void> {
+    return this.send(queue, envelope);
+  }
   async consume(_queue: string, _handler: EnvelopeHandler): Promise<void> {
     throw new Error('RecordingQueueDriver does not consume');
   }

@@ -108,6 +108,25 @@ export class ClientsController {
     return rotated;
   }
 
+  /** A disabled client gets nothing (token endpoint 401, authorize error page, its tokens inactive) until enabled again. */
+  @Post(':id/disable')
+  @HttpCode(200)
+  @AdminWrite('Disable a client', 'It gets nothing, and its tokens read inactive, until it is enabled; to end its tokens for good, revoke its access.')
+  async disable(@Param('id') id: string, @Req() req: AdminRequest) {
+    const client = await this.tokenService.call<ClientView>('POST', `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}/disable`);
+    await this.audit.action(req.actor, 'client.disabled', { clientId: id });
+    return client;
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @AdminWrite('Enable a client again')
+  async enable(@Param('id') id: string, @Req() req: AdminRequest) {
+    const client = await this.tokenService.call<ClientView>('POST', `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}/enable`);
+    await this.audit.action(req.actor, 'client.enabled', { clientId: id });
+    return client;
+  }
+
   /**
    * Revoke access everywhere: every grant, refresh token, reference token and OP session of the
    * client, for all users (`{ "disable_client": true }` also disables it). 202 with the

@@ -91,6 +91,23 @@ describe.each(testEngines())('admin API: clients (%s)', (engine) => {
     expect((await audit(`client_id=${created.client_id}&type=admin.*`)).map((e) => e.type)).toEqual(['admin.client.deleted', 'admin.client.secret_rotated', 'admin.client.updated', 'admin.client.created']);
   });
 
+  it('disables a client (it gets no tokens) and enables it again, each audited', async () => {
+    const created = (await app.admin<Client>(token, 'POST', '/clients', { grant_types: ['client_credentials'], allowed_scopes: ['reports:read'] })).body;
+    const tokenFor = async () =>
+      (
+        await fetch(`${app.url}/oauth2/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${created.client_id}:${created.client_secret}`).toString('base64')}` },
+          body: 'grant_type=client_credentials&scope=reports:read',
+        })
+      ).status;
+    expect((await app.admin<Client>(token, 'POST', `/clients/${created.client_id}/disable`)).body).toMatchObject({ disabled: true });
+    expect(await tokenFor()).toBe(401);
+    expect((await app.admin<Client>(token, 'POST', `/clients/${created.client_id}/enable`)).body).toMatchObject({ disabled: false });
+    expect(await tokenFor()).toBe(200);
+    expect((await audit(`client_id=${created.client_id}&type=admin.client.disabled,admin.client.enabled`)).map((e) => e.type)).toEqual(['admin.client.enabled', 'admin.client.disabled']);
+  });
+
   it('answers bad input with problem details, never a 500', async () => {
     for (const [method, path, body] of [
       ['POST', '/clients', [1, 2]],
