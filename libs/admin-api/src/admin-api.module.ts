@@ -16,6 +16,7 @@ import { Idempotency } from './http/idempotency';
 import { DeadLettersController } from './operations/dead-letters.controller';
 import { DeliveriesController } from './operations/deliveries.controller';
 import { KeysController } from './operations/keys.controller';
+import { ScopesController } from './operations/scopes.controller';
 import { UpstreamIdpsController } from './operations/upstream-idps.controller';
 import { RevocationCompletedConsumer } from './revocations/revocation-completed.consumer';
 import { RevocationsService } from './revocations/revocations.service';
@@ -47,7 +48,7 @@ export class AdminApiModule {
     return {
       module: AdminApiModule,
       imports: [database, events],
-      controllers: [ClientsController, UsersController, AuditController, KeysController, UpstreamIdpsController, DeliveriesController, DeadLettersController, OpenApiController],
+      controllers: [ClientsController, UsersController, AuditController, KeysController, UpstreamIdpsController, DeliveriesController, DeadLettersController, ScopesController, OpenApiController],
       providers: [
         { provide: ADMIN_CLOCK, useValue: options.clock ?? Date.now },
         {

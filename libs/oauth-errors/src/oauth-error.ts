@@ -36,6 +36,7 @@ export const OAUTH_ERROR_STATUS = {
   invalid_dpop_proof: 400,
   not_found: 404,
   method_not_allowed: 405,
+  conflict: 409,
   unsupported_media_type: 415,
   payload_too_large: 413,
 } as const satisfies Record<string, number>;
@@ -137,6 +138,8 @@ export class InvalidTargetError extends define('invalid_target') {}
 export class InvalidRedirectUriError extends define('invalid_redirect_uri') {}
 export class InvalidClientMetadataError extends define('invalid_client_metadata') {}
 export class NotFoundError extends define('not_found') {}
+/** The state of what is named forbids the change (an internal API's answer, never a protocol one). */
+export class ConflictError extends define('conflict') {}
 export class PayloadTooLargeError extends define('payload_too_large') {}
 export class UnsupportedMediaTypeError extends define('unsupported_media_type') {}
 

@@ -61,6 +61,7 @@ import { InternalChallengesController } from './http/internal/challenges.control
 import { InternalGrantsController } from './http/internal/grants.controller';
 import { InternalOpSessionsController } from './http/internal/op-sessions.controller';
 import { InternalDeadLettersController } from './http/internal/dead-letters.controller';
+import { InternalScopesController } from './http/internal/scopes.controller';
 import { InternalTokensController } from './http/internal/tokens.controller';
 import { GrantsService } from './grants/grants.service';
 import { ChallengesService } from './interaction/challenges.service';
@@ -195,6 +196,7 @@ export class TokenServiceModule {
         InternalBackchannelDeliveriesController,
         InternalOpSessionsController,
         InternalDeadLettersController,
+        InternalScopesController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },

@@ -117,6 +117,22 @@ export class SigningKeysService implements OnModuleInit {
     return { kid: next.kid, previousKid: current[0]?.kid };
   }
 
+  /**
+   * Stops publishing a key rotated out earlier, before its tokens expire (it leaked, or its
+   * algorithm is being dropped): every token it signed fails verification from then on. The key
+   * in use is never retired this way: rotate first. Undefined: no such key.
+   */
+  async retireNow(kid: string): Promise<'retired' | 'in_use' | undefined> {
+    const key = (await this.store.list()).find((k) => k.kid === kid);
+    if (!key) return undefined;
+    if (key.state !== 'retired') return 'in_use';
+    const now = epochSeconds(this.clock);
+    await this.store.save({ ...key, publishUntil: now - 1 });
+    await this.reload();
+    await this.broadcaster.publish(KEYS_CHANNEL, { alg: key.alg, kid });
+    return 'retired';
+  }
+
   /** Public view for the internal API: never private material. */
   async describe() {
     return (await this.store.list()).map(({ privateJwkEncrypted: _secret, ...rest }) => rest);
@@ -126,7 +142,10 @@ export class SigningKeysService implements OnModuleInit {
     this.keys = undefined;
   }
 
+  /** Reads the store again. A load already under way may predate the caller's write: it is waited for, then a new one runs. */
   async reload(): Promise<KeySet> {
+    const earlier = this.loading;
+    if (earlier) await earlier.catch(() => undefined);
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     this.keys = await this.loading;
     return this.keys;

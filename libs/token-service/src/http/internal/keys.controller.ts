@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { InvalidRequestError } from '@tessera/oauth-errors';
+import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
 import { SIGNING_ALGS, type SigningAlgorithm } from '../../clients/client';
 import { SigningKeysService } from '../../keys/signing-keys.service';
 import { OAuthErrorFilter } from '../oauth-error.filter';
@@ -15,6 +15,16 @@ export class InternalKeysController {
   @Get()
   list() {
     return this.keys.describe();
+  }
+
+  /** Unpublishes a key already rotated out (its tokens stop verifying at once); 409 for a key still in use. */
+  @Post(':kid/retire')
+  @HttpCode(200)
+  async retire(@Param('kid') kid: string) {
+    const outcome = await this.keys.retireNow(kid);
+    if (!outcome) throw new NotFoundError('No such key.');
+    if (outcome === 'in_use') throw new ConflictError('This key is in use (current or next); rotate first, then retire it.');
+    return { retired: kid };
   }
 
   /** Rotates one algorithm's key, or every algorithm's when none is named. */
