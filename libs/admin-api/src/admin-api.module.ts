@@ -9,6 +9,7 @@ import { AuditController } from './audit/audit.controller';
 import { AuditLog } from './audit/audit-log';
 import { AdminGuard } from './auth/admin.guard';
 import { ClientsController } from './clients/clients.controller';
+import { InitialAccessTokensController } from './clients/initial-access-tokens.controller';
 import type { AdminApiConfig, AdminApiEnv } from './config/admin-api-config';
 import { AdminApiDatabaseModule } from './database/database.module';
 import { AdminHousekeepingService } from './housekeeping.service';
@@ -48,7 +49,7 @@ export class AdminApiModule {
     return {
       module: AdminApiModule,
       imports: [database, events],
-      controllers: [ClientsController, UsersController, AuditController, KeysController, UpstreamIdpsController, DeliveriesController, DeadLettersController, ScopesController, OpenApiController],
+      controllers: [ClientsController, InitialAccessTokensController, UsersController, AuditController, KeysController, UpstreamIdpsController, DeliveriesController, DeadLettersController, ScopesController, OpenApiController],
       providers: [
         { provide: ADMIN_CLOCK, useValue: options.clock ?? Date.now },
         {

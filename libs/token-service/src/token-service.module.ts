@@ -62,6 +62,10 @@ import { InternalGrantsController } from './http/internal/grants.controller';
 import { InternalOpSessionsController } from './http/internal/op-sessions.controller';
 import { InternalDeadLettersController } from './http/internal/dead-letters.controller';
 import { InternalScopesController } from './http/internal/scopes.controller';
+import { InternalInitialAccessTokensController } from './http/internal/initial-access-tokens.controller';
+import { InitialAccessTokensService } from './clients/initial-access-tokens.service';
+import { InitialAccessTokenStore } from './ports/initial-access-token.store';
+import { InitialAccessTokenTypeormStore } from './adapters/typeorm/initial-access-token.typeorm-store';
 import { InternalTokensController } from './http/internal/tokens.controller';
 import { GrantsService } from './grants/grants.service';
 import { ChallengesService } from './interaction/challenges.service';
@@ -197,12 +201,14 @@ export class TokenServiceModule {
         InternalOpSessionsController,
         InternalDeadLettersController,
         InternalScopesController,
+        InternalInitialAccessTokensController,
       ],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? Date.now },
         { provide: INTERNAL_SECRET, useValue: options.internalSecret },
         AdminScopePolicy,
         AdminBootstrapService,
+        InitialAccessTokensService,
         {
           provide: TOKEN_SERVICE_CONFIG,
           inject: [PLATFORM_CONFIG],
@@ -220,6 +226,7 @@ export class TokenServiceModule {
         store(ReplayCache, ReplayCacheTypeormStore),
         store(ChallengeStore, ChallengeTypeormStore),
         store(OpSessionStore, OpSessionTypeormStore),
+        store(InitialAccessTokenStore, InitialAccessTokenTypeormStore),
         store(LogoutRequestStore, LogoutRequestTypeormStore),
         store(ServiceSecretStore, ServiceSecretTypeormStore),
         store(PushedRequestStore, PushedRequestTypeormStore),

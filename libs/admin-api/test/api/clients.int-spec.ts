@@ -108,6 +108,25 @@ describe.each(testEngines())('admin API: clients (%s)', (engine) => {
     expect((await audit(`client_id=${created.client_id}&type=admin.client.disabled,admin.client.enabled`)).map((e) => e.type)).toEqual(['admin.client.enabled', 'admin.client.disabled']);
   });
 
+  it('creates initial access tokens for dynamic registration (shown once), lists and revokes them', async () => {
+    const created = await app.admin<{ id: string; initial_access_token: string; scope: string }>(token, 'POST', '/initial-access-tokens', { description: 'Partner', expires_in: 86400, scope: 'openid email' });
+    expect(created.status).toBe(201);
+    expect(created.body.initial_access_token).toMatch(/^tsr_iat_/);
+    const register = (iat: string) =>
+      fetch(`${app.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${iat}` }, body: JSON.stringify({ grant_types: ['client_credentials'], scope: 'openid email' }) });
+    expect((await register(created.body.initial_access_token)).status).toBe(201);
+
+    const listed = await app.admin<Array<{ id: string; uses: number }>>(token, 'GET', '/initial-access-tokens');
+    expect(listed.body.find((t) => t.id === created.body.id)).toMatchObject({ uses: 1, scope: 'openid email' });
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.initial_access_token);
+    expect((await app.admin(token, 'DELETE', `/initial-access-tokens/${created.body.id}`)).status).toBe(204);
+    expect((await register(created.body.initial_access_token)).status).toBe(401);
+    expect((await app.admin(token, 'POST', '/initial-access-tokens', { scope: 'admin:write' })).status).toBe(400);
+    const entries = await audit('type=admin.initial_access_token.*');
+    expect(entries.map((e) => e.type)).toEqual(['admin.initial_access_token.revoked', 'admin.initial_access_token.created']);
+    expect(JSON.stringify(entries)).not.toContain(created.body.initial_access_token);
+  });
+
   it('answers bad input with problem details, never a 500', async () => {
     for (const [method, path, body] of [
       ['POST', '/clients', [1, 2]],

@@ -45,8 +45,10 @@ export class ClientsService implements OnModuleInit {
   ) {}
 
   /** Metadata checks that need the network (sector_identifier_uri), after the offline ones. */
-  private async parse(metadata: unknown, mode: 'dynamic' | 'managed'): Promise<ClientProperties> {
-    const props = parseClientMetadata(metadata, this.policy(mode));
+  private async parse(metadata: unknown, mode: 'dynamic' | 'managed', registrationScopes?: string[]): Promise<ClientProperties> {
+    const policy = this.policy(mode);
+    if (registrationScopes) policy.registrationScopes = policy.registrationScopes.filter((s) => registrationScopes.includes(s));
+    const props = parseClientMetadata(metadata, policy);
     if (props.sectorIdentifierUri) await checkSectorIdentifier(this.http, props.sectorIdentifierUri, props.redirectUris);
     return props;
   }
@@ -78,8 +80,9 @@ export class ClientsService implements OnModuleInit {
     return this.store.list();
   }
 
-  async create(metadata: unknown, mode: 'dynamic' | 'managed'): Promise<{ client: Client } & IssuedCredentials> {
-    const props = await this.parse(metadata, mode);
+  /** `registrationScopes` narrows what a dynamic registration may ask for (an initial access token's allow-list). */
+  async create(metadata: unknown, mode: 'dynamic' | 'managed', options: { registrationScopes?: string[] } = {}): Promise<{ client: Client } & IssuedCredentials> {
+    const props = await this.parse(metadata, mode, options.registrationScopes);
     const now = epochSeconds(this.clock);
     const requested = (metadata as Record<string, unknown>)['client_id'];
     let clientId: string = randomUUID();

@@ -5,6 +5,7 @@ import { safeEqual, storageKey, verifySecret } from '@tessera/token-formats';
 import type { Client } from '../../clients/client';
 import { clientMetadataView } from '../../clients/client-metadata';
 import { ClientsService, type IssuedCredentials } from '../../clients/clients.service';
+import { InitialAccessTokensService, type RegistrationAuthority } from '../../clients/initial-access-tokens.service';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
 import { OAuthErrorFilter } from '../oauth-error.filter';
 import { endpointUrl } from './endpoints';
@@ -18,14 +19,18 @@ import { endpointUrl } from './endpoints';
 export class RegisterController {
   constructor(
     private readonly clients: ClientsService,
+    private readonly initialAccessTokens: InitialAccessTokensService,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
   ) {}
 
   @Post()
   async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
-    this.authorizeRegistration(req);
+    const authority = await this.authorizeRegistration(req);
     requireJson(req);
-    const { client, ...credentials } = await this.clients.create(req.body, 'dynamic');
+    // A token an administrator created may narrow the scopes its clients can register.
+    const scopes = authority?.kind === 'initial_access_token' ? authority.token.scopes : undefined;
+    const { client, ...credentials } = await this.clients.create(req.body, 'dynamic', scopes ? { registrationScopes: scopes } : {});
+    if (authority?.kind === 'initial_access_token') await this.initialAccessTokens.recordUse(authority.token);
     void reply.code(201).header('cache-control', 'no-store').send(this.view(client, credentials));
   }
 
@@ -72,15 +77,17 @@ export class RegisterController {
     };
   }
 
-  private authorizeRegistration(req: FastifyRequest) {
+  private async authorizeRegistration(req: FastifyRequest): Promise<RegistrationAuthority | undefined> {
     if (this.config.registration === 'off') {
       throw new AccessDeniedError('Dynamic client registration is turned off on this server.');
     }
-    if (this.config.registration === 'open') return;
+    if (this.config.registration === 'open') return undefined;
     const token = bearer(req);
-    if (!token || !this.config.registrationToken || !safeEqual(token, this.config.registrationToken)) {
+    const authority = token ? await this.initialAccessTokens.authority(token) : undefined;
+    if (!authority) {
       throw withBearerChallenge(new InvalidTokenError('A valid initial access token is required to register a client (RFC 7591 §3).'), token !== undefined);
     }
+    return authority;
   }
 
   /** RFC 7592 §2: a wrong token and an unknown client get the same 401, revealing nothing. */

@@ -1,3 +1,4 @@
+import { InitialAccessTokenEntity } from './initial-access-token.entity';
 import { AccessRevocationEntity } from './access-revocation.entity';
 import { AccessTokenEntity } from './access-token.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
@@ -17,6 +18,7 @@ import { ServiceSecretEntity } from './service-secret.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 
 export {
+  InitialAccessTokenEntity,
   AccessRevocationEntity,
   AccessTokenEntity,
   AuthorizationCodeEntity,
@@ -54,4 +56,5 @@ export const TOKEN_SERVICE_ENTITIES = [
   RevokedTokenEntity,
   ServiceSecretEntity,
   SigningKeyEntity,
+  InitialAccessTokenEntity,
 ];

@@ -6,5 +6,6 @@ import { BackchannelLogoutSqlite1796100100000 } from './1796100100000-Backchanne
 import { SessionActivitySqlite1796100200000 } from './1796100200000-SessionActivity';
 import { ClientDisabledSqlite1796100300000 } from './1796100300000-ClientDisabled';
 import { AccessRevocationsSqlite1796100400000 } from './1796100400000-AccessRevocations';
+import { InitialAccessTokensSqlite1796100500000 } from './1796100500000-InitialAccessTokens';
 
-export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000, LogoutSqlite1796100000000, BackchannelLogoutSqlite1796100100000, SessionActivitySqlite1796100200000, ClientDisabledSqlite1796100300000, AccessRevocationsSqlite1796100400000];
+export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000, LogoutSqlite1796100000000, BackchannelLogoutSqlite1796100100000, SessionActivitySqlite1796100200000, ClientDisabledSqlite1796100300000, AccessRevocationsSqlite1796100400000, InitialAccessTokensSqlite1796100500000];
