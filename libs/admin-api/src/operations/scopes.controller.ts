@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminGuard, type AdminRequest } from '../auth/admin.guard';
 import { AdminRead, AdminWrite } from '../auth/scopes';
 import { AuditLog } from '../audit/audit-log';
+import { Idempotency } from '../http/idempotency';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { objectBody, pathId } from '../http/request-input';
 import { TokenServiceApi } from '../upstream/internal-api';
@@ -19,6 +20,7 @@ export class ScopesController {
   constructor(
     private readonly tokenService: TokenServiceApi,
     private readonly audit: AuditLog,
+    private readonly idempotency: Idempotency,
   ) {}
 
   @Get('scopes')
@@ -37,10 +39,13 @@ export class ScopesController {
   @Post('resource-servers')
   @HttpCode(201)
   @AdminWrite('Register an API (resource server)')
-  async createResourceServer(@Body() body: unknown, @Req() req: AdminRequest) {
-    const created = await this.tokenService.call<{ id: string; identifier: string }>('POST', '/internal/resource-servers', objectBody(body));
-    await this.audit.action(req.actor, 'resource_server.created', { details: { id: created.id, identifier: created.identifier } });
-    return created;
+  async createResourceServer(@Body() body: unknown, @Req() req: AdminRequest, @Headers('idempotency-key') key?: string | string[]) {
+    const input = objectBody(body);
+    return this.idempotency.run(req.actor, 'POST /admin/api/resource-servers', key, input, async () => {
+      const created = await this.tokenService.call<{ id: string; identifier: string }>('POST', '/internal/resource-servers', input);
+      await this.audit.action(req.actor, 'resource_server.created', { details: { id: created.id, identifier: created.identifier } });
+      return created;
+    });
   }
 
   @Delete('resource-servers/:id')

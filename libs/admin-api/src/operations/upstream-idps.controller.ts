@@ -1,8 +1,9 @@
 import { ApiTags } from '@nestjs/swagger';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { AdminGuard, type AdminRequest } from '../auth/admin.guard';
 import { AdminRead, AdminWrite } from '../auth/scopes';
 import { AuditLog } from '../audit/audit-log';
+import { Idempotency } from '../http/idempotency';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { objectBody, pathId } from '../http/request-input';
 import { AuthServiceApi } from '../upstream/internal-api';
@@ -18,6 +19,7 @@ export class UpstreamIdpsController {
   constructor(
     private readonly authService: AuthServiceApi,
     private readonly audit: AuditLog,
+    private readonly idempotency: Idempotency,
   ) {}
 
   @Get()
@@ -29,10 +31,13 @@ export class UpstreamIdpsController {
   @Post()
   @HttpCode(201)
   @AdminWrite('Add an upstream identity provider')
-  async create(@Body() body: unknown, @Req() req: AdminRequest) {
-    const created = await this.authService.call<{ id: string; issuer?: string }>('POST', '/internal/upstream-idps', objectBody(body));
-    await this.audit.action(req.actor, 'upstream_idp.created', { details: { id: created.id, issuer: created.issuer } });
-    return created;
+  async create(@Body() body: unknown, @Req() req: AdminRequest, @Headers('idempotency-key') key?: string | string[]) {
+    const input = objectBody(body);
+    return this.idempotency.run(req.actor, 'POST /admin/api/upstream-idps', key, input, async () => {
+      const created = await this.authService.call<{ id: string; issuer?: string }>('POST', '/internal/upstream-idps', input);
+      await this.audit.action(req.actor, 'upstream_idp.created', { details: { id: created.id, issuer: created.issuer } });
+      return created;
+    });
   }
 
   @Get(':id')
