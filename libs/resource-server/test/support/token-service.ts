@@ -99,7 +99,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Tok
         env: tokenEnv,
         internalSecret,
         clock: () => Date.now() + offsetMs,
-        userClaims: { claimsOf: async (s: string) => (s === sub ? { name: 'Ada' } : undefined) },
+        userClaims: { claimsOf: async (s: string) => (s === sub ? { name: 'Ada' } : undefined), rolesOf: async (s: string) => (s === sub ? [] : undefined) },
         ...(sub
           ? {
               credentialCheck: {
