@@ -105,6 +105,8 @@ describe.each(cases())('admin API: revocation everywhere ($engine, $queue queue)
     const res = await app.admin<Revocation>(admin, 'POST', `/users/${alice.sub}/revocations`, { client_id: a.client_id });
     expect(res.status).toBe(202);
     await completed(res.body.id);
+    const entries = (await app.admin<{ items: Array<{ type: string; subject?: string; client_id?: string; details: Record<string, unknown> }> }>(admin, 'GET', `/audit?subject=${alice.sub}&type=admin.user.client_access_revoked`)).body.items;
+    expect(entries).toEqual([expect.objectContaining({ client_id: a.client_id, details: { revocation_id: res.body.id, disable_client: false } })]);
     expect(await active(aliceAtA)).toBe(false);
     expect(await active(bobAtA)).toBe(true);
 

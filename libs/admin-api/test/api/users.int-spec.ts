@@ -94,6 +94,22 @@ describe.each(testEngines())('admin API: users and the audit log (%s)', (engine)
     });
   });
 
+  it("records the token service's security events: consent.granted, grant.revoked, key.rotated", async () => {
+    const person = await app.user();
+    const [grant] = (await app.admin<Array<{ id: string; client_id: string }>>(token, 'GET', `/users/${person.sub}/grants`)).body;
+    await app.admin(token, 'DELETE', `/users/${person.sub}/grants/${grant.id}`);
+    const rotated = await app.admin<{ rotated: Array<{ kid: string }> }>(token, 'POST', '/keys/rotate', { alg: 'EdDSA' });
+    await eventually(async () => {
+      const entries = await auditOf(`subject=${person.sub}&type=consent.granted,grant.revoked`);
+      expect(entries.map((e) => [e.type, e.client_id, e.details['grant_id']])).toEqual([
+        ['grant.revoked', grant.client_id, grant.id],
+        ['consent.granted', grant.client_id, grant.id],
+      ]);
+      const keys = await auditOf('type=key.rotated');
+      expect(keys[0]).toMatchObject({ actor: { type: 'system' }, details: { alg: 'EdDSA', kid: rotated.body.rotated[0].kid } });
+    });
+  });
+
   it('filters by type family, actor and time, pages with a cursor, and exports NDJSON', async () => {
     const since = new Date().toISOString();
     for (let i = 0; i < 3; i++) await app.admin(token, 'POST', '/users', { email: `export-${Date.now()}-${i}@example.com` });
