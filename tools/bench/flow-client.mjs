@@ -1,12 +1,15 @@
 // A scripted browser and login UI for authorization code flows, used by tools/bench/flows.mjs
 // (and profile.mjs): a keep-alive HTTP client, a cookie jar per browser, one driver per server
-// kind and the closed-loop load generator.
+// kind and the closed-loop load generator. The HTTP client, the cookie jar, the scripted portal
+// over Tessera's flow API and the step checks serve the other benchmarks too (logins.mjs,
+// backchannel-logout.mjs, revocations.mjs).
 //
 // Every step checks the answer it should get (status, Location, cookies, JSON fields) and throws
 // with the details otherwise: a benchmark of a flow that silently stopped half-way would measure
 // nothing. Requests only ever go to 127.0.0.1 (the client's redirect URI is never contacted).
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { pct } from './stats.mjs';
 
 export const FLOW_SCENARIOS = [
   { id: 'flow-full', label: 'full flow: authorize → login → consent → token' },
@@ -137,36 +140,82 @@ export function browserRequest(httpClient, jar, method, url, { headers = {}, bod
     });
 }
 
-// --- checks -------------------------------------------------------------------------------------
-
-class FlowError extends Error {}
-
-function fail(step, res, why) {
-  const loc = res?.headers?.location ? ` Location: ${res.headers.location}` : '';
-  const body = res?.text ? ` body: ${res.text.slice(0, 300)}` : '';
-  throw new FlowError(`${step}: ${why}${res ? ` (HTTP ${res.status}${loc}${body})` : ''}`);
+/**
+ * A scripted portal over Tessera's flow API (/auth/*, the calls the portal's pages make), in
+ * browsers of `httpClient`. `issuer()` is read at every request (the platform may be restarted
+ * between runs). `browser` requests a path or URL relative to the issuer; `portalBrowser()` is a
+ * fresh browser that loaded the portal (it holds only the `tessera_csrf` cookie, no server-side
+ * state); `flowPost` is a state-changing flow call as the portal makes it: JSON with the CSRF header.
+ */
+export function portalClient(httpClient, issuer) {
+  const browser = (jar, method, pathOrUrl, options) =>
+    browserRequest(httpClient, jar, method, new URL(pathOrUrl, issuer()).href, options);
+  const flowPost = (jar, path, body, headers = {}) =>
+    browser(jar, 'POST', path, {
+      headers: { 'content-type': 'application/json', 'x-csrf-token': jar.get('tessera_csrf'), ...headers },
+      body: JSON.stringify(body),
+    });
+  async function portalBrowser() {
+    const jar = new CookieJar();
+    const res = await browser(jar, 'GET', '/auth/csrf');
+    if (res.status !== 200) stepFail('GET /auth/csrf', res, 'expected 200');
+    const token = jsonOf('GET /auth/csrf', res).csrf_token;
+    if (typeof token !== 'string' || jar.get('tessera_csrf') !== token)
+      stepFail('GET /auth/csrf', res, 'no csrf_token matching the tessera_csrf cookie');
+    return jar;
+  }
+  return { browser, flowPost, portalBrowser };
 }
 
-function json(step, res) {
+/** The flow API's 200 `{ redirect_to }` (anything else, e.g. a second factor, is a failure). */
+export function redirectTo(step, res) {
+  if (res.status !== 200) stepFail(step, res, 'expected 200');
+  const body = jsonOf(step, res);
+  if (typeof body.redirect_to !== 'string') stepFail(step, res, 'no redirect_to');
+  return body.redirect_to;
+}
+
+// --- checks (every benchmark that scripts HTTP steps uses these) --------------------------------
+
+class StepError extends Error {}
+
+/** Throws: `<step>: <why> (HTTP <status> Location: … body: <first 300 characters>)`. */
+export function stepFail(step, res, why) {
+  const loc = res?.headers?.location ? ` Location: ${res.headers.location}` : '';
+  const body = res?.text ? ` body: ${res.text.slice(0, 300)}` : '';
+  throw new StepError(`${step}: ${why}${res ? ` (HTTP ${res.status}${loc}${body})` : ''}`);
+}
+
+/** The response body as JSON, or a step failure. */
+export function jsonOf(step, res) {
   try {
     return JSON.parse(res.text);
   } catch {
-    return fail(step, res, 'the body is not JSON');
+    return stepFail(step, res, 'the body is not JSON');
   }
 }
 
 /** A 302/303 whose Location (resolved against `base`) is returned as a URL. */
-function redirect(step, res, base) {
-  if (res.status !== 302 && res.status !== 303) fail(step, res, 'expected a redirect');
+export function redirectOf(step, res, base) {
+  if (res.status !== 302 && res.status !== 303) stepFail(step, res, 'expected a redirect');
   const loc = res.headers.location;
-  if (!loc) fail(step, res, 'redirect without Location');
+  if (!loc) stepFail(step, res, 'redirect without Location');
   return new URL(loc, base);
 }
 
-function pkce() {
+/** A PKCE S256 pair: the verifier and its challenge. */
+export function pkce() {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
+
+/** Part `i` of a JWT (0: header, 1: claims), decoded, not verified. */
+export const jwtPart = (jwt, i) =>
+  JSON.parse(Buffer.from(String(jwt).split('.')[i] ?? '', 'base64url').toString('utf8'));
+
+/** An HTTP Basic `authorization` value for a client (RFC 6749 2.3.1: form-encoded id and secret). */
+export const basic = (id, secret) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 // --- drivers ------------------------------------------------------------------------------------
 
@@ -196,17 +245,17 @@ export function flowDriver(target, httpClient) {
 
   /** The client's redirect URI with a code: checks state (and iss when present), returns the code. */
   function codeOf(step, res, state) {
-    const url = redirect(step, res, issuer);
+    const url = redirectOf(step, res, issuer);
     if (`${url.origin}${url.pathname}` !== redirectUri)
-      fail(step, res, `expected a redirect to ${redirectUri}`);
+      stepFail(step, res, `expected a redirect to ${redirectUri}`);
     const p = url.searchParams;
     if (p.get('error'))
-      fail(step, res, `authorization error ${p.get('error')}: ${p.get('error_description')}`);
-    if (p.get('state') !== state) fail(step, res, 'state does not match');
+      stepFail(step, res, `authorization error ${p.get('error')}: ${p.get('error_description')}`);
+    if (p.get('state') !== state) stepFail(step, res, 'state does not match');
     if (p.has('iss') && p.get('iss') !== issuer)
-      fail(step, res, `iss is ${p.get('iss')}, expected ${issuer}`);
+      stepFail(step, res, `iss is ${p.get('iss')}, expected ${issuer}`);
     const code = p.get('code');
-    if (!code) fail(step, res, 'no code');
+    if (!code) stepFail(step, res, 'no code');
     return code;
   }
 
@@ -221,10 +270,10 @@ export function flowDriver(target, httpClient) {
         code_verifier: verifier,
       }).toString(),
     });
-    if (res.status !== 200) fail(step, res, 'expected 200');
-    const body = json(step, res);
-    if (typeof body.access_token !== 'string' || !body.access_token) fail(step, res, 'no access_token');
-    if (String(body.token_type).toLowerCase() !== 'bearer') fail(step, res, 'token_type is not Bearer');
+    if (res.status !== 200) stepFail(step, res, 'expected 200');
+    const body = jsonOf(step, res);
+    if (typeof body.access_token !== 'string' || !body.access_token) stepFail(step, res, 'no access_token');
+    if (String(body.token_type).toLowerCase() !== 'bearer') stepFail(step, res, 'token_type is not Bearer');
     return body.access_token;
   }
 
@@ -237,19 +286,19 @@ export function flowDriver(target, httpClient) {
       },
       body: body ? JSON.stringify(body) : undefined,
     });
-    if (res.status !== 200) fail(step, res, 'expected 200');
-    return json(step, res);
+    if (res.status !== 200) stepFail(step, res, 'expected 200');
+    return jsonOf(step, res);
   };
 
   async function tesseraChallenge(jar, url, kind, accept) {
     const challenge = url.searchParams.get(`${kind}_challenge`);
-    if (!challenge) fail(`${who} authorize`, null, `expected a ${kind} challenge, got ${url.href}`);
+    if (!challenge) stepFail(`${who} authorize`, null, `expected a ${kind} challenge, got ${url.href}`);
     const path = `/internal/challenges/${encodeURIComponent(challenge)}`;
     const info = await internal(`${who} read ${kind} challenge`, 'GET', path);
-    if (info.kind !== kind) fail(`${who} read ${kind} challenge`, null, `kind is ${info.kind}`);
+    if (info.kind !== kind) stepFail(`${who} read ${kind} challenge`, null, `kind is ${info.kind}`);
     const verifier = jar.get(info.binding_cookie);
     if (!verifier)
-      fail(
+      stepFail(
         `${who} ${kind}`,
         null,
         `the browser has no binding cookie ${info.binding_cookie} (has ${jar.names().join(', ')})`,
@@ -258,7 +307,7 @@ export function flowDriver(target, httpClient) {
       verifier,
       ...accept,
     });
-    if (typeof accepted.redirect_to !== 'string') fail(`${who} accept ${kind}`, null, 'no redirect_to');
+    if (typeof accepted.redirect_to !== 'string') stepFail(`${who} accept ${kind}`, null, 'no redirect_to');
     return accepted.redirect_to;
   }
 
@@ -266,18 +315,18 @@ export function flowDriver(target, httpClient) {
   async function opInteraction(jar, url, prompt, body) {
     const step = `${who} ${prompt} interaction`;
     if (!url.pathname.startsWith('/bench/interaction/'))
-      fail(step, null, `expected an interaction URL, got ${url.href}`);
+      stepFail(step, null, `expected an interaction URL, got ${url.href}`);
     const details = await browserRequest(httpClient, jar, 'GET', url.href);
-    if (details.status !== 200) fail(step, details, 'expected 200');
-    const d = json(step, details);
-    if (d.prompt !== prompt) fail(step, details, `prompt is ${d.prompt}`);
+    if (details.status !== 200) stepFail(step, details, 'expected 200');
+    const d = jsonOf(step, details);
+    if (d.prompt !== prompt) stepFail(step, details, `prompt is ${d.prompt}`);
     const res = await browserRequest(httpClient, jar, 'POST', `${url.href}/${prompt}`, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (res.status !== 200) fail(`${step} result`, res, 'expected 200');
-    const r = json(step, res);
-    if (typeof r.redirect_to !== 'string') fail(step, res, 'no redirect_to');
+    if (res.status !== 200) stepFail(`${step} result`, res, 'expected 200');
+    const r = jsonOf(step, res);
+    if (typeof r.redirect_to !== 'string') stepFail(step, res, 'no redirect_to');
     return new URL(r.redirect_to, issuer).href;
   }
 
@@ -287,7 +336,7 @@ export function flowDriver(target, httpClient) {
     const state = randomBytes(12).toString('base64url');
     const step = `${who} authorize`;
     let res = await browserRequest(httpClient, jar, 'GET', authorizeUrl(state, challenge));
-    let next = redirect(step, res, issuer);
+    let next = redirectOf(step, res, issuer);
     if (tessera) {
       let resume = await tesseraChallenge(jar, next, 'login', {
         sub,
@@ -297,15 +346,15 @@ export function flowDriver(target, httpClient) {
         remember: true,
       });
       res = await browserRequest(httpClient, jar, 'GET', resume);
-      next = redirect(`${who} resume after login`, res, issuer);
-      if (!jar.get('tessera_session')) fail(`${who} resume after login`, res, 'no tessera_session cookie');
+      next = redirectOf(`${who} resume after login`, res, issuer);
+      if (!jar.get('tessera_session')) stepFail(`${who} resume after login`, res, 'no tessera_session cookie');
       resume = await tesseraChallenge(jar, next, 'consent', { grant_scope: scope.split(' '), remember: true });
       res = await browserRequest(httpClient, jar, 'GET', resume);
     } else {
       let resume = await opInteraction(jar, next, 'login', { accountId: sub });
       res = await browserRequest(httpClient, jar, 'GET', resume);
-      next = redirect(`${who} resume after login`, res, issuer);
-      if (!jar.get('_session')) fail(`${who} resume after login`, res, 'no _session cookie');
+      next = redirectOf(`${who} resume after login`, res, issuer);
+      if (!jar.get('_session')) stepFail(`${who} resume after login`, res, 'no _session cookie');
       resume = await opInteraction(jar, next, 'consent', {});
       res = await browserRequest(httpClient, jar, 'GET', resume);
     }
@@ -326,13 +375,13 @@ export function flowDriver(target, httpClient) {
       headers: { authorization: clientAuthorization, 'content-type': FORM },
       body: new URLSearchParams({ token: accessToken }).toString(),
     });
-    if (res.status !== 200) fail(step, res, 'expected 200');
-    const b = json(step, res);
-    if (b.active !== true) fail(step, res, 'not active');
-    if (b.sub !== sub) fail(step, res, `sub is ${b.sub}, expected ${sub}`);
-    if (b.client_id !== clientId) fail(step, res, `client_id is ${b.client_id}, expected ${clientId}`);
+    if (res.status !== 200) stepFail(step, res, 'expected 200');
+    const b = jsonOf(step, res);
+    if (b.active !== true) stepFail(step, res, 'not active');
+    if (b.sub !== sub) stepFail(step, res, `sub is ${b.sub}, expected ${sub}`);
+    if (b.client_id !== clientId) stepFail(step, res, `client_id is ${b.client_id}, expected ${clientId}`);
     const granted = String(b.scope).split(' ');
-    if (!scope.split(' ').every((s) => granted.includes(s))) fail(step, res, `scope is ${b.scope}`);
+    if (!scope.split(' ').every((s) => granted.includes(s))) stepFail(step, res, `scope is ${b.scope}`);
     return b;
   }
 
@@ -340,9 +389,6 @@ export function flowDriver(target, httpClient) {
 }
 
 // --- load ---------------------------------------------------------------------------------------
-
-const pct = (sorted, p) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 
 /**
  * Closed-loop load: `concurrency` loops each run one flow after another. For `flow-sso` each

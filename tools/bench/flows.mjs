@@ -11,22 +11,21 @@
 // is already signed in and whose consent is remembered. Each server runs alone on CPU 0
 // (taskset); this script (the browsers and the scripted login UI) runs on CPU 1. Runs are
 // interleaved, never concurrent: for each round, for each scenario, for each server.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail, parseBenchArgs } from './cli.mjs';
 import { createHttp, FLOW_SCENARIOS, flowDriver, runFlowLoad } from './flow-client.mjs';
-import { ROOT, startOidcProvider, startRedis, startTessera, TESSERA_MAIN } from './peers.mjs';
+import { machineRecord, packageVersion, redisVersion } from './machine.mjs';
+import { ROOT, startOidcProvider, startRedis, startTessera } from './peers.mjs';
 import {
   cpuSeconds,
   exitedUnexpectedly,
+  guardRun,
   hasCommand,
   ignore,
-  pin,
+  pinBenchProcess,
   schedstat,
-  started,
-  stop,
+  SERVER_CPU,
+  stopStarted,
 } from './proc.mjs';
 import {
   FLOW_MARKERS,
@@ -35,6 +34,7 @@ import {
   flowResultsTable,
   summarizeFlows,
   writeDoc,
+  writeRawResults,
 } from './report.mjs';
 
 const HELP = `Usage: node tools/bench/flows.mjs [options]
@@ -58,86 +58,35 @@ const { opts, duration, warmup, rounds, load: concurrency, writeDocs, peerIds, s
   scenarios: FLOW_SCENARIOS,
 });
 
+// --- machine ----------------------------------------------------------------------------------
+const useTaskset = pinBenchProcess({
+  log,
+  server: 'servers',
+  bench: 'this script (browsers + login UI)',
+  unpinned: 'servers and load generator are NOT pinned',
+});
+// The build under test: other work may rebuild dist/ while the benchmark runs; the server keeps
+// running the build it started with, which is the one reported.
+const record = machineRecord({ pinned: useTaskset });
+const { startedAt } = record;
+
 // --- cleanup: every process this script started, and nothing else -----------------------------
 let redis;
 const peers = [];
 const httpClient = createHttp({ maxSockets: concurrency * 2 });
-let cleaning;
-async function cleanup() {
-  cleaning ??= (async () => {
-    httpClient.close();
-    for (const p of peers) await p.stop().catch(ignore);
-    for (const child of [...started]) await stop(child, 2000).catch(ignore);
-    redis?.stop();
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    log(`${sig}: stopping the servers`);
-    await cleanup();
-    process.exit(130);
-  });
-}
 // Per run: SSO sign-in + warm-up + window + the flows in flight at the end (≤ 10 s request timeout).
 const perRunSeconds = warmup + duration + 15;
-const budget = (rounds * scenarios.length * peerIds.length * perRunSeconds + 180) * 1000;
-const watchdog = setTimeout(async () => {
-  console.error(`[flows] watchdog: still running after ${Math.round(budget / 1000)} s, giving up`);
-  await cleanup();
-  process.exit(3);
-}, budget);
-
-// --- machine ----------------------------------------------------------------------------------
-const nproc = availableParallelism();
-const cpuModel = (() => {
-  const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const m =
-    info.match(/^model name\s*:\s*(.+)$/m) ??
-    info.match(/^Hardware\s*:\s*(.+)$/m) ??
-    info.match(/^CPU part\s*:\s*(.+)$/m);
-  return m ? m[1].trim() : 'unknown';
-})();
-const version = (pkg) =>
-  JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-const gitRev = (() => {
-  try {
-    const rev = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    return dirty ? `${rev} (with uncommitted changes)` : rev;
-  } catch {
-    return 'unknown';
-  }
-})();
-
-// The build under test: other work may rebuild dist/ while the benchmark runs; the server keeps
-// running the build it started with, which is the one reported.
-const buildTime = () => {
-  try {
-    return statSync(TESSERA_MAIN).mtime.toISOString().replace('T', ' ').slice(0, 19);
-  } catch {
-    return 'missing';
-  }
-};
-const builtAtStart = buildTime();
-
-const useTaskset = hasCommand('taskset', ['--version']) && nproc >= 2;
-const SERVER_CPU = 0;
-const BENCH_CPU = 1;
-if (useTaskset) {
-  if (!pin(process.pid, String(BENCH_CPU))) fail('taskset could not pin the bench process');
-  log(`pinned: servers on CPU ${SERVER_CPU}, this script (browsers + login UI) on CPU ${BENCH_CPU}`);
-} else {
-  log(
-    `WARNING: ${nproc < 2 ? 'fewer than 2 CPUs' : 'taskset not found'}: servers and load generator are NOT pinned; numbers will be noisier`,
-  );
-}
+const guard = guardRun({
+  tag: 'flows',
+  log,
+  budgetMs: (rounds * scenarios.length * peerIds.length * perRunSeconds + 180) * 1000,
+  async stopAll() {
+    httpClient.close();
+    for (const p of peers) await p.stop().catch(ignore);
+    await stopStarted();
+    redis?.stop();
+  },
+});
 
 // --- measurement ------------------------------------------------------------------------------
 function cpuOf(peer) {
@@ -226,12 +175,8 @@ async function measure(peer, scenario, round) {
 }
 
 // --- main ---------------------------------------------------------------------------------------
-const startedAt = new Date();
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const loadAtStart = loadavg();
 const runs = [];
-let exitCode = 0;
-try {
+await guard.run(async () => {
   const peerInfo = [];
   for (const id of peerIds) {
     if (id === 'tessera') {
@@ -266,44 +211,26 @@ try {
   const rows = summarizeFlows(runs, scenarios, peerInfo);
   const results = flowResultsTable(rows);
   const { table: ratios, verdicts } = flowRatioTable(rows);
-  const machine = {
-    nproc,
-    cpuModel,
-    node: process.version,
-    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-    pinned: useTaskset,
-    oidcProvider: version('oidc-provider'),
-    ioredis: version('ioredis'),
-    redis: redis
-      ? execFileSync('redis-server', ['--version'], { encoding: 'utf8' })
-          .trim()
-          .match(/v=(\S+)/)?.[1]
-      : undefined,
-    git: gitRev,
-    tesseraBuild: builtAtStart,
-    rebuiltDuringRun: buildTime() !== builtAtStart,
-    loadavg: { start: loadAtStart, end: loadavg() },
-  };
-  if (machine.rebuiltDuringRun)
-    log(
-      `WARNING: ${TESSERA_MAIN} was rebuilt during the run; the results are for the build of ${builtAtStart}`,
-    );
+  const machine = record.finish(
+    {
+      oidcProvider: packageVersion('oidc-provider'),
+      ioredis: packageVersion('ioredis'),
+      redis: redis ? redisVersion() : undefined,
+    },
+    { log, rebuilt: (built) => `the results are for the build of ${built}` },
+  );
 
   console.log(
     `\n## Medians of ${rounds} round(s)\n\n${results}\n\n## Tessera ÷ oidc-provider\n\n${ratios}\n`,
   );
 
-  const jsonPath =
-    opts.json ?? join(tmpdir(), `tessera-bench-flows-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    jsonPath,
-    JSON.stringify(
-      { command, startedAt, machine, duration, warmup, rounds, concurrency, runs, medians: rows, verdicts },
-      null,
-      2,
-    ),
-  );
-  log(`raw results: ${jsonPath}`);
+  writeRawResults({
+    path: opts.json,
+    name: 'tessera-bench-flows',
+    startedAt,
+    data: { command, startedAt, machine, duration, warmup, rounds, concurrency, runs, medians: rows, verdicts },
+    log,
+  });
 
   if (writeDocs) {
     writeDoc(
@@ -314,14 +241,7 @@ try {
     );
     log('wrote the flow section of docs/benchmarks.md');
   }
-} catch (e) {
-  console.error(`\n[flows] FAILED: ${e.stack ?? e}`);
-  exitCode = 1;
-} finally {
-  await cleanup();
-  clearTimeout(watchdog);
-}
-process.exit(exitCode);
+});
 
 // --- docs ---------------------------------------------------------------------------------------
 function docSection({ results, ratios, runs, machine }) {

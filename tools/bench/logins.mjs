@@ -21,27 +21,38 @@
 // Tessera runs alone on CPU 0 (taskset); this script (the browsers) runs on CPU 1. The platform
 // is started with TESSERA_TRUSTED_PROXIES=127.0.0.1 so that each failed attempt can name its own
 // client IP in X-Forwarded-For (198.18.0.0/15, the benchmarking range) and no attempt is throttled.
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail, parseBenchArgs } from './cli.mjs';
-import { browserRequest, CookieJar, createHttp } from './flow-client.mjs';
-import { FLOW_REDIRECT_URI, ROOT, startTessera, TESSERA_MAIN } from './peers.mjs';
+import {
+  createHttp,
+  jsonOf,
+  jwtPart,
+  pkce,
+  portalClient,
+  redirectOf,
+  redirectTo,
+  stepFail,
+} from './flow-client.mjs';
+import { machineRecord, packageVersion } from './machine.mjs';
+import { FLOW_REDIRECT_URI, ROOT, startTessera } from './peers.mjs';
 import {
   cpuSeconds,
   exitedUnexpectedly,
-  hasCommand,
+  guardRun,
   ignore,
-  pin,
+  pinBenchProcess,
   schedstat,
+  SERVER_CPU,
+  sleep,
   start,
-  started,
   stop,
+  stopStarted,
 } from './proc.mjs';
-import { median, writeDoc } from './report.mjs';
+import { fmt, writeDoc, writeRawResults } from './report.mjs';
+import { mean, median, pct } from './stats.mjs';
 
 export const LOGIN_MARKERS = { start: '<!-- bench:logins:start -->', end: '<!-- bench:logins:end -->' };
 
@@ -98,140 +109,50 @@ const ARGON2 = (() => {
   return { memoryCost: num('memoryCost'), timeCost: num('timeCost'), parallelism: num('parallelism') };
 })();
 const ARGON2_MODULE = createRequire(join(ROOT, 'package.json')).resolve('@node-rs/argon2');
-const argon2Version = JSON.parse(readFileSync(join(ROOT, 'node_modules/@node-rs/argon2/package.json'), 'utf8')).version;
+const argon2Version = packageVersion('@node-rs/argon2');
+
+// --- machine ----------------------------------------------------------------------------------
+const useTaskset = pinBenchProcess({
+  log,
+  server: 'Tessera and the hash process',
+  bench: 'this script (the browsers)',
+  unpinned: 'server and load generator are NOT pinned',
+});
+const record = machineRecord({ pinned: useTaskset });
+const { startedAt } = record;
 
 // --- cleanup: every process this script started, and nothing else -----------------------------
 let tessera;
 const httpClient = createHttp({ maxSockets: Math.max(concurrency, failedConcurrency) * 2 + 4 });
-let cleaning;
-async function cleanup() {
-  cleaning ??= (async () => {
-    httpClient.close();
-    await tessera?.stop().catch(ignore);
-    for (const child of [...started]) await stop(child, 2000).catch(ignore);
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    log(`${sig}: stopping the server`);
-    await cleanup();
-    process.exit(130);
-  });
-}
 // Per run: set-up (users, sign-ins) + warm-up + window + what is in flight at the end.
 const perRunSeconds = warmup + duration + 60;
-const budget = (rounds * scenarios.length * perRunSeconds + 180) * 1000;
-const watchdog = setTimeout(async () => {
-  console.error(`[logins] watchdog: still running after ${Math.round(budget / 1000)} s, giving up`);
-  await cleanup();
-  process.exit(3);
-}, budget);
-
-// --- machine ----------------------------------------------------------------------------------
-const nproc = availableParallelism();
-const cpuModel = (() => {
-  const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const m =
-    info.match(/^model name\s*:\s*(.+)$/m) ??
-    info.match(/^Hardware\s*:\s*(.+)$/m) ??
-    info.match(/^CPU part\s*:\s*(.+)$/m);
-  return m ? m[1].trim() : 'unknown';
-})();
-const gitRev = (() => {
-  try {
-    const rev = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    return dirty ? `${rev} (with uncommitted changes)` : rev;
-  } catch {
-    return 'unknown';
-  }
-})();
-const buildTime = () => {
-  try {
-    return statSync(TESSERA_MAIN).mtime.toISOString().replace('T', ' ').slice(0, 19);
-  } catch {
-    return 'missing';
-  }
-};
-const builtAtStart = buildTime();
-
-const useTaskset = hasCommand('taskset', ['--version']) && nproc >= 2;
-const SERVER_CPU = 0;
-const BENCH_CPU = 1;
-if (useTaskset) {
-  if (!pin(process.pid, String(BENCH_CPU))) fail('taskset could not pin the bench process');
-  log(`pinned: Tessera and the hash process on CPU ${SERVER_CPU}, this script (the browsers) on CPU ${BENCH_CPU}`);
-} else {
-  log(
-    `WARNING: ${nproc < 2 ? 'fewer than 2 CPUs' : 'taskset not found'}: server and load generator are NOT pinned; numbers will be noisier`,
-  );
-}
+const guard = guardRun({
+  tag: 'logins',
+  log,
+  servers: 'the server',
+  budgetMs: (rounds * scenarios.length * perRunSeconds + 180) * 1000,
+  async stopAll() {
+    httpClient.close();
+    await tessera?.stop().catch(ignore);
+    await stopStarted();
+  },
+});
 
 // --- small helpers ------------------------------------------------------------------------------
-const pct = (sorted, p) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
-const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const fmt = (x, digits = 0) =>
-  Number.isFinite(x)
-    ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '–';
 const pctFmt = (x) => (Number.isFinite(x) ? `${fmt(x * 100)} %` : '–');
 const ratioOf = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 
-class StepError extends Error {}
-function stepFail(step, res, why) {
-  const loc = res?.headers?.location ? ` Location: ${res.headers.location}` : '';
-  const body = res?.text ? ` body: ${res.text.slice(0, 300)}` : '';
-  throw new StepError(`${step}: ${why}${res ? ` (HTTP ${res.status}${loc}${body})` : ''}`);
-}
-function jsonOf(step, res) {
-  try {
-    return JSON.parse(res.text);
-  } catch {
-    return stepFail(step, res, 'the body is not JSON');
-  }
-}
-function redirectOf(step, res) {
-  if (res.status !== 302 && res.status !== 303) stepFail(step, res, 'expected a redirect');
-  if (!res.headers.location) stepFail(step, res, 'redirect without Location');
-  return new URL(res.headers.location, tessera.issuer);
-}
 const setCookieNames = (res) => {
   const sc = res.headers['set-cookie'];
   return (Array.isArray(sc) ? sc : sc ? [sc] : []).map((l) => l.slice(0, l.indexOf('=')));
 };
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-const jwtClaims = (jwt) => JSON.parse(Buffer.from(String(jwt).split('.')[1] ?? '', 'base64url').toString('utf8'));
 
 // --- the browser's side of the flow API ---------------------------------------------------------
 let clientId;
 const PASSWORD = `bench ${randomBytes(12).toString('base64url')} login`;
 const WRONG_PASSWORD = `${PASSWORD.slice(0, -5)}logon`; // same length, never anyone's password
 
-const browser = (jar, method, pathOrUrl, options) =>
-  browserRequest(httpClient, jar, method, new URL(pathOrUrl, tessera.issuer).href, options);
-
-/** A browser that loaded the portal: it holds the `tessera_csrf` cookie (no server-side state). */
-async function portalBrowser() {
-  const jar = new CookieJar();
-  const res = await browser(jar, 'GET', '/auth/csrf');
-  if (res.status !== 200) stepFail('GET /auth/csrf', res, 'expected 200');
-  const token = jsonOf('GET /auth/csrf', res).csrf_token;
-  if (typeof token !== 'string' || jar.get('tessera_csrf') !== token)
-    stepFail('GET /auth/csrf', res, 'no csrf_token matching the tessera_csrf cookie');
-  return jar;
-}
+const { browser, flowPost, portalBrowser } = portalClient(httpClient, () => tessera.issuer);
 
 /** GET /oauth2/authorize → 303 to the login page with a login challenge and its binding cookie. */
 async function authorize(jar) {
@@ -248,28 +169,12 @@ async function authorize(jar) {
     code_challenge_method: 'S256',
   });
   const res = await browser(jar, 'GET', `/oauth2/authorize?${query}`);
-  const url = redirectOf(step, res);
+  const url = redirectOf(step, res, tessera.issuer);
   if (url.pathname !== '/login') stepFail(step, res, 'expected the login page (this browser must not be signed in to the token service)');
   const loginChallenge = url.searchParams.get('login_challenge');
   if (!loginChallenge) stepFail(step, res, 'no login_challenge');
   if (!setCookieNames(res).some((n) => n.startsWith('tessera_cv_'))) stepFail(step, res, 'no tessera_cv_… binding cookie');
   return { loginChallenge, state, verifier };
-}
-
-/** A state-changing flow call as the portal makes it: JSON with the CSRF header. */
-function flowPost(jar, path, body, headers = {}) {
-  return browser(jar, 'POST', path, {
-    headers: { 'content-type': 'application/json', 'x-csrf-token': jar.get('tessera_csrf'), ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-/** The flow API's 200 `{ redirect_to }` (anything else, e.g. a second factor, is a failure). */
-function redirectTo(step, res) {
-  if (res.status !== 200) stepFail(step, res, 'expected 200');
-  const body = jsonOf(step, res);
-  if (typeof body.redirect_to !== 'string') stepFail(step, res, 'no redirect_to');
-  return body.redirect_to;
 }
 
 /**
@@ -279,7 +184,7 @@ function redirectTo(step, res) {
 async function resume(jar, to, state) {
   const step = 'GET redirect_to';
   const res = await browser(jar, 'GET', to);
-  const url = redirectOf(step, res);
+  const url = redirectOf(step, res, tessera.issuer);
   if (!setCookieNames(res).includes('tessera_session')) stepFail(step, res, 'no tessera_session (OP session) cookie');
   if (url.origin === tessera.issuer && url.pathname === '/consent' && url.searchParams.get('consent_challenge'))
     return { landed: 'consent', url };
@@ -327,7 +232,7 @@ async function completeAndCheck({ jar, a, landed, url }, user) {
       await flowPost(jar, '/auth/consent/accept', { consent_challenge: challenge, grant_scope: scope, remember: false }),
     );
     const res = await browser(jar, 'GET', to);
-    url = redirectOf('GET redirect_to after consent', res);
+    url = redirectOf('GET redirect_to after consent', res, tessera.issuer);
     if (`${url.origin}${url.pathname}` !== FLOW_REDIRECT_URI || url.searchParams.get('state') !== a.state)
       stepFail('GET redirect_to after consent', res, 'expected the client with a code');
   }
@@ -343,7 +248,7 @@ async function completeAndCheck({ jar, a, landed, url }, user) {
     }).toString(),
   });
   if (res.status !== 200) stepFail(step, res, 'expected 200');
-  const claims = jwtClaims(jsonOf(step, res).id_token);
+  const claims = jwtPart(jsonOf(step, res).id_token, 1);
   if (claims.sub !== user.sub) stepFail(step, res, `the ID token's sub is ${claims.sub}, expected ${user.sub}`);
   if (!Array.isArray(claims.amr) || !claims.amr.includes('pwd')) stepFail(step, res, `amr is ${JSON.stringify(claims.amr)}`);
   return claims;
@@ -670,12 +575,8 @@ function describe(run) {
 }
 
 // --- main ---------------------------------------------------------------------------------------
-const startedAt = new Date();
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const loadAtStart = loadavg();
 const runs = [];
-let exitCode = 0;
-try {
+await guard.run(async () => {
   tessera = await startTessera({
     cpu: SERVER_CPU,
     useTaskset,
@@ -726,50 +627,28 @@ try {
     failed: failedTable(summary),
     runs: perRunTable(runs),
   };
-  const machine = {
-    nproc,
-    cpuModel,
-    node: process.version,
-    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-    pinned: useTaskset,
-    argon2: argon2Version,
-    argon2Params: ARGON2,
-    git: gitRev,
-    tesseraBuild: builtAtStart,
-    rebuiltDuringRun: buildTime() !== builtAtStart,
-    loadavg: { start: loadAtStart, end: loadavg() },
-  };
-  if (machine.rebuiltDuringRun)
-    log(`WARNING: ${TESSERA_MAIN} was rebuilt during the run; the results are for the build of ${builtAtStart}`);
+  const machine = record.finish(
+    { argon2: argon2Version, argon2Params: ARGON2 },
+    { log, rebuilt: (built) => `the results are for the build of ${built}` },
+  );
 
   console.log(`\n## Medians of ${rounds} round(s)\n\n${tables.results}\n`);
   if (tables.failed) console.log(`## Failed logins\n\n${tables.failed}\n`);
 
-  const jsonPath =
-    opts.json ?? join(tmpdir(), `tessera-bench-logins-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    jsonPath,
-    JSON.stringify(
-      { command, startedAt, machine, duration, warmup, rounds, concurrency, failedConcurrency, runs, summary },
-      null,
-      2,
-    ),
-  );
-  log(`raw results: ${jsonPath}`);
+  writeRawResults({
+    path: opts.json,
+    name: 'tessera-bench-logins',
+    startedAt,
+    data: { command, startedAt, machine, duration, warmup, rounds, concurrency, failedConcurrency, runs, summary },
+    log,
+  });
 
   if (writeDocs) {
     const docsFile = opts['docs-file'] ?? join(ROOT, 'docs/benchmarks.md');
     writeDoc(docsFile, docSection({ tables, summary, machine }), '# Benchmarks', LOGIN_MARKERS);
     log(`wrote the logins section of ${docsFile}`);
   }
-} catch (e) {
-  console.error(`\n[logins] FAILED: ${e.stack ?? e}`);
-  exitCode = 1;
-} finally {
-  await cleanup();
-  clearTimeout(watchdog);
-}
-process.exit(exitCode);
+});
 
 // --- summary and tables -------------------------------------------------------------------------
 function summarize(runs) {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { BENCH_PROFILE, startClaimsServer, USERINFO_CLAIMS } from './claims-server.mjs';
-import { createHttp, flowDriver } from './flow-client.mjs';
+import { basic, createHttp, flowDriver } from './flow-client.mjs';
 import { freePort, sleep, start, stop } from './proc.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -30,8 +30,6 @@ export const SCENARIOS = [
 export const USERINFO_SCOPE = 'openid profile email';
 
 const FORM = 'application/x-www-form-urlencoded';
-const basic = (id, secret) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const form = (params) => new URLSearchParams(params).toString();
 
 function decodeJwtPart(part) {
@@ -421,6 +419,21 @@ export async function startOidcProvider({ adapter, cpu, useTaskset, redisPid }) 
 // Redis (our own throw-away instance, no persistence)
 // ---------------------------------------------------------------------------------------------
 
+/** redis-server's command line for a throw-away instance on 127.0.0.1:`port`, without persistence. */
+export const redisServerArgv = (port) => [
+  'redis-server',
+  '--port',
+  String(port),
+  '--bind',
+  '127.0.0.1',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--dir',
+  tmpdir(),
+];
+
 export async function startRedis({ cpu, useTaskset }) {
   const ping = () => spawnSync('redis-cli', ['-p', String(REDIS_PORT), 'ping'], { encoding: 'utf8' });
   if (ping().stdout?.trim() === 'PONG') {
@@ -430,23 +443,7 @@ export async function startRedis({ cpu, useTaskset }) {
   }
   const pidFile = join(tmpdir(), `tessera-bench-redis-${REDIS_PORT}.pid`);
   rmSync(pidFile, { force: true });
-  const args = [
-    'redis-server',
-    '--port',
-    String(REDIS_PORT),
-    '--bind',
-    '127.0.0.1',
-    '--daemonize',
-    'yes',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    tmpdir(),
-    '--pidfile',
-    pidFile,
-  ];
+  const args = [...redisServerArgv(REDIS_PORT), '--daemonize', 'yes', '--pidfile', pidFile];
   const argv = useTaskset && cpu !== undefined ? ['taskset', '-c', String(cpu), ...args] : args;
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
   if (r.error || r.status !== 0)

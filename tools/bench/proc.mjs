@@ -1,7 +1,9 @@
-// Process helpers for the benchmark: CPU affinity, CPU time from /proc, child processes.
+// Process helpers for the benchmarks: CPU affinity, CPU time from /proc, child processes, and how a
+// benchmark run ends (signals, watchdog, cleanup).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 
 export const CLK_TCK = (() => {
   try {
@@ -82,6 +84,29 @@ export function pin(pid, cpus) {
   return !r.error && r.status === 0;
 }
 
+/** The CPU the servers under test are pinned to, and the one the benchmark script runs on. */
+export const SERVER_CPU = 0;
+export const BENCH_CPU = 1;
+
+/**
+ * Pins this process to BENCH_CPU when taskset is there and the machine has 2 CPUs or more, and
+ * logs the split (`pinned: <server> on CPU 0, <bench> on CPU 1`) or a warning ending in `unpinned`.
+ * Returns whether the servers are to be pinned too (start's `useTaskset`).
+ */
+export function pinBenchProcess({ log, server, bench, unpinned }) {
+  const nproc = availableParallelism();
+  const useTaskset = hasCommand('taskset', ['--version']) && nproc >= 2;
+  if (useTaskset) {
+    if (!pin(process.pid, String(BENCH_CPU))) throw new Error('taskset could not pin the bench process');
+    log(`pinned: ${server} on CPU ${SERVER_CPU}, ${bench} on CPU ${BENCH_CPU}`);
+  } else {
+    log(
+      `WARNING: ${nproc < 2 ? 'fewer than 2 CPUs' : 'taskset not found'}: ${unpinned}; numbers will be noisier`,
+    );
+  }
+  return useTaskset;
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -139,6 +164,51 @@ export function stop(child, graceMs = 5000) {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Stops every child still in `started`, one after another (2 s grace each), ignoring failures. */
+export async function stopStarted() {
+  for (const child of [...started]) await stop(child, 2000).catch(ignore);
+}
+
+/**
+ * How a benchmark run ends, whichever way: `cleanup()` calls `stopAll` once (everything the script
+ * started, in its order; end it with stopStarted()). A SIGINT or SIGTERM logs `<signal>: stopping
+ * <servers>`, cleans up and exits 130; the watchdog, after `budgetMs`, says so, cleans up and exits
+ * 3. `run(main)` runs the benchmark, prints a failure as `[<tag>] FAILED: <stack>`, cleans up,
+ * stops the watchdog and exits (0, or 1 after a failure).
+ */
+export function guardRun({ tag, log, budgetMs, stopAll, servers = 'the servers' }) {
+  let cleaning;
+  const cleanup = () => (cleaning ??= stopAll());
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, async () => {
+      log(`${sig}: stopping ${servers}`);
+      await cleanup();
+      process.exit(130);
+    });
+  }
+  const watchdog = setTimeout(async () => {
+    console.error(`[${tag}] watchdog: still running after ${Math.round(budgetMs / 1000)} s, giving up`);
+    await cleanup();
+    process.exit(3);
+  }, budgetMs);
+  return {
+    cleanup,
+    async run(main) {
+      let exitCode = 0;
+      try {
+        await main();
+      } catch (e) {
+        console.error(`\n[${tag}] FAILED: ${e.stack ?? e}`);
+        exitCode = 1;
+      } finally {
+        await cleanup();
+        clearTimeout(watchdog);
+      }
+      process.exit(exitCode);
+    },
+  };
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,14 +1,12 @@
-// Medians, markdown tables and docs/benchmarks.md for tools/bench/run.mjs.
+// Markdown tables, raw results and docs/benchmarks.md sections for the benchmarks (the token
+// endpoint's and the flows' tables are here; the other scripts keep their own tables).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median } from './stats.mjs';
 
-export const median = (xs) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-const fmt = (x, digits = 0) =>
+/** A number for a table: grouped thousands, `digits` decimals, '–' when not finite. */
+export const fmt = (x, digits = 0) =>
   Number.isFinite(x)
     ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : '–';
@@ -103,6 +101,17 @@ export function perRunTable(runs, scenarios, peers) {
     );
   }
   return out.join('\n');
+}
+
+/**
+ * Writes a run's raw results as indented JSON to `path`, or to `<name>-<start time>.json` in the
+ * temp dir when no path was given, and logs where.
+ */
+export function writeRawResults({ path, name, startedAt, data, log }) {
+  const file = path ?? join(tmpdir(), `${name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(data, null, 2));
+  log(`raw results: ${file}`);
+  return file;
 }
 
 const START = '<!-- bench:results:start -->';

@@ -10,24 +10,23 @@
 // Each server runs alone on CPU 0 (taskset); this script and autocannon run on CPU 1. Runs are
 // interleaved, never concurrent: for each round, for each scenario, for each server. See
 // tools/bench/README.md for what is measured.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail, parseBenchArgs } from './cli.mjs';
 import autocannon from 'autocannon';
+import { machineRecord, packageVersion, redisVersion } from './machine.mjs';
 import { ROOT, SCENARIOS, startOidcProvider, startRedis, startTessera } from './peers.mjs';
 import {
   cpuSeconds,
   exitedUnexpectedly,
+  guardRun,
   hasCommand,
   ignore,
-  pin,
+  pinBenchProcess,
   schedstat,
-  started,
-  stop,
+  SERVER_CPU,
+  stopStarted,
 } from './proc.mjs';
-import { perRunTable, ratioTable, resultsTable, summarize, writeDoc } from './report.mjs';
+import { perRunTable, ratioTable, resultsTable, summarize, writeDoc, writeRawResults } from './report.mjs';
 
 const HELP = `Usage: node tools/bench/run.mjs [options]
 
@@ -50,72 +49,30 @@ const { opts, duration, warmup, rounds, load: connections, writeDocs, peerIds, s
   scenarios: SCENARIOS,
 });
 
+// --- machine ----------------------------------------------------------------------------------
+const useTaskset = pinBenchProcess({
+  log,
+  server: 'servers',
+  bench: 'this script and autocannon',
+  unpinned: 'servers and load generator are NOT pinned',
+});
+const record = machineRecord({ pinned: useTaskset, build: false });
+const { startedAt } = record;
+
 // --- cleanup: every process this script started, and nothing else -----------------------------
 let redis;
 const peers = [];
-let cleaning;
-async function cleanup() {
-  cleaning ??= (async () => {
-    for (const p of peers) await p.stop().catch(ignore);
-    for (const child of [...started]) await stop(child, 2000).catch(ignore);
-    redis?.stop();
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    log(`${sig}: stopping the servers`);
-    await cleanup();
-    process.exit(130);
-  });
-}
 const perRunSeconds = warmup + duration + 3;
-const budget = (rounds * scenarios.length * peerIds.length * perRunSeconds + 180) * 1000;
-const watchdog = setTimeout(async () => {
-  console.error(`[bench] watchdog: still running after ${Math.round(budget / 1000)} s, giving up`);
-  await cleanup();
-  process.exit(3);
-}, budget);
-
-// --- machine ----------------------------------------------------------------------------------
-const nproc = availableParallelism();
-const cpuModel = (() => {
-  const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const m =
-    info.match(/^model name\s*:\s*(.+)$/m) ??
-    info.match(/^Hardware\s*:\s*(.+)$/m) ??
-    info.match(/^CPU part\s*:\s*(.+)$/m);
-  return m ? m[1].trim() : 'unknown';
-})();
-const version = (pkg) =>
-  JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-const gitRev = (() => {
-  try {
-    const rev = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    return dirty ? `${rev} (with uncommitted changes)` : rev;
-  } catch {
-    return 'unknown';
-  }
-})();
-
-const useTaskset = hasCommand('taskset', ['--version']) && nproc >= 2;
-const SERVER_CPU = 0;
-const BENCH_CPU = 1;
-if (useTaskset) {
-  if (!pin(process.pid, String(BENCH_CPU))) fail('taskset could not pin the bench process');
-  log(`pinned: servers on CPU ${SERVER_CPU}, this script and autocannon on CPU ${BENCH_CPU}`);
-} else {
-  log(
-    `WARNING: ${nproc < 2 ? 'fewer than 2 CPUs' : 'taskset not found'}: servers and load generator are NOT pinned; numbers will be noisier`,
-  );
-}
+const guard = guardRun({
+  tag: 'bench',
+  log,
+  budgetMs: (rounds * scenarios.length * peerIds.length * perRunSeconds + 180) * 1000,
+  async stopAll() {
+    for (const p of peers) await p.stop().catch(ignore);
+    await stopStarted();
+    redis?.stop();
+  },
+});
 
 // --- measurement ------------------------------------------------------------------------------
 const FORM = 'application/x-www-form-urlencoded';
@@ -238,12 +195,8 @@ async function measureOnce(peer, scenario, round) {
 }
 
 // --- main ---------------------------------------------------------------------------------------
-const startedAt = new Date();
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const loadAtStart = loadavg();
 const runs = [];
-let exitCode = 0;
-try {
+await guard.run(async () => {
   const peerInfo = [];
   for (const id of peerIds) {
     if (id === 'tessera') {
@@ -278,53 +231,31 @@ try {
   const rows = summarize(runs, scenarios, peerInfo);
   const results = resultsTable(rows);
   const { table: ratios, verdicts } = ratioTable(rows);
-  const machine = {
-    nproc,
-    cpuModel,
-    node: process.version,
-    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-    pinned: useTaskset,
-    oidcProvider: version('oidc-provider'),
-    autocannon: version('autocannon'),
-    ioredis: version('ioredis'),
-    redis: redis
-      ? execFileSync('redis-server', ['--version'], { encoding: 'utf8' })
-          .trim()
-          .match(/v=(\S+)/)?.[1]
-      : undefined,
-    git: gitRev,
-    loadavg: { start: loadAtStart, end: loadavg() },
-  };
+  const machine = record.finish({
+    oidcProvider: packageVersion('oidc-provider'),
+    autocannon: packageVersion('autocannon'),
+    ioredis: packageVersion('ioredis'),
+    redis: redis ? redisVersion() : undefined,
+  });
 
   console.log(
     `\n## Medians of ${rounds} round(s)\n\n${results}\n\n## Tessera ÷ oidc-provider, requests per CPU-second\n\n${ratios}\n`,
   );
 
-  const jsonPath =
-    opts.json ?? join(tmpdir(), `tessera-bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    jsonPath,
-    JSON.stringify(
-      { command, startedAt, machine, duration, warmup, rounds, connections, runs, medians: rows, verdicts },
-      null,
-      2,
-    ),
-  );
-  log(`raw results: ${jsonPath}`);
+  writeRawResults({
+    path: opts.json,
+    name: 'tessera-bench',
+    startedAt,
+    data: { command, startedAt, machine, duration, warmup, rounds, connections, runs, medians: rows, verdicts },
+    log,
+  });
 
   if (writeDocs) {
     const section = docSection({ results, ratios, runs, peerInfo, machine });
     writeDoc(join(ROOT, 'docs/benchmarks.md'), section, docIntro());
     log('wrote docs/benchmarks.md');
   }
-} catch (e) {
-  console.error(`\n[bench] FAILED: ${e.stack ?? e}`);
-  exitCode = 1;
-} finally {
-  await cleanup();
-  clearTimeout(watchdog);
-}
-process.exit(exitCode);
+});
 
 // --- docs ---------------------------------------------------------------------------------------
 function docSection({ results, ratios, runs, peerInfo, machine }) {
