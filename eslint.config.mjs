@@ -21,6 +21,9 @@ export default [
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:test'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:test'] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:util', 'type:data-access'] },
+            // platform-testing boots service modules its callers hand it (it imports no service, so a
+            // service's own tests may use it without a project cycle); only test files may import it (below).
+            { sourceTag: 'type:test-platform', onlyDependOnLibsWithTags: ['type:util', 'type:data-access', 'type:test'] },
             { sourceTag: 'scope:portal', onlyDependOnLibsWithTags: ['scope:portal', 'scope:shared'] },
           ],
         },
@@ -29,11 +32,19 @@ export default [
     },
   },
   {
-    // test-kit is for tests only: production sources may not import it.
+    // test-kit and platform-testing are for tests only: production sources may not import them.
     files: ['**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.contract.ts', '**/test/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@tessera/test-kit', message: 'test-kit is for tests only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@tessera/test-kit', message: 'test-kit is for tests only.' },
+            { name: '@tessera/platform-testing', message: 'platform-testing is for tests only.' },
+          ],
+        },
+      ],
     },
   },
 ];

@@ -3,7 +3,7 @@ import baseConfig from '../../eslint.config.mjs';
 export default [
   ...baseConfig,
   {
-    // The integration tests compose the real token service with this one, exactly as the
+    // The integration tests compose the real services (booted by @tessera/platform-testing) with this one, as the
     // platform does (services never import each other in production code).
     files: ['test/**/*.ts'],
     rules: {

@@ -3,7 +3,7 @@ import baseConfig from '../../eslint.config.mjs';
 export default [
   ...baseConfig,
   {
-    // The integration tests verify tokens issued by the real token service, booted in-process
+    // The integration tests verify tokens issued by the real token service, booted by @tessera/platform-testing
     // (the library itself never imports a service).
     files: ['test/**/*.ts'],
     rules: {

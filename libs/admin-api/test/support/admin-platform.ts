@@ -1,18 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { Module } from '@nestjs/common';
-import pino from 'pino';
 import { AuthServiceModule, authServiceConfigSchema, PasswordHasher } from '@tessera/auth-service';
-import { RuntimeModule, createHttpApp, internalCredential, parseEnv, platformConfigSchema, randomSecret, toPlatformConfig, type DatabaseEngine, type RunningHttpApp } from '@tessera/runtime';
-import { createPostgresDatabase } from '@tessera/test-kit';
+import { startPlatform, TEST_ISSUER } from '@tessera/platform-testing';
+import { randomSecret, type DatabaseEngine, type RunningHttpApp } from '@tessera/runtime';
 import { TokenServiceModule, tokenServiceConfigSchema } from '@tessera/token-service';
 import type { DataSource } from 'typeorm';
 import { AdminApiModule, adminApiConfigSchema, ADMIN_API_DATA_SOURCE } from '../../src';
 
-export const ISSUER = 'https://id.tessera.test';
+export const ISSUER = TEST_ISSUER;
 export const ADMIN_API = `${ISSUER}/admin/api`;
 const CLI_SECRET = 'cli-secret-for-the-admin-api-tests-0123456789';
 const FAST_HASHER = new PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
@@ -50,71 +43,38 @@ let counter = 0;
  * PostgreSQL, with the in-process queue or BullMQ when `redisUrl` is given.
  */
 export async function startAdminPlatform(options: { engine?: DatabaseEngine; env?: Record<string, string>; clock?: () => number; redisUrl?: string } = {}): Promise<AdminPlatform> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-admin-'));
-  const database = options.engine === 'postgres' ? await createPostgresDatabase() : undefined;
-  const internalPort = await freePort();
-  const env = {
-    TESSERA_ISSUER: ISSUER,
-    TESSERA_DATA_DIR: dataDir,
-    TESSERA_PORT: '0',
-    TESSERA_INTERNAL_PORT: String(internalPort),
-    TESSERA_CLI_SECRET: CLI_SECRET,
-    TESSERA_ADMIN_EMAIL: 'admin@example.com',
-    TESSERA_ADMIN_PASSWORD: 'correct horse battery staple',
-    ...(database ? { DATABASE_URL: database.url } : {}),
-    ...options.env,
-  };
-  const [platformEnv, tokenEnv, authEnv, adminEnv] = parseEnv(env, platformConfigSchema, tokenServiceConfigSchema, authServiceConfigSchema, adminApiConfigSchema);
-  const config = toPlatformConfig(platformEnv);
-  const logs: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(chunk.toString()), done()) }));
-  const internalSecret = randomSecret(32);
-  const redisPrefix = options.redisUrl ? `tessera-test-${randomSecret(6)}` : undefined;
-
-  @Module({
-    imports: [
-      RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
-      TokenServiceModule.forRoot({ env: tokenEnv, internalSecret, clock: options.clock, redisUrl: options.redisUrl, redisPrefix }),
-      AuthServiceModule.forRoot({ env: authEnv, internalSecret, clock: options.clock, passwordHasher: FAST_HASHER, redisUrl: options.redisUrl, redisPrefix }),
-      AdminApiModule.forRoot({ env: adminEnv, internalSecret, clock: options.clock, redisUrl: options.redisUrl, redisPrefix }),
+  const platform = await startPlatform({
+    dataDirPrefix: 'tessera-admin-',
+    engine: options.engine,
+    clock: options.clock,
+    redisUrl: options.redisUrl,
+    env: { TESSERA_CLI_SECRET: CLI_SECRET, TESSERA_ADMIN_EMAIL: 'admin@example.com', TESSERA_ADMIN_PASSWORD: 'correct horse battery staple', ...options.env },
+    schemas: [tokenServiceConfigSchema, authServiceConfigSchema, adminApiConfigSchema],
+    modules: ({ service, registrationToken }, [tokenEnv, authEnv, adminEnv]) => [
+      TokenServiceModule.forRoot({ env: tokenEnv, registrationToken, ...service }),
+      AuthServiceModule.forRoot({ env: authEnv, passwordHasher: FAST_HASHER, ...service }),
+      AdminApiModule.forRoot({ env: adminEnv, ...service }),
     ],
-  })
-  class TestAdminPlatformModule {}
-
-  const { listen } = await createHttpApp(TestAdminPlatformModule, { logger });
-  const running = await listen({ host: '127.0.0.1', port: 0, internalHost: '127.0.0.1', internalPort });
-  const credential = internalCredential(internalSecret, 'operator');
-  const internal: AdminPlatform['internal'] = async (method, path, body) => {
-    const res = await fetch(`${running.internalUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${credential}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  };
+  });
+  const { running, internal } = platform;
   const form = async (params: Record<string, string>, authorization?: string) => {
-    const res = await fetch(`${running.publicUrl}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) },
-      body: new URLSearchParams(params).toString(),
-    });
+    const res = await platform.form('/oauth2/token', params, authorization ? { authorization } : {});
     return (await res.json()) as Record<string, unknown>;
   };
   // A legacy client allowed the password grant and the admin scopes: the quickest way to a user's token in a test.
-  const passwordClient = await internal('POST', '/internal/clients', {
+  const passwordClient = await platform.client({
     grant_types: ['password'],
     token_endpoint_auth_method: 'client_secret_basic',
     allowed_scopes: ['openid', 'admin:read', 'admin:write'],
     default_audience: [ADMIN_API],
   });
-  const passwordBasic = `Basic ${Buffer.from(`${passwordClient.body['client_id']}:${passwordClient.body['client_secret']}`).toString('base64')}`;
+  const passwordBasic = passwordClient.basic as string;
 
   const app: AdminPlatform = {
-    url: running.publicUrl,
-    issuer: ISSUER,
+    url: platform.url,
+    issuer: platform.issuer,
     running,
-    logs,
+    logs: platform.logs,
     internal,
     async admin(token, method, path, body, headers = {}) {
       const res = await fetch(`${running.publicUrl}/admin/api${path}`, {
@@ -148,22 +108,7 @@ export async function startAdminPlatform(options: { engine?: DatabaseEngine; env
       return { sub: res.body['sub'] as string, email, password, token: tokens['access_token'] as string };
     },
     adminDataSource: () => running.app.get<DataSource>(ADMIN_API_DATA_SOURCE),
-    async close() {
-      await running.close();
-      await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: () => platform.close(),
   };
   return app;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,26 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { Module } from '@nestjs/common';
-import pino from 'pino';
-import {
-  RuntimeModule,
-  createHttpApp,
-  internalCredential,
-  parseEnv,
-  platformConfigSchema,
-  randomSecret,
-  toPlatformConfig,
-  type DatabaseEngine,
-  type RunningHttpApp,
-} from '@tessera/runtime';
-import { createPostgresDatabase } from '@tessera/test-kit';
+import { acceptingCredentialCheck, startPlatform, StandInUserDirectory, TEST_ISSUER } from '@tessera/platform-testing';
+import type { DatabaseEngine, RunningHttpApp } from '@tessera/runtime';
 import { TokenServiceModule, tokenServiceConfigSchema } from '@tessera/token-service';
 import type { ResourceServerOptions } from '../../src';
 
 /** The issuer the token service announces; the tests' fetch sends its URLs to the loopback listener. */
-export const ISSUER = 'https://id.tessera.test';
+export const ISSUER = TEST_ISSUER;
 export const ORDERS_API = 'https://api.test/orders';
 export const BILLING_API = 'https://api.test/billing';
 
@@ -74,74 +58,41 @@ export interface StartOptions {
  * clock the tests can shift.
  */
 export async function startTokenService(options: StartOptions = {}): Promise<TokenService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-rs-'));
-  const database = options.engine === 'postgres' ? await createPostgresDatabase() : undefined;
-  const env = {
-    TESSERA_ISSUER: ISSUER,
-    TESSERA_DATA_DIR: dataDir,
-    TESSERA_PORT: '0',
-    TESSERA_INTERNAL_PORT: '0',
-    TESSERA_LOG_LEVEL: 'info',
-    ...(database ? { DATABASE_URL: database.url } : {}),
-  };
-  const [platformEnv, tokenEnv] = parseEnv(env, platformConfigSchema, tokenServiceConfigSchema);
-  const config = toPlatformConfig(platformEnv);
-  const logs: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(chunk.toString()), done()) }));
-  const internalSecret = randomSecret(32);
   let offsetMs = 0;
   const sub = options.passwordGrantSubject;
-
-  @Module({
-    imports: [
-      RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
+  const platform = await startPlatform({
+    dataDirPrefix: 'tessera-rs-',
+    engine: options.engine,
+    clock: () => Date.now() + offsetMs,
+    schemas: [tokenServiceConfigSchema],
+    modules: ({ service, registrationToken }, [tokenEnv]) => [
       TokenServiceModule.forRoot({
         env: tokenEnv,
-        internalSecret,
-        clock: () => Date.now() + offsetMs,
-        userClaims: { claimsOf: async (s: string) => (s === sub ? { name: 'Ada' } : undefined), rolesOf: async (s: string) => (s === sub ? [] : undefined) },
-        ...(sub
-          ? {
-              credentialCheck: {
-                check: async () => ({ outcome: 'authenticated' as const, sub, amr: ['pwd'], authTime: Math.floor(Date.now() / 1000) }),
-              },
-            }
-          : {}),
+        registrationToken,
+        ...service,
+        userClaims: new StandInUserDirectory(sub ? { [sub]: { name: 'Ada' } } : {}),
+        ...(sub ? { credentialCheck: acceptingCredentialCheck(sub) } : {}),
       }),
     ],
-  })
-  class TokenServiceTestModule {}
-
-  const { listen } = await createHttpApp(TokenServiceTestModule, { logger });
-  const running = await listen({ host: '127.0.0.1', port: 0, internalHost: '127.0.0.1', internalPort: 0 });
-  const credential = internalCredential(internalSecret, 'operator');
+  });
+  const { running, internal } = platform;
 
   const service: TokenService = {
-    url: running.publicUrl,
+    url: platform.url,
     issuer: ISSUER,
     running,
-    logs,
+    logs: platform.logs,
     shiftClock: (seconds) => {
       offsetMs += seconds * 1000;
     },
-    async internal(method, path, body) {
-      const res = await fetch(`${running.internalUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${credential}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : {} };
-    },
+    internal,
     async client(metadata = {}) {
-      const res = await service.internal('POST', '/internal/clients', { grant_types: ['client_credentials'], ...metadata });
-      if (res.status !== 201) throw new Error(`client registration failed: ${JSON.stringify(res.body)}`);
-      const { client_id, client_secret } = res.body as { client_id: string; client_secret: string };
-      return { client_id, client_secret, basic: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}` };
+      const { client_id, client_secret, basic } = await platform.client({ grant_types: ['client_credentials'], ...metadata });
+      return { client_id, client_secret: client_secret as string, basic: basic as string };
     },
     async resourceServer(identifier, metadata = {}) {
       const rsClient = await service.client();
-      const res = await service.internal('POST', '/internal/resource-servers', {
+      const res = await internal('POST', '/internal/resource-servers', {
         identifier,
         scopes: ['orders:read', 'orders:write'],
         client_id: rsClient.client_id,
@@ -150,12 +101,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Tok
       if (res.status !== 201) throw new Error(`resource server registration failed: ${JSON.stringify(res.body)}`);
       return rsClient;
     },
-    form: (path, params, headers = {}) =>
-      fetch(`${running.publicUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-        body: new URLSearchParams(params).toString(),
-      }),
+    form: platform.form,
     async token(client, params = {}) {
       const res = await service.form('/oauth2/token', { grant_type: 'client_credentials', ...params }, { authorization: client.basic });
       const body = (await res.json()) as Record<string, string>;
@@ -167,7 +113,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Tok
       if (res.status !== 200) throw new Error(`revocation failed: ${res.status}`);
     },
     async rotateKeys(alg) {
-      const res = await service.internal('POST', '/internal/keys/rotate', { alg });
+      const res = await internal('POST', '/internal/keys/rotate', { alg });
       if (res.status !== 201) throw new Error(`rotation failed: ${JSON.stringify(res.body)}`);
       return (res.body as { rotated: Array<{ kid: string }> }).rotated[0].kid;
     },
@@ -189,11 +135,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Tok
     options(audience, extra = {}, log) {
       return { issuer: ISSUER, audience, fetch: service.fetch(log), ...extra };
     },
-    async close() {
-      await running.close();
-      await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: () => platform.close(),
   };
   return service;
 }
