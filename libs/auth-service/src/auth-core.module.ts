@@ -31,6 +31,8 @@ import { SessionOverview } from './sessions/session-overview';
 import { DatabaseLoginThrottle } from './throttle/database-login-throttle';
 import { LoginThrottle } from './throttle/login-throttle';
 import { TokenServiceClient } from './token-service/token-service.client';
+import { AccountTokenVerifier } from './account/account.guard';
+import { accountApiResource } from '@tessera/scopes';
 import { BootstrapAdminService } from './users/bootstrap-admin.service';
 import { UsersService } from './users/users.service';
 
@@ -91,6 +93,16 @@ export class AuthCoreModule {
           inject: [AUTH_SERVICE_CONFIG, PLATFORM_CONFIG],
           useFactory: (config: AuthServiceConfig, platform: PlatformConfig) => new TokenServiceClient(config.tokenServiceUrl ?? ownInternalUrl(platform), options.internalSecret),
         },
+        {
+          provide: AccountTokenVerifier,
+          inject: [AUTH_SERVICE_CONFIG, TokenServiceClient],
+          useFactory: (config: AuthServiceConfig, tokenService: TokenServiceClient) =>
+            new AccountTokenVerifier({
+              issuer: config.issuer,
+              audience: accountApiResource(config.issuer),
+              introspection: { request: (token) => tokenService.introspect(token), cacheTtlMs: 0, allTokens: true },
+            }),
+        },
         { provide: PasswordHasher, useValue: options.passwordHasher ?? new PasswordHasher() },
         { provide: PasswordPolicy, useValue: new PasswordPolicy() },
         { provide: LoginThrottle, useClass: DatabaseLoginThrottle },
@@ -104,6 +116,7 @@ export class AuthCoreModule {
         AUTH_INTERNAL_SECRET,
         AUTH_SERVICE_CONFIG,
         TokenServiceClient,
+        AccountTokenVerifier,
         PasswordHasher,
         PasswordPolicy,
         LoginThrottle,

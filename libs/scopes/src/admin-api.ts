@@ -10,3 +10,15 @@ export const ADMIN_API_PATH = '/admin/api';
  * issuer's origin. The token service registers it as a resource server at start-up.
  */
 export const adminApiResource = (issuer: string) => `${issuer.replace(/\/$/, '')}${ADMIN_API_PATH}`;
+
+/** The account API's scope: what the portal holds to let a person manage their own account. */
+export const ACCOUNT_SCOPE = 'account';
+
+/** Where the account API answers on the public origin. */
+export const ACCOUNT_API_PATH = '/auth/account';
+
+/**
+ * The account API's resource identifier, the `aud` of tokens for it. A token asked for with the
+ * `account` scope and no `resource` is addressed to it: no other API accepts that scope.
+ */
+export const accountApiResource = (issuer: string) => `${issuer.replace(/\/$/, '')}${ACCOUNT_API_PATH}`;

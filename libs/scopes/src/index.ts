@@ -19,4 +19,4 @@ export {
 } from './claims-request';
 export { type ReleaseClaimsInput, releaseClaims } from './release-claims';
 export { type ConsentScope, scopesNeedingConsent, describeScopes } from './consent';
-export { ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE, ADMIN_API_PATH, adminApiResource } from './admin-api';
+export { ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE, ADMIN_API_PATH, adminApiResource, ACCOUNT_SCOPE, ACCOUNT_API_PATH, accountApiResource } from './admin-api';

@@ -1,9 +1,10 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { TokenError, TokenVerifier, wwwAuthenticate } from '@tessera/resource-server';
+import { ACCOUNT_SCOPE } from '@tessera/scopes';
 import type { FastifyRequest } from 'fastify';
 import { FlowError } from '../http/flow-error';
-import { TokenServiceClient } from '../token-service/token-service.client';
 
-export const ACCOUNT_SCOPE = 'account';
+export { ACCOUNT_SCOPE };
 
 /** Who is calling the account API: the token's user, through which client. */
 export interface AccountCaller {
@@ -14,35 +15,41 @@ export interface AccountCaller {
 
 export type AccountRequest = FastifyRequest & { account: AccountCaller };
 
+/** The account API's own TokenVerifier (provided by the core module), so that it is not confused with another API's. */
+export class AccountTokenVerifier extends TokenVerifier {}
+
 /**
- * The account API is a resource server of the platform: a bearer access token (RFC 6750 §2.1,
- * header only) with the `account` scope, checked by the token service's internal
- * introspection. Dynamic clients can never obtain that scope, so only first-party apps (the
- * portal) reach these endpoints.
+ * The account API is a resource server of the platform (libs/resource-server): a bearer access
+ * token (RFC 6750 §2.1, header only) addressed to it (`aud` `<issuer>/auth/account`) with the
+ * `account` scope, asked about at the token service's internal introspection (JWTs too, no
+ * cache: a revoked token is refused with the next request). Dynamic clients can never obtain
+ * that scope, so only first-party apps (the portal) reach these endpoints. Refusals are the
+ * service's FlowErrors, with RFC 6750's status and WWW-Authenticate.
  */
 @Injectable()
 export class AccountGuard implements CanActivate {
-  constructor(private readonly tokenService: TokenServiceClient) {}
+  constructor(private readonly verifier: AccountTokenVerifier) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AccountRequest>();
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
-    if (!match) throw withChallenge(new FlowError('invalid_token', 'An access token with the account scope is required (Authorization: Bearer).'), 'Bearer realm="tessera-account"');
-    const token = await this.tokenService.introspect(match[1] as string);
-    if (!token.active || !token.sub || !token.client_id) {
-      throw withChallenge(new FlowError('invalid_token', 'The access token is not active.'), 'Bearer realm="tessera-account", error="invalid_token"');
+    try {
+      const token = await this.verifier.authorize(req.headers.authorization, [ACCOUNT_SCOPE]);
+      if (!token.sub) throw new TokenError('invalid_token', 'The access token names no user.');
+      req.account = { sub: token.sub, clientId: token.client_id, scope: token.scopes };
+      return true;
+    } catch (err) {
+      if (!(err instanceof TokenError)) throw err;
+      throw refusal(err, this.verifier.audiences[0]);
     }
-    const scope = (token.scope ?? '').split(' ').filter(Boolean);
-    if (!scope.includes(ACCOUNT_SCOPE)) {
-      throw new FlowError('insufficient_scope', `The access token lacks the "${ACCOUNT_SCOPE}" scope.`, { scope: ACCOUNT_SCOPE });
-    }
-    req.account = { sub: token.sub, clientId: token.client_id, scope };
-    return true;
   }
 }
 
-function withChallenge(err: FlowError, challenge: string): FlowError {
-  (err as FlowError & { wwwAuthenticate?: string }).wwwAuthenticate = challenge;
-  return err;
+function refusal(err: TokenError, realm: string | undefined): FlowError {
+  const description = err.credentialsMissing ? 'An access token with the account scope is required (Authorization: Bearer).' : err.description;
+  const flowError =
+    err.code === 'insufficient_scope'
+      ? new FlowError('insufficient_scope', `The access token lacks the "${ACCOUNT_SCOPE}" scope.`, { scope: ACCOUNT_SCOPE })
+      : new FlowError(err.code === 'invalid_request' ? 'invalid_request' : 'invalid_token', description);
+  (flowError as FlowError & { wwwAuthenticate?: string }).wwwAuthenticate = wwwAuthenticate(err, realm);
+  return flowError;
 }

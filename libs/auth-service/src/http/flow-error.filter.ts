@@ -22,7 +22,8 @@ export class FlowErrorFilter implements ExceptionFilter {
     const log = { req: { id: req.id, method: req.method, url: redactUrl(req.url) }, error: body['error'], detail };
     if (status >= 500) this.logger.error({ ...log, err: exception }, 'request failed');
     else this.logger.info(log, 'request refused');
-    if (status === 401 && (exception as { wwwAuthenticate?: string }).wwwAuthenticate) {
+    // RFC 6750 §3: the bearer challenge on 401, and on 400/403 refusals of a token too.
+    if ((exception as { wwwAuthenticate?: string }).wwwAuthenticate) {
       void reply.header('www-authenticate', (exception as { wwwAuthenticate: string }).wwwAuthenticate);
     }
     void reply.code(status).header('cache-control', 'no-store').send(body);

@@ -2,15 +2,15 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InvalidClientMetadataError } from '@tessera/oauth-errors';
 import type { Logger } from 'pino';
 import { CLI_CLIENT_ID, CLI_SECRET_FILE, ensureSecretFile, LOGGER, PLATFORM_CONFIG, randomSecret, type PlatformConfig } from '@tessera/runtime';
-import { ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE, adminApiResource } from '@tessera/scopes';
+import { ACCOUNT_SCOPE, accountApiResource, ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE, adminApiResource } from '@tessera/scopes';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { ResourceServersService } from '../resources/resource-servers.service';
 import { ClientsService } from './clients.service';
 import { ADMIN_TOKEN_MAX_TTL } from './admin-scopes';
 
 /**
- * What administration needs before anyone can administer: the admin API registered as a
- * resource server (its `aud`, its scopes), and the `tessera-cli` admin client the CLI and
+ * What administration needs before anyone can administer: the admin API and the account API
+ * registered as resource servers (their `aud`, their scopes), and the `tessera-cli` admin client the CLI and
  * automation sign in with (client_credentials), its secret from TESSERA_CLI_SECRET or a 0600
  * file in the data directory. Idempotent across restarts and replicas starting at once.
  */
@@ -26,10 +26,8 @@ export class AdminBootstrapService implements OnModuleInit {
 
   async onModuleInit() {
     const audience = adminApiResource(this.config.issuer);
-    await this.once(async () => {
-      if ((await this.resourceServers.list()).some((rs) => rs.identifier === audience)) return;
-      await this.resourceServers.register({ identifier: audience, name: 'Tessera admin API', scopes: [ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE] });
-    });
+    await this.ensureResourceServer(audience, 'Tessera admin API', [ADMIN_READ_SCOPE, ADMIN_WRITE_SCOPE]);
+    await this.ensureResourceServer(accountApiResource(this.config.issuer), 'Tessera account API', [ACCOUNT_SCOPE]);
     await this.once(async () => {
       if (await this.clients.find(CLI_CLIENT_ID)) return;
       await this.clients.create(
@@ -47,6 +45,13 @@ export class AdminBootstrapService implements OnModuleInit {
       );
     });
     await this.clients.setSecret(CLI_CLIENT_ID, this.cliSecret());
+  }
+
+  private ensureResourceServer(identifier: string, name: string, scopes: string[]) {
+    return this.once(async () => {
+      if ((await this.resourceServers.list()).some((rs) => rs.identifier === identifier)) return;
+      await this.resourceServers.register({ identifier, name, scopes });
+    });
   }
 
   private cliSecret(): string {

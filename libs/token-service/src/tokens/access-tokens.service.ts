@@ -1,3 +1,4 @@
+import { ACCOUNT_SCOPE, accountApiResource } from '@tessera/scopes';
 import { ADMIN_TOKEN_MAX_TTL, isAdminScope } from '../clients/admin-scopes';
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidTargetError } from '@tessera/oauth-errors';
@@ -49,7 +50,11 @@ export class AccessTokensService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async issue(request: AccessTokenRequest, tx?: Transaction): Promise<IssuedAccessToken> {
+  async issue(input: AccessTokenRequest, tx?: Transaction): Promise<IssuedAccessToken> {
+    // The account scope is the account API's own: a token asked for with it and addressed to no
+    // API is addressed to that one (libs/resource-server there checks `aud`).
+    const request =
+      input.audience.length === 0 && input.scope.includes(ACCOUNT_SCOPE) ? { ...input, audience: [accountApiResource(this.config.issuer)] } : input;
     const { client } = request;
     const now = epochSeconds(this.clock);
     const ttl = request.scope.some(isAdminScope) ? Math.min(client.accessTokenTtl, ADMIN_TOKEN_MAX_TTL) : client.accessTokenTtl;
