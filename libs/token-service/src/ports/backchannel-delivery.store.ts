@@ -39,4 +39,6 @@ export abstract class BackchannelDeliveryStore {
   /** Inserts or replaces the delivery's row. */
   abstract save(delivery: BackchannelDelivery, tx?: Transaction): Promise<void>;
   abstract list(query: BackchannelDeliveryQuery): Promise<BackchannelDelivery[]>;
+  /** Finished deliveries (delivered or failed) last updated before `cutoff`; one still retrying stays. */
+  abstract deleteFinishedBefore(cutoff: number): Promise<number>;
 }

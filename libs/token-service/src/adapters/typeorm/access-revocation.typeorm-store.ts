@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { LessThan, type DataSource } from 'typeorm';
 import { AccessRevocationStore, type AccessRevocation } from '../../ports/access-revocation.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
@@ -24,6 +24,10 @@ export class AccessRevocationTypeormStore extends AccessRevocationStore {
 
   async recordOutcome(revocationId: string, outcome: Pick<AccessRevocation, 'grants' | 'sessions'>, tx: Transaction): Promise<void> {
     await tx.update(AccessRevocationEntity, { revocationId }, { grants: outcome.grants, sessions: outcome.sessions });
+  }
+
+  async deleteCompletedBefore(cutoff: number): Promise<number> {
+    return (await this.dataSource.manager.delete(AccessRevocationEntity, { completedAt: LessThan(cutoff) })).affected ?? 0;
   }
 
   async find(revocationId: string, tx?: Transaction): Promise<AccessRevocation | undefined> {

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { In, LessThan, type DataSource } from 'typeorm';
 import {
   BackchannelDeliveryStore,
   type BackchannelDelivery,
@@ -26,6 +26,10 @@ export class BackchannelDeliveryTypeormStore extends BackchannelDeliveryStore {
 
   async save(delivery: BackchannelDelivery, tx?: Transaction): Promise<void> {
     await managerOf(this.dataSource, tx).upsert(BackchannelDeliveryEntity, toEntity(delivery), ['eventId']);
+  }
+
+  async deleteFinishedBefore(cutoff: number): Promise<number> {
+    return (await this.dataSource.manager.delete(BackchannelDeliveryEntity, { updatedAt: LessThan(cutoff), status: In(['delivered', 'failed']) })).affected ?? 0;
   }
 
   async list(query: BackchannelDeliveryQuery): Promise<BackchannelDelivery[]> {

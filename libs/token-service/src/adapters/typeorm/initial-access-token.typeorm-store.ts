@@ -1,4 +1,4 @@
-import { IsNull, type DataSource } from 'typeorm';
+import { IsNull, LessThan, type DataSource } from 'typeorm';
 import { InitialAccessTokenStore, type InitialAccessToken } from '../../ports/initial-access-token.store';
 import { InitialAccessTokenEntity } from './entities/initial-access-token.entity';
 
@@ -26,6 +26,10 @@ export class InitialAccessTokenTypeormStore extends InitialAccessTokenStore {
   }
   async revoke(id: string, at: number) {
     return ((await this.dataSource.manager.update(InitialAccessTokenEntity, { id, revokedAt: IsNull() }, { revokedAt: at })).affected ?? 0) > 0;
+  }
+  async deleteFinishedBefore(cutoff: number) {
+    const m = this.dataSource.manager;
+    return ((await m.delete(InitialAccessTokenEntity, { revokedAt: LessThan(cutoff) })).affected ?? 0) + ((await m.delete(InitialAccessTokenEntity, { expiresAt: LessThan(cutoff) })).affected ?? 0);
   }
   async recordUse(id: string, at: number) {
     await this.dataSource.manager.increment(InitialAccessTokenEntity, { id }, 'uses', 1);
