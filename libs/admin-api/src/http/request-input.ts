@@ -46,6 +46,7 @@ export function instant(query: Record<string, unknown>, name: string): number | 
 
 /** An id in a path: anything else is a 404 before it reaches a database. */
 export function pathId(value: string, what: string): string {
-  if (!/^[A-Za-z0-9._~:@-]{1,255}$/.test(value)) throw Problem.notFound(`No such ${what}.`);
+  // `.` and `..` would be resolved away in the internal URL they are forwarded into.
+  if (!/^[A-Za-z0-9._~:@-]{1,255}$/.test(value) || /^\.{1,2}$/.test(value)) throw Problem.notFound(`No such ${what}.`);
   return value;
 }
