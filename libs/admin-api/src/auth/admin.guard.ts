@@ -41,7 +41,11 @@ export class AdminGuard implements CanActivate {
     // client_credentials tokens name the client as their subject.
     const actsForItself = token.sub === undefined || token.sub === token.client_id;
     if (actsForItself) {
-      const client = await this.tokenService.call<{ admin?: boolean; disabled?: boolean }>('GET', `/internal/clients/${encodeURIComponent(token.client_id)}`).catch(() => undefined);
+      const client = await this.tokenService.call<{ admin?: boolean; disabled?: boolean }>('GET', `/internal/clients/${encodeURIComponent(token.client_id)}`).catch((err: unknown) => {
+        // A client that no longer exists is no admin client; a token service that cannot answer is a 503, not a verdict.
+        if (err instanceof Problem && err.status === 404) return undefined;
+        throw err;
+      });
       if (!client?.admin || client.disabled) throw new Problem(403, 'insufficient_role', 'This client is not an admin client.');
     } else {
       const user = await this.authService.call<{ roles: string[] }>('GET', `/internal/users/${encodeURIComponent(token.sub as string)}/roles`).catch((err: unknown) => {

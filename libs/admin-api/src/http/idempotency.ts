@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isUniqueViolation, MasterKeyring } from '@tessera/runtime';
 import { DataSource, LessThan } from 'typeorm';
@@ -28,7 +28,9 @@ export class Idempotency {
     if (key === undefined) return create();
     if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) throw Problem.badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters, given once.');
     const storageKey = sha256(`${actor.type}:${actor.id}\n${route}\n${key}`);
-    const requestHash = sha256(JSON.stringify(body ?? null));
+    // Keyed: a create's body may hold a password or an upstream secret, which a plain hash would
+    // leave open to guessing offline.
+    const requestHash = createHmac('sha256', this.keyring.deriveKey('admin-api.idempotency')).update(JSON.stringify(body ?? null)).digest('hex');
     try {
       await this.dataSource.manager.insert(IdempotencyKeyEntity, { storageKey, requestHash, status: null, response: null, createdAt: this.clock() });
     } catch (err) {

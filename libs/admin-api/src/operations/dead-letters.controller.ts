@@ -44,6 +44,7 @@ export class DeadLettersController {
   @AdminWrite('Send a dead-lettered event again')
   async retry(@Param('service') service: string, @Param('id') id: string, @Req() req: AdminRequest) {
     if (!(SERVICES as readonly string[]).includes(service)) throw Problem.notFound(`No such service; one of: ${SERVICES.join(', ')}.`);
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw Problem.notFound('No such dead letter.');
     if (service === 'admin-api') {
       try {
         if (!(await this.own.retry(id))) throw Problem.notFound('No such dead letter.');

@@ -54,7 +54,7 @@ describe.each(testEngines())('admin API: dead letters (%s)', (engine) => {
   });
 
   it('answers 404 for an unknown service or dead letter, in every service', async () => {
-    for (const path of ['/dead-letters/mail-service/x/retry', `/dead-letters/admin-api/${randomUUID()}/retry`, `/dead-letters/token-service/${randomUUID()}/retry`, `/dead-letters/auth-service/${randomUUID()}/retry`]) {
+    for (const path of ['/dead-letters/mail-service/x/retry', '/dead-letters/token-service/not-a-uuid/retry', `/dead-letters/admin-api/${randomUUID()}/retry`, `/dead-letters/token-service/${randomUUID()}/retry`, `/dead-letters/auth-service/${randomUUID()}/retry`]) {
       expect({ path, status: (await app.admin(token, 'POST', path)).status }).toEqual({ path, status: 404 });
     }
   });

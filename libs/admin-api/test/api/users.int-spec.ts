@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eventually, testEngines } from '@tessera/test-kit';
 import { startAdminPlatform, type AdminPlatform } from '../support/admin-platform';
 
@@ -130,6 +131,15 @@ describe.each(testEngines())('admin API: users and the audit log (%s)', (engine)
     for (const bad of ['type=DROP%20TABLE', 'since=yesterday', 'colour=blue', 'since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z']) {
       expect({ bad, status: (await app.admin(token, 'GET', `/audit?${bad}`)).status }).toEqual({ bad, status: 400 });
     }
+  });
+
+  it('keeps no guessable trace of a password sent with an Idempotency-Key: the request is remembered by a keyed hash', async () => {
+    const body = { email: `keyed-${Date.now()}@example.com`, password: 'Winter2024! is my password' };
+    expect((await app.admin(token, 'POST', '/users', body, { 'idempotency-key': `kh-${Date.now()}` })).status).toBe(201);
+    const rows = (await app.adminDataSource().query('SELECT "request_hash" FROM "idempotency_keys"')) as Array<{ request_hash: string }>;
+    const plain = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.request_hash)).not.toContain(plain);
   });
 
   it('never writes a password or a client secret into the audit log', async () => {

@@ -34,7 +34,8 @@ export class AccountGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AccountRequest>();
     try {
       const token = await this.verifier.authorize(req.headers.authorization, [ACCOUNT_SCOPE]);
-      if (!token.sub) throw new TokenError('invalid_token', 'The access token names no user.');
+      // A client acting for itself names itself as the subject: it has no account.
+      if (!token.sub || token.sub === token.client_id) throw new TokenError('invalid_token', 'The access token names no user.');
       req.account = { sub: token.sub, clientId: token.client_id, scope: token.scopes };
       return true;
     } catch (err) {

@@ -87,7 +87,8 @@ export class ClientsService implements OnModuleInit {
     const requested = (metadata as Record<string, unknown>)['client_id'];
     let clientId: string = randomUUID();
     if (mode === 'managed' && requested !== undefined) {
-      if (typeof requested !== 'string' || !/^[A-Za-z0-9._~-]{1,255}$/.test(requested)) {
+      // `.` and `..` are path segments, not ids: no URL could name such a client.
+      if (typeof requested !== 'string' || !/^[A-Za-z0-9._~-]{1,255}$/.test(requested) || /^\.{1,2}$/.test(requested)) {
         throw new InvalidClientMetadataError('client_id must be 1 to 255 characters of A-Z a-z 0-9 . _ ~ -.');
       }
       if (await this.store.find(requested)) throw new InvalidClientMetadataError(`A client with id "${requested}" already exists.`);

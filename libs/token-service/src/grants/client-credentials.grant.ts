@@ -1,3 +1,4 @@
+import { ACCOUNT_SCOPE } from '@tessera/scopes';
 import { AdminScopePolicy } from './admin-scope.policy';
 import { Injectable } from '@nestjs/common';
 import { InvalidScopeError, UnauthorizedClientError } from '@tessera/oauth-errors';
@@ -9,7 +10,8 @@ import { AccessTokensService } from '../tokens/access-tokens.service';
 import { GrantHandler, type TokenResponse, type ValidatedGrant } from './grant-handler';
 
 /** Scopes that describe a user; a client acting for itself cannot hold them. */
-const USER_ONLY_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'address', 'phone']);
+// `account` is the account API's: a person's own account, which a client acting for itself has none of.
+const USER_ONLY_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'address', 'phone', ACCOUNT_SCOPE]);
 
 interface ClientCredentialsGrant extends ValidatedGrant {
   scope: string[];

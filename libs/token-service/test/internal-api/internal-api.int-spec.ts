@@ -95,6 +95,13 @@ describe.each(testEngines())('internal API (%s)', (engine) => {
       expect((await tokenFor(app, basicOf(created.body['client_id'], created.body['client_secret']), { scope: 'export' })).status).toBe(200);
     });
 
+    it("refuses an explicit client_id that no URL could name ('.', '..', a slash)", async () => {
+      for (const clientId of ['.', '..', 'a/b', '']) {
+        const res = await app.internal('POST', '/internal/clients', { client_id: clientId, grant_types: ['client_credentials'] });
+        expect({ clientId, status: res.status, error: res.body['error'] }).toEqual({ clientId, status: 400, error: 'invalid_client_metadata' });
+      }
+    });
+
     it('refuses a duplicate explicit client_id, and an unknown client with 404', async () => {
       expect((await app.internal('POST', '/internal/clients', { client_id: 'dup-client', grant_types: ['client_credentials'] })).status).toBe(201);
       const again = await app.internal('POST', '/internal/clients', { client_id: 'dup-client', grant_types: ['client_credentials'] });

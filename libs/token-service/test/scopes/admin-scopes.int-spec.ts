@@ -62,4 +62,11 @@ describe.each(testEngines())('admin scopes (%s)', (engine) => {
     expect(granted.status).toBe(200);
     expect(body).toMatchObject({ scope: 'admin:read admin:write', expires_in: 300 });
   });
+
+  it('refuses the account scope to a client acting for itself: it has no account', async () => {
+    const client = await oidc.app.client({ grant_types: ['client_credentials'], allowed_scopes: ['account'] });
+    const res = await oidc.app.form('/oauth2/token', { grant_type: 'client_credentials', scope: 'account' }, { authorization: client.basic });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_scope' });
+  });
 });
