@@ -1,0 +1,58 @@
+import { accessToken, renew, type TokenPurpose } from '../auth/session';
+import { errorFrom, networkError } from './api-error';
+
+/**
+ * A resource-server API called with the portal's in-memory access token: the account API
+ * (`/auth/account/*`, purpose `account`) or the admin API (`/admin/api/*`, purpose `admin`).
+ * A 401 means the token expired or was revoked: the session layer gets a new one through the
+ * OP session (a top-level redirect), so the call never returns.
+ */
+export interface BearerApi {
+  get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+}
+
+export function bearerApi(purpose: TokenPurpose, base: string, onUnauthorized: () => Promise<never> = () => renew(purpose)): BearerApi {
+  async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const token = await accessToken(purpose);
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        cache: 'no-store',
+        credentials: 'same-origin',
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw networkError();
+    }
+    if (response.status === 401) return onUnauthorized();
+    if (!response.ok) throw await errorFrom(response);
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+  return {
+    get: (path, query = {}) => {
+      const params = new URLSearchParams(
+        Object.entries(query)
+          .filter(([, v]) => v !== undefined && v !== '')
+          .map(([k, v]) => [k, String(v)]),
+      );
+      return call('GET', params.size ? `${path}?${params}` : path);
+    },
+    send: (method, path, body, headers) => call(method, path, body, headers),
+  };
+}
+
+/** The account API (`/auth/account/*`) with the account token. */
+export const accountApi = bearerApi('account', '/auth/account');
+
+/** The admin API (`/admin/api/*`) with the short-lived admin token. */
+export const adminApi = bearerApi('admin', '/admin/api');

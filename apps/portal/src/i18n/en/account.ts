@@ -1,0 +1,3 @@
+/** The account screens' strings. */
+export const accountEn = {
+} as const;

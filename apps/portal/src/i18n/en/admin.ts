@@ -1,0 +1,3 @@
+/** The admin screens' strings. */
+export const adminEn = {
+} as const;

@@ -1,0 +1,3 @@
+/** The flows screens' strings. */
+export const flowsEn = {
+} as const;

@@ -1,0 +1,4 @@
+import type { accountEn } from '../en/account';
+
+export const accountFr: Record<keyof typeof accountEn, string> = {
+};

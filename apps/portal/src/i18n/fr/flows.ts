@@ -1,0 +1,4 @@
+import type { flowsEn } from '../en/flows';
+
+export const flowsFr: Record<keyof typeof flowsEn, string> = {
+};
