@@ -2,6 +2,7 @@ import type { RouteObject } from 'react-router';
 import { lazyScreen } from './lazy-screen';
 import { accountRoutes } from './screens/account/routes';
 import { adminRoutes } from './screens/admin/routes';
+import { consentRoutes } from './screens/consent/routes';
 import { flowRoutes } from './screens/flows/routes';
 
 /**
@@ -10,6 +11,7 @@ import { flowRoutes } from './screens/flows/routes';
  */
 export const portalRoutes: RouteObject[] = [
   ...flowRoutes,
+  ...consentRoutes,
   ...accountRoutes,
   ...adminRoutes,
   { path: '/callback', element: lazyScreen(() => import('./screens/common/CallbackScreen').then((m) => ({ default: m.CallbackScreen }))) },

@@ -5,3 +5,6 @@ export * from './test-browser';
 export * from './scripted-login-ui';
 export * from './tls-test-server';
 export * from './logout-listener';
+export * from './free-port';
+export * from './platform-process';
+export * from './mailbox';
