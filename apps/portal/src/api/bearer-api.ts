@@ -4,8 +4,8 @@ import { errorFrom, networkError } from './api-error';
 /**
  * A resource-server API called with the portal's in-memory access token: the account API
  * (`/auth/account/*`, purpose `account`) or the admin API (`/admin/api/*`, purpose `admin`).
- * A 401 means the token expired or was revoked: the session layer gets a new one through the
- * OP session (a top-level redirect), so the call never returns.
+ * A refused token (expired, revoked) makes the session layer get a new one through the OP
+ * session (a top-level redirect), so the call never returns.
  */
 export interface BearerApi {
   get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;
@@ -32,8 +32,13 @@ export function bearerApi(purpose: TokenPurpose, base: string, onUnauthorized: (
     } catch {
       throw networkError();
     }
-    if (response.status === 401) return onUnauthorized();
-    if (!response.ok) throw await errorFrom(response);
+    if (!response.ok) {
+      const error = await errorFrom(response);
+      // Only a refused token (RFC 6750: a Bearer challenge, or invalid_token) means "get a new
+      // one"; a 401 about something else (a wrong current_password) is the screen's to show.
+      if (response.status === 401 && (/^bearer\b/i.test(response.headers.get('www-authenticate') ?? '') || error.code === 'invalid_token')) return onUnauthorized();
+      throw error;
+    }
     if (response.status === 204) return undefined as T;
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;

@@ -6,7 +6,7 @@ module.exports = class JsdomWithFetch extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     const g = this.global;
-    Object.assign(g, { fetch, Request, Response, Headers, FormData, TextEncoder, TextDecoder, ReadableStream, structuredClone });
+    Object.assign(g, { fetch, Request, Response, Headers, TextEncoder, TextDecoder, ReadableStream, structuredClone });
     if (!g.crypto?.subtle) Object.defineProperty(g, 'crypto', { value: globalThis.crypto, configurable: true });
   }
 };

@@ -1,0 +1,39 @@
+import { holdTokenForTest } from '../auth/session';
+import { FakeServer } from '../test/fake-server';
+import { bearerApi } from './bearer-api';
+import { ApiError } from './api-error';
+
+describe('bearerApi', () => {
+  const renewed = jest.fn(() => new Promise<never>(() => undefined));
+  const api = bearerApi('account', '/auth/account', renewed);
+
+  beforeEach(() => {
+    renewed.mockClear();
+    holdTokenForTest('account', { accessToken: 'at-1' });
+  });
+
+  it('sends the held token as a bearer token and returns the JSON answer', async () => {
+    const server = new FakeServer().on('GET /auth/account/sessions', { body: { sessions: [] } }).install();
+    await expect(api.get('/sessions', { page: 2, empty: '' })).resolves.toEqual({ sessions: [] });
+    const [request] = server.sent('GET /auth/account/sessions');
+    expect(request?.headers.get('authorization')).toBe('Bearer at-1');
+    expect(request?.query.toString()).toBe('page=2');
+  });
+
+  it('gets a new token when the token itself is refused (a Bearer challenge)', async () => {
+    new FakeServer()
+      .on('GET /auth/account', { status: 401, body: { error: 'invalid_token' }, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } })
+      .install();
+    void api.get('');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(renewed).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves a 401 about something else (a wrong current password) to the screen', async () => {
+    new FakeServer().on('POST /auth/account/password', { status: 401, body: { error: 'invalid_credentials', error_description: 'The password is not correct.' } }).install();
+    const error = await api.send('POST', '/password', { current_password: 'x', new_password: 'y' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe('invalid_credentials');
+    expect(renewed).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,45 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Alert, EmptyState, ErrorAlert, Loading, PageTitle } from '../../../components';
+import { useT } from '../../../i18n/i18n';
+import { accountKeys, useConnectedApps } from '../account-api';
+import { ConnectedAppItem } from './ConnectedAppItem';
+
+/** `/account/apps`: every app the person let into their account, and a way to take that back. */
+export default function AppsScreen() {
+  const t = useT();
+  const queryClient = useQueryClient();
+  const apps = useConnectedApps();
+  const [revoked, setRevoked] = useState<string | null>(null);
+  const list = [...(apps.data ?? [])].sort((a, b) => (b.last_used_at ?? b.granted_at) - (a.last_used_at ?? a.granted_at));
+  return (
+    <>
+      <PageTitle>{t('account.apps.title')}</PageTitle>
+      <p className="section-lead muted">{t('account.apps.lead')}</p>
+      {revoked && <Alert tone="success">{t('account.apps.revoked', { app: revoked })}</Alert>}
+      {apps.isPending && <Loading />}
+      <ErrorAlert error={apps.error} />
+      {apps.data &&
+        (list.length ? (
+          <section className="section" aria-label={t('account.apps.title')}>
+            <ul className="list">
+              {list.map((app) => (
+                <ConnectedAppItem
+                  key={app.id}
+                  app={app}
+                  onRevoked={(name) => {
+                    setRevoked(name);
+                    return queryClient.invalidateQueries({ queryKey: accountKeys.apps });
+                  }}
+                />
+              ))}
+            </ul>
+          </section>
+        ) : (
+          <EmptyState title={t('account.apps.empty')}>
+            <p>{t('account.apps.empty.body')}</p>
+          </EmptyState>
+        ))}
+    </>
+  );
+}
