@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 'react-router';
 import { ApiError } from './api/api-error';
+import type { Catalog, Locale } from './i18n/catalogs';
 import { I18nProvider } from './i18n/i18n';
 import { portalRoutes } from './routes';
 
@@ -18,10 +19,10 @@ export function createQueryClient() {
   });
 }
 
-export function App({ routes = portalRoutes }: { routes?: RouteObject[] }) {
+export function App({ routes = portalRoutes, locale, catalog }: { routes?: RouteObject[]; locale: Locale; catalog: Catalog }) {
   const router = createBrowserRouter([{ path: '/', element: <Navigate to="/account" replace /> }, ...routes]);
   return (
-    <I18nProvider>
+    <I18nProvider locale={locale} catalog={catalog}>
       <QueryClientProvider client={createQueryClient()}>
         <RouterProvider router={router} />
       </QueryClientProvider>

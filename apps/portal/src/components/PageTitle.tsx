@@ -16,7 +16,9 @@ export function PageTitle({ children, title, focus = true }: { children: ReactNo
     if (focus) ref.current?.focus({ preventScroll: false });
   }, [focus]);
   return (
-    <h1 ref={ref} tabIndex={-1} className="page-title">
+    // elementtiming: the browser records when the heading was first painted (the browser tests'
+    // time-to-first-render figure).
+    <h1 ref={ref} tabIndex={-1} className="page-title" {...{ elementtiming: 'page-title' }}>
       {children}
     </h1>
   );

@@ -6,4 +6,4 @@ export { ErrorAlert, describeError } from './ErrorText';
 export { Loading } from './Loading';
 export { PageTitle } from './PageTitle';
 export { TextField } from './TextField';
-export { AuthLayout, AppLayout } from './Layouts';
+export { AuthLayout } from './AuthLayout';

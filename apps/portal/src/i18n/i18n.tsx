@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { CATALOGS, type Locale, type MessageKey } from './catalogs';
+import { loadCatalog, type Catalog, type Locale, type MessageKey } from './catalogs';
 import { interpolate, pickLocale } from './locale';
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
@@ -16,7 +16,8 @@ const I18nContext = createContext<I18n | null>(null);
 
 const STORAGE_KEY = 'tessera.locale';
 
-function initialLocale(): Locale {
+/** The language to start in: `?ui_locales=`, the person's earlier choice, then the browser's. */
+export function initialLocale(): Locale {
   const query = new URLSearchParams(window.location.search).get('ui_locales');
   let chosen: string | null = null;
   try {
@@ -27,26 +28,39 @@ function initialLocale(): Locale {
   return pickLocale(query, chosen, navigator.languages ?? [navigator.language]);
 }
 
-export function I18nProvider({ children, locale: fixed }: { children: ReactNode; locale?: Locale }) {
-  const [locale, setLocaleState] = useState<Locale>(() => fixed ?? initialLocale());
+/**
+ * Strings for the screens. The first catalogue is loaded before the first render (main.tsx);
+ * switching language loads the other one, and the page switches once it is there.
+ */
+export function I18nProvider({ children, locale: initial, catalog: initialCatalog }: { children: ReactNode; locale: Locale; catalog: Catalog }) {
+  const [state, setState] = useState<{ locale: Locale; catalog: Catalog }>({ locale: initial, catalog: initialCatalog });
   useEffect(() => {
-    document.documentElement.lang = locale;
-  }, [locale]);
-  const setLocale = useCallback((next: Locale) => {
-    setLocaleState(next);
-    try {
-      window.localStorage.setItem(STORAGE_KEY, next);
-    } catch {
-      // not remembered; fine
-    }
+    document.documentElement.lang = state.locale;
+  }, [state.locale]);
+  const switchTo = useCallback((next: Locale) => {
+    void loadCatalog(next).then((catalog) => setState((current) => (current.locale === next ? current : { locale: next, catalog })));
   }, []);
-  const preferUiLocales = useCallback((uiLocales: string | readonly string[] | null | undefined) => {
-    if (uiLocales && uiLocales.length) setLocaleState(pickLocale(uiLocales, navigator.languages ?? []));
-  }, []);
-  const value = useMemo<I18n>(() => {
-    const catalog = CATALOGS[locale];
-    return { locale, setLocale, preferUiLocales, t: (key, vars) => interpolate(catalog[key] ?? CATALOGS.en[key] ?? key, vars) };
-  }, [locale, setLocale, preferUiLocales]);
+  const setLocale = useCallback(
+    (next: Locale) => {
+      switchTo(next);
+      try {
+        window.localStorage.setItem(STORAGE_KEY, next);
+      } catch {
+        // not remembered; fine
+      }
+    },
+    [switchTo],
+  );
+  const preferUiLocales = useCallback(
+    (uiLocales: string | readonly string[] | null | undefined) => {
+      if (uiLocales && uiLocales.length) switchTo(pickLocale(uiLocales, navigator.languages ?? []));
+    },
+    [switchTo],
+  );
+  const value = useMemo<I18n>(
+    () => ({ locale: state.locale, setLocale, preferUiLocales, t: (key, vars) => interpolate(state.catalog[key] ?? key, vars) }),
+    [state, setLocale, preferUiLocales],
+  );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -3,6 +3,8 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
 import { createQueryClient } from '../app';
+import { en } from '../i18n/catalog-en';
+import { fr } from '../i18n/catalog-fr';
 import type { Locale } from '../i18n/catalogs';
 import { I18nProvider } from '../i18n/i18n';
 
@@ -16,7 +18,7 @@ export function renderScreen(options: { url: string; element?: ReactElement; pat
   const client = createQueryClient();
   client.setDefaultOptions({ queries: { retry: false, staleTime: 0 }, mutations: { retry: false } });
   const result = render(
-    <I18nProvider locale={options.locale ?? 'en'}>
+    <I18nProvider locale={options.locale ?? 'en'} catalog={options.locale === 'fr' ? fr : en}>
       <QueryClientProvider client={client}>
         <RouterProvider router={router} />
       </QueryClientProvider>

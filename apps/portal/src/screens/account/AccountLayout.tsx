@@ -1,6 +1,6 @@
 import { Outlet } from 'react-router';
 import { RequireToken } from '../../auth/RequireToken';
-import { AppLayout } from '../../components';
+import { AppLayout } from '../../components/AppLayout';
 import { AccountNav } from './AccountNav';
 import './account.css';
 

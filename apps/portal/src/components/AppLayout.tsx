@@ -1,53 +1,13 @@
 import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { forgetTokens, logoutRequest, signedInUser } from '../auth/session';
-import { LOCALE_NAMES, LOCALES, type Locale } from '../i18n/catalogs';
 import { useI18n } from '../i18n/i18n';
+import { LanguagePicker, SkipLink } from './PageChrome';
 
-function LanguagePicker() {
-  const { locale, setLocale, t } = useI18n();
-  return (
-    <label className="language-picker">
-      <span className="visually-hidden">{t('app.language')}</span>
-      <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
-        {LOCALES.map((l) => (
-          <option key={l} value={l} lang={l}>
-            {LOCALE_NAMES[l]}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
-function SkipLink() {
-  const { t } = useI18n();
-  return (
-    <a className="skip-link" href="#main">
-      {t('app.skipToContent')}
-    </a>
-  );
-}
-
-/** The sign-in, consent and sign-up screens: one card in the middle of the page. */
-export function AuthLayout({ children, wide = false }: { children: ReactNode; wide?: boolean }) {
-  const { t } = useI18n();
-  return (
-    <div className="auth-layout">
-      <SkipLink />
-      <header className="auth-header">
-        <span className="brand" aria-hidden="true">
-          <span className="brand-mark" />
-          {t('app.name')}
-        </span>
-        <LanguagePicker />
-      </header>
-      <main id="main" className={wide ? 'auth-card auth-card-wide' : 'auth-card'}>
-        {children}
-      </main>
-    </div>
-  );
-}
+/*
+ * The signed-in frame lives apart from the sign-in pages' components: it brings the OAuth
+ * client code (auth/session, oauth4webapi), which the login page does not need to load.
+ */
 
 /** RP-initiated logout as a POST form: the ID token hint never goes into a URL. */
 export function SignOutButton() {
