@@ -77,6 +77,13 @@ describe('AppsScreen', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('No such connected app.');
   });
 
+  it('does not list the portal itself (revoking it would only sign the person out here)', async () => {
+    new FakeServer().on('GET /auth/account/apps', { body: [{ ...app, id: 'g-portal', client_id: 'tessera-portal', client_name: 'Tessera portal' }] }).install();
+    open();
+    expect(await screen.findByText('No connected apps')).toBeTruthy();
+    expect(screen.queryByText('Tessera portal')).toBeNull();
+  });
+
   it('has an empty state', async () => {
     new FakeServer().on('GET /auth/account/apps', { body: [] }).install();
     open();

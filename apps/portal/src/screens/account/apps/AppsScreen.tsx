@@ -4,6 +4,7 @@ import { Alert, EmptyState, ErrorAlert, Loading, PageTitle } from '../../../comp
 import { useT } from '../../../i18n/i18n';
 import { accountKeys, useConnectedApps } from '../account-api';
 import { ConnectedAppItem } from './ConnectedAppItem';
+import { PORTAL_CLIENT_ID } from '../../../auth/portal-client';
 
 /** `/account/apps`: every app the person let into their account, and a way to take that back. */
 export default function AppsScreen() {
@@ -11,7 +12,8 @@ export default function AppsScreen() {
   const queryClient = useQueryClient();
   const apps = useConnectedApps();
   const [revoked, setRevoked] = useState<string | null>(null);
-  const list = [...(apps.data ?? [])].sort((a, b) => (b.last_used_at ?? b.granted_at) - (a.last_used_at ?? a.granted_at));
+  // The portal is this page: revoking it here would only sign the person out of it.
+  const list = (apps.data ?? []).filter((app) => app.client_id !== PORTAL_CLIENT_ID).sort((a, b) => (b.last_used_at ?? b.granted_at) - (a.last_used_at ?? a.granted_at));
   return (
     <>
       <PageTitle>{t('account.apps.title')}</PageTitle>

@@ -54,7 +54,7 @@ export default function AuditScreen() {
             <EmptyState title={filtered ? t('admin.audit.noMatch') : t('admin.audit.empty')} />
           ) : (
             <>
-              <div className="admin-table-wrap">
+              <div className="admin-table-wrap" role="region" aria-label={t('admin.audit.title')} tabIndex={0}>
                 <table className="data">
                   <caption className="visually-hidden">{t('admin.audit.title')}</caption>
                   <thead>

@@ -40,7 +40,7 @@ export default function ClientsScreen() {
             </EmptyState>
           ) : (
             <>
-              <div className="admin-table-wrap">
+              <div className="admin-table-wrap" role="region" aria-label={t('admin.clients.title')} tabIndex={0}>
                 <table className="data">
                   <caption className="visually-hidden">{t('admin.clients.title')}</caption>
                   <thead>

@@ -65,7 +65,7 @@ export function BackchannelDeliveries() {
           deliveries.length === 0 ? (
             <EmptyState title={filters.status === 'failed' ? t('admin.deliveries.noFailures') : t('admin.deliveries.empty')} />
           ) : (
-            <div className="admin-table-wrap">
+            <div className="admin-table-wrap" role="region" aria-label={t('admin.deliveries.backchannel')} tabIndex={0}>
               <table className="data">
                 <caption className="visually-hidden">{t('admin.deliveries.backchannel')}</caption>
                 <thead>

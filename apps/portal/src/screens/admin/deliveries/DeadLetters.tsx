@@ -49,7 +49,7 @@ export function DeadLetters() {
           letters.length === 0 ? (
             <EmptyState title={t('admin.deadLetters.empty')} />
           ) : (
-            <div className="admin-table-wrap">
+            <div className="admin-table-wrap" role="region" aria-label={t('admin.deadLetters.title')} tabIndex={0}>
               <table className="data">
                 <caption className="visually-hidden">{t('admin.deadLetters.title')}</caption>
                 <thead>

@@ -32,7 +32,7 @@ export default function IdpsScreen() {
           idps.length === 0 ? (
             <EmptyState title={t('admin.idps.empty')}>{write && <p>{t('admin.idps.empty.hint')}</p>}</EmptyState>
           ) : (
-            <div className="admin-table-wrap">
+            <div className="admin-table-wrap" role="region" aria-label={t('admin.idps.title')} tabIndex={0}>
               <table className="data">
                 <caption className="visually-hidden">{t('admin.idps.title')}</caption>
                 <thead>

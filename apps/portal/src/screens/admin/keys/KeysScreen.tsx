@@ -92,7 +92,7 @@ export default function KeysScreen() {
           keys.length === 0 ? (
             <EmptyState title={t('admin.keys.empty')} />
           ) : (
-            <div className="admin-table-wrap">
+            <div className="admin-table-wrap" role="region" aria-label={t('admin.keys.title')} tabIndex={0}>
               <table className="data">
                 <caption className="visually-hidden">{t('admin.keys.title')}</caption>
                 <thead>

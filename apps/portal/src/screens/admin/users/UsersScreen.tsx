@@ -43,7 +43,7 @@ export default function UsersScreen() {
             <EmptyState title={q || status ? t('admin.users.noMatch') : t('admin.users.empty')} />
           ) : (
             <>
-              <div className="admin-table-wrap">
+              <div className="admin-table-wrap" role="region" aria-label={t('admin.users.title')} tabIndex={0}>
                 <table className="data">
                   <caption className="visually-hidden">{t('admin.users.title')}</caption>
                   <thead>
