@@ -2,6 +2,7 @@ export * from './config/platform-config';
 export * from './logging/logger';
 export * from './secrets/data-dir-secrets';
 export * from './secrets/cli-client';
+export * from './secrets/portal-client';
 export * from './secrets/master-key';
 export * from './database/data-source-options';
 export * from './database/sqlite-guard';

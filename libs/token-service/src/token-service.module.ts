@@ -40,6 +40,7 @@ import { AuthorizationCodeGrantHandler } from './grants/authorization-code.grant
 import { ClientCredentialsGrantHandler } from './grants/client-credentials.grant';
 import { AdminScopePolicy } from './grants/admin-scope.policy';
 import { AdminBootstrapService } from './clients/admin-bootstrap.service';
+import { PortalBootstrapService } from './clients/portal-bootstrap.service';
 import { GRANT_HANDLERS } from './grants/grant-handler';
 import { PasswordGrantHandler } from './grants/password.grant';
 import { RefreshTokenGrantHandler } from './grants/refresh-token.grant';
@@ -208,6 +209,7 @@ export class TokenServiceModule {
         { provide: INTERNAL_SECRET, useValue: options.internalSecret },
         AdminScopePolicy,
         AdminBootstrapService,
+        PortalBootstrapService,
         InitialAccessTokensService,
         {
           provide: TOKEN_SERVICE_CONFIG,

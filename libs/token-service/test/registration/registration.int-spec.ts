@@ -294,9 +294,9 @@ describe('dynamic client registration, off', () => {
       expect(res.body).not.toHaveProperty('client_id');
       expect(res.body['error']).toEqual(expect.any(String));
     }
-    // Only the bootstrap admin client exists (made at start-up, not registered).
+    // Only the bootstrap clients exist (the admin CLI's and the portal's, made at start-up, not registered).
     const clients = (await app.internal('GET', '/internal/clients')).body as unknown as Array<{ client_id: string }>;
-    expect(clients.map((c) => c.client_id)).toEqual(['tessera-cli']);
+    expect(clients.map((c) => c.client_id).sort()).toEqual(['tessera-cli', 'tessera-portal']);
   });
 
   it('leaves registration_endpoint out of both discovery documents', async () => {

@@ -105,7 +105,8 @@ export async function startTokenService(options: TestAppOptions = {}): Promise<T
 
   @Module({
     imports: [
-      RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
+      // TESSERA_MASTER_KEY in `env` (a restart on the same database must decrypt its signing keys).
+      RuntimeModule.forRoot({ config, logger, masterKey: config.masterKey ?? randomSecret(32) }),
       TokenServiceModule.forRoot({
         env: tokenEnv,
         internalSecret,
