@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'portal-hosting',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  coverageDirectory: '../../coverage/libs/portal-hosting',
+};
