@@ -101,6 +101,11 @@ export class LoginFlowService {
     return this.tokenService.reject(challenge.challenge, req.cookies[challenge.binding_cookie], 'access_denied', 'The user cancelled the sign-in.');
   }
 
+  /** The second factors this account can finish a sign-in with. */
+  factorsFor(sub: string): Promise<string[]> {
+    return this.factors.availableTo(sub);
+  }
+
   private async secondFactorStep(sub: string): Promise<LoginStep> {
     const factors = await this.factors.availableTo(sub);
     if (!factors.length) {

@@ -40,6 +40,8 @@ export class LoginController {
     const session = await this.sessions.authenticated(req);
     const user = session && (await this.users.find(session.sub));
     const verdict = this.flow.canContinue(challenge, session);
+    // A sign-in half done (an upstream provider was the first factor): which second factors it can finish with.
+    const pending = session ? null : await this.sessions.fromRequest(req);
     return {
       login_challenge: challenge.challenge,
       client: challenge.client,
@@ -52,6 +54,7 @@ export class LoginController {
       display: challenge.display,
       session: user ? { sub: user.sub, email: user.email, name: user.claims['name'], auth_time: session?.authTime } : null,
       can_continue: verdict.ok,
+      second_factors: pending?.stage === 'second_factor' ? await this.flow.factorsFor(pending.sub) : undefined,
       methods: await this.methods.list(),
       signup_enabled: this.config.signup,
       csrf_token: ensureCsrfToken(req, reply, this.config.secureCookies),

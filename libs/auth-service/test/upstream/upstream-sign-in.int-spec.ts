@@ -310,6 +310,8 @@ describe.each(testEngines())('upstream OpenID providers (%s)', (engine) => {
       expect(next.location).toBe(`${ISSUER}/login?login_challenge=${encodeURIComponent(withEmail.challenge)}&next=second_factor`);
       const session = await withEmail.portal.get(`/auth/login?login_challenge=${encodeURIComponent(withEmail.challenge)}`);
       expect(session.body['can_continue']).toBe(false);
+      // The login page offers the factors the account has (a verified email: a mailed code), not every kind.
+      expect(session.body['second_factors']).toEqual(['email_code']);
 
       const noEmail = await toCallbackUrl(newAccount({ email: undefined }), 'acme', undefined, clientId, acr);
       const refused = await callback(noEmail.portal.browser, noEmail.callbackUrl);

@@ -6,7 +6,7 @@ import { AuthLayout, Button, ErrorAlert, Loading, PageTitle } from '../../../com
 import { useI18n } from '../../../i18n/i18n';
 import { FlowPage } from '../FlowPage';
 import { navigateTo } from '../navigate-to';
-import { KNOWN_FACTORS, loginApi, type LoginStep } from './login-api';
+import { loginApi, type LoginStep } from './login-api';
 import { LinkConfirmStep } from './LinkConfirmStep';
 import { SecondFactorStep } from './SecondFactorStep';
 import { SignInStep } from './SignInStep';
@@ -41,14 +41,14 @@ export default function LoginScreen() {
   );
 }
 
-type Stage = { kind: 'sign-in'; ended?: boolean } | { kind: 'second-factor'; factors: string[] } | { kind: 'link'; redirectTo: string } | { kind: 'leaving' };
+type Stage = { kind: 'sign-in'; ended?: boolean } | { kind: 'second-factor'; factors?: string[] } | { kind: 'link'; redirectTo: string } | { kind: 'leaving' };
 
 function LoginFlow({ challenge, linkRequired, upstreamError, atSecondFactor }: { challenge: string; linkRequired: boolean; upstreamError: string | null; atSecondFactor: boolean }) {
   const { t, preferUiLocales } = useI18n();
   const view = useQuery({ queryKey: ['flows', 'login', challenge], queryFn: () => loginApi.view(challenge) });
   const link = usePendingLink(linkRequired);
-  // The upstream redirect does not say which factors the account has: every kind is offered, the service refuses the others.
-  const [stage, setStage] = useState<Stage>(atSecondFactor ? { kind: 'second-factor', factors: [...KNOWN_FACTORS] } : { kind: 'sign-in' });
+  // Back from an upstream provider, the factors come with the login view (second_factors).
+  const [stage, setStage] = useState<Stage>(atSecondFactor ? { kind: 'second-factor' } : { kind: 'sign-in' });
   const [dead, setDead] = useState(false);
 
   useEffect(() => {
@@ -113,7 +113,7 @@ function LoginFlow({ challenge, linkRequired, upstreamError, atSecondFactor }: {
   const common = { challenge, view: view.data, onStep: proceed, onFlowError: flowFailed, onLeave: leave };
   switch (stage.kind) {
     case 'second-factor':
-      return <SecondFactorStep key="second-factor" {...common} factors={stage.factors} />;
+      return <SecondFactorStep key="second-factor" {...common} factors={stage.factors ?? view.data?.second_factors ?? []} />;
     case 'link':
       return <LinkConfirmStep pending={link.pending} redirectTo={stage.redirectTo} onDone={leave} />;
     default:

@@ -15,6 +15,8 @@ export interface LoginView {
   session: { sub: string; email?: string | null; name?: string; auth_time?: number } | null;
   /** That session may answer this request without a new sign-in. */
   can_continue: boolean;
+  /** A sign-in half done here (an upstream provider was the first factor): the factors that can finish it. */
+  second_factors?: string[];
   methods: LoginMethod[];
   signup_enabled: boolean;
 }
