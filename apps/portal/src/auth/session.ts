@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import { navigate } from './navigate';
 import { issuerOrigin, PORTAL_CLIENT_ID, PURPOSES, redirectUri, type TokenPurpose } from './portal-client';
 
 export type { TokenPurpose } from './portal-client';
@@ -84,7 +85,7 @@ export async function signIn(purpose: TokenPurpose, options: SignInOptions = {})
     ...(options.maxAge !== undefined ? { max_age: String(options.maxAge) } : {}),
     ...(options.uiLocales ? { ui_locales: options.uiLocales } : {}),
   }).toString();
-  window.location.assign(url.toString());
+  navigate(url.toString());
   return new Promise<never>(() => undefined);
 }
 

@@ -33,7 +33,7 @@ export class FakeServer {
     const fetchImpl = async (input: RequestInfo | URL, init: RequestInit = {}) => {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, window.location.origin);
       const method = (init.method ?? 'GET').toUpperCase();
-      const text = typeof init.body === 'string' ? init.body : undefined;
+      const text = typeof init.body === 'string' ? init.body : init.body instanceof URLSearchParams ? init.body.toString() : undefined;
       let body: unknown = text;
       try {
         body = text ? JSON.parse(text) : undefined;

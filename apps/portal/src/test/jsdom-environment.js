@@ -8,5 +8,8 @@ module.exports = class JsdomWithFetch extends TestEnvironment {
     const g = this.global;
     Object.assign(g, { fetch, Request, Response, Headers, TextEncoder, TextDecoder, ReadableStream, structuredClone });
     if (!g.crypto?.subtle) Object.defineProperty(g, 'crypto', { value: globalThis.crypto, configurable: true });
+    // WebCrypto and TextEncoder answer with Node's buffers: the page's instanceof checks
+    // (oauth4webapi's) must see Node's ArrayBuffer and Uint8Array too.
+    Object.assign(g, { ArrayBuffer, Uint8Array });
   }
 };
