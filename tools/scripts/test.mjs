@@ -10,13 +10,21 @@ const root = new URL('../..', import.meta.url).pathname;
 const results = join(root, 'tmp/test-results', String(process.pid));
 rmSync(results, { recursive: true, force: true });
 
+// The portal's browser tests need Debian's chromium (and nginx, which serves the portal build
+// beside the platform in them). CI installs both and must run them; elsewhere they are skipped
+// with a line saying so, like the PostgreSQL and Redis suites.
+const browserTools = [process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', '/usr/sbin/nginx'];
+const canRunBrowserTests = browserTools.every((tool) => existsSync(tool));
 const missing = [
   !process.env.DATABASE_URL && 'PostgreSQL store, events and e2e suites (set DATABASE_URL=postgres://…)',
   !process.env.REDIS_URL && 'BullMQ queue and Redis broadcast suites (set REDIS_URL=redis://…)',
+  !canRunBrowserTests && !process.env.CI && "the portal's browser tests (install Debian's chromium and nginx-light)",
 ].filter(Boolean);
-if (missing.length) console.log(`Not run on this machine: ${missing.join('; ')}. .ci/run sets both.`);
+if (missing.length) console.log(`Not run on this machine: ${missing.join('; ')}. .ci/run provides all of them.`);
 
 const args = ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', 'e2e', '--parallel=2', '--outputStyle=stream'];
+// Without the browser and nginx, the browser suite's project is left out.
+if (!canRunBrowserTests && !process.env.CI) args.push('--exclude=portal-e2e');
 // Results of suites that talk to external services must not come from a stale cache in CI.
 if (process.env.CI) args.push('--skip-nx-cache');
 const run = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env: { NX_DAEMON: 'false', ...process.env, TESSERA_TEST_RESULTS_DIR: results } });
