@@ -99,6 +99,13 @@ describe('the portal with the keyboard alone, and axe-core on every screen', () 
     await rp.callbackAfter(() => page.getByRole('button', { name: 'Allow' }).click());
     await page.waitForURL((url) => url.pathname === '/rp/callback');
 
+    // The token service's own pages, in the portal's look: an authorization error it cannot send
+    // to the client, and the RP-initiated logout confirmation (nothing is confirmed here).
+    await page.goto(`${platform.issuer}/oauth2/authorize?client_id=no-such-client&response_type=code`);
+    await check('authorization-error', heading('This sign-in request cannot continue'));
+    await page.goto(`${platform.issuer}/oauth2/logout?client_id=${encodeURIComponent(rp.clientId)}`);
+    await check('logout-confirmation', heading('Sign out?'));
+
     // The account pages (the OP session from the sign-in above carries the portal in silently).
     for (const [path, name] of [
       ['/account', 'account-profile'],
