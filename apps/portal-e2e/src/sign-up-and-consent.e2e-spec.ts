@@ -90,6 +90,16 @@ describe('sign-up, email verification, sign-in and consent in the portal, with o
     await second.close();
   });
 
+  it('speaks the language the app asks for (ui_locales), in an English-speaking browser', async () => {
+    const context = await newContext(browser, { locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(await rp.authorizationUrl('openid', { ui_locales: 'fr-CA en' }));
+    await page.getByRole('heading', { name: 'Se connecter' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    expect(await page.getByLabel('Adresse e-mail').count()).toBe(1);
+    await context.close();
+  });
+
   it('Deny sends access_denied back to the app', async () => {
     const user = { email: 'deny@example.com', password: 'no thank you, not today' };
     await platform.createUser(user);
