@@ -5,7 +5,7 @@ import { matchesEtag, negotiateEncoding } from './negotiation';
 import type { PortalBuild, PortalFile } from './portal-build';
 import { pathOfUrl, REVALIDATE, routePortalRequest } from './portal-routing';
 import { PORTAL_SECURITY_HEADERS } from './security-headers';
-import { unavailablePage } from './unavailable-page';
+import { notFoundPage, unavailablePage } from './unavailable-page';
 
 export const PORTAL_BUILD = Symbol.for('tessera.portal-build');
 
@@ -19,11 +19,11 @@ export const PORTAL_BUILD = Symbol.for('tessera.portal-build');
  */
 @Controller()
 export class PortalController {
-  private readonly unavailable: Buffer;
+  /** Without a build: a portal page is unavailable (503), any other path a browser asks for does not exist (404). */
+  private readonly unavailable = Buffer.from(unavailablePage());
+  private readonly notFound = Buffer.from(notFoundPage());
 
-  constructor(@Inject(PORTAL_BUILD) private readonly build: PortalBuild) {
-    this.unavailable = Buffer.from(unavailablePage(build.dir));
-  }
+  constructor(@Inject(PORTAL_BUILD) private readonly build: PortalBuild) {}
 
   @Get('*')
   serve(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
@@ -39,12 +39,14 @@ export class PortalController {
         if (answer.status === 404) void reply.header('vary', 'Accept, Accept-Encoding');
         return this.send(req, reply, answer.file, answer.status, REVALIDATE);
       case 'unavailable':
+        // As with a build: whether an unknown path gets this page or the JSON 404 depends on Accept.
+        if (answer.status === 404) void reply.header('vary', 'Accept');
         return reply
-          .code(503)
+          .code(answer.status === 404 ? 404 : 503)
           .headers(PORTAL_SECURITY_HEADERS)
           .header('content-type', 'text/html; charset=utf-8')
           .header('cache-control', 'no-store')
-          .send(this.unavailable);
+          .send(answer.status === 404 ? this.notFound : this.unavailable);
     }
   }
 

@@ -335,14 +335,15 @@ describe('the platform without a portal build', () => {
     expect(warnings[0].msg).toContain('npx nx run portal:build');
   });
 
-  it('answers the portal pages (and browsers lost elsewhere) with a 503 page saying the same', async () => {
-    for (const path of ['/login', '/account/apps', '/', '/nowhere']) {
+  it('answers the portal pages with a 503 page saying how to build it, without the server path (that is in the log only)', async () => {
+    for (const path of ['/login', '/account/apps', '/']) {
       const res = await raw(platform.url, path, HTML);
       expect({ path, status: res.status }).toEqual({ path, status: 503 });
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body.toString()).toContain('npx nx run portal:build');
-      expect(res.body.toString()).toContain(dir);
+      expect(res.body.toString()).not.toContain(dir);
+      expect(res.body.toString()).not.toContain(tmpdir());
       expect(res.body.toString()).not.toMatch(/<script|style=/);
       expectPortalHeaders(res);
     }
@@ -350,4 +351,19 @@ describe('the platform without a portal build', () => {
     expectJson404(await raw(platform.url, '/nowhere'));
     expect((await raw(platform.url, '/health/live')).status).toBe(200);
   });
+
+  it('answers a browser lost on a path that is no portal page with 404 (not 503: the path does not exist, build or not)', async () => {
+    for (const path of ['/nowhere', '/index.html', '/callbacks']) {
+      const res = await raw(platform.url, path, HTML);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['vary']).toBe('Accept');
+      expect(res.body.toString()).toContain('Page not found');
+      expect(res.body.toString()).not.toContain(dir);
+      expect(res.body.toString()).not.toMatch(/<script|style=/);
+      expectPortalHeaders(res);
+    }
+  });
+
 });

@@ -10,13 +10,17 @@ import { Problem } from '../http/problem';
 import { RevocationsService } from '../revocations/revocations.service';
 import { TokenServiceApi } from '../upstream/internal-api';
 
-type ClientView = Record<string, unknown> & { client_id: string; client_name?: string };
+type ClientView = Record<string, unknown> & { client_id: string; client_name?: string; built_in?: boolean };
 
 /**
  * Clients: everything RFC 7591 describes plus Tessera's policy (token format and audience,
  * lifetimes, refresh-token trust, grants, MFA policy, scopes marked required or optional,
  * first-party consent skipping), kept by the token service; this API adds who may, paging and
  * search, idempotent creates, the audit trail, and revocation everywhere.
+ *
+ * Built-in clients (`built_in: true`: the portal's and tessera-cli) are the token service's to
+ * protect: it refuses to delete or disable them, to rotate their secret, and to change more than
+ * their name, lifetimes and sign-in requirements. Those refusals are 409 `built_in_client` here.
  */
 @Controller('admin/api/clients')
 @UseGuards(AdminGuard)
@@ -70,7 +74,7 @@ export class ClientsController {
   @AdminWrite('Replace a client\'s metadata')
   async replace(@Param('id') id: string, @Body() body: unknown, @Req() req: AdminRequest) {
     const metadata = objectBody(body);
-    const updated = await this.tokenService.call<ClientView>('PUT', `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}`, metadata);
+    const updated = await this.clientCall<ClientView>(id, 'PUT', '', metadata);
     await this.audit.action(req.actor, 'client.updated', { clientId: updated.client_id, details: { fields: Object.keys(metadata).sort() } });
     return updated;
   }
@@ -81,11 +85,10 @@ export class ClientsController {
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AdminRequest) {
     const changes = objectBody(body);
     if ('client_id' in changes) throw Problem.badRequest('client_id cannot be changed.');
-    const path = `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}`;
-    const current = await this.tokenService.call<ClientView>('GET', path);
+    const current = await this.read(id);
     const merged: Record<string, unknown> = { ...writableMetadata(current), ...changes };
     for (const [k, v] of Object.entries(changes)) if (v === null) delete merged[k];
-    const updated = await this.tokenService.call<ClientView>('PUT', path, merged);
+    const updated = await this.clientCall<ClientView>(id, 'PUT', '', merged);
     await this.audit.action(req.actor, 'client.updated', { clientId: updated.client_id, details: { fields: Object.keys(changes).sort() } });
     return updated;
   }
@@ -94,7 +97,7 @@ export class ClientsController {
   @HttpCode(204)
   @AdminWrite('Delete a client')
   async remove(@Param('id') id: string, @Req() req: AdminRequest) {
-    await this.tokenService.call('DELETE', `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}`);
+    await this.clientCall(id, 'DELETE');
     await this.audit.action(req.actor, 'client.deleted', { clientId: id });
   }
 
@@ -103,7 +106,7 @@ export class ClientsController {
   @HttpCode(200)
   @AdminWrite('Rotate a client\'s secret (shown once)')
   async rotateSecret(@Param('id') id: string, @Req() req: AdminRequest) {
-    const rotated = await this.tokenService.call<ClientView>('POST', `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}/secret`);
+    const rotated = await this.clientCall<ClientView>(id, 'POST', '/secret');
     await this.audit.action(req.actor, 'client.secret_rotated', { clientId: id });
     return rotated;
   }
@@ -113,7 +116,7 @@ export class ClientsController {
   @HttpCode(200)
   @AdminWrite('Disable a client', 'It gets nothing, and its tokens read inactive, until it is enabled; to end its tokens for good, revoke its access.')
   async disable(@Param('id') id: string, @Req() req: AdminRequest) {
-    const client = await this.tokenService.call<ClientView>('POST', `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}/disable`);
+    const client = await this.clientCall<ClientView>(id, 'POST', '/disable');
     await this.audit.action(req.actor, 'client.disabled', { clientId: id });
     return client;
   }
@@ -122,7 +125,7 @@ export class ClientsController {
   @HttpCode(200)
   @AdminWrite('Enable a client again')
   async enable(@Param('id') id: string, @Req() req: AdminRequest) {
-    const client = await this.tokenService.call<ClientView>('POST', `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}/enable`);
+    const client = await this.clientCall<ClientView>(id, 'POST', '/enable');
     await this.audit.action(req.actor, 'client.enabled', { clientId: id });
     return client;
   }
@@ -130,7 +133,9 @@ export class ClientsController {
   /**
    * Revoke access everywhere: every grant, refresh token, reference token and OP session of the
    * client, for all users (`{ "disable_client": true }` also disables it). 202 with the
-   * revocation; its status is at /admin/api/revocations/{id}.
+   * revocation; its status is at /admin/api/revocations/{id}. A built-in client's access may be
+   * revoked (everyone signs in again), but it is not disabled: asked to, this refuses at once
+   * rather than let the token service skip it later.
    */
   @Post(':id/revocations')
   @HttpCode(202)
@@ -140,13 +145,42 @@ export class ClientsController {
     const unknown = Object.keys(input).filter((k) => k !== 'disable_client');
     if (unknown.length) throw Problem.badRequest(`Unknown fields: ${unknown.join(', ')}.`);
     if (input['disable_client'] !== undefined && typeof input['disable_client'] !== 'boolean') throw Problem.badRequest('disable_client must be true or false.');
-    await this.read(id);
+    const client = await this.read(id);
+    if (client.built_in && input['disable_client'] === true) {
+      throw builtInClient(`"${client.client_id}" is a built-in client: it cannot be disabled. Revoke its access without disable_client.`);
+    }
     return this.revocations.request(req.actor, { clientId: id, disableClient: input['disable_client'] === true });
+  }
+
+  /**
+   * A call of the token service about one client (`suffix`: its sub-resource). Its 409 on a
+   * built-in client is the refusal of what may not be done to one: `built_in_client`, in its words.
+   */
+  private async clientCall<T = Record<string, unknown>>(id: string, method: string, suffix = '', body?: unknown): Promise<T> {
+    const path = `/internal/clients/${encodeURIComponent(pathId(id, 'client'))}`;
+    try {
+      return await this.tokenService.call<T>(method, `${path}${suffix}`, body);
+    } catch (err) {
+      if (!(err instanceof Problem && err.status === 409)) throw err;
+      const client = await this.tokenService.call<ClientView>('GET', path).catch(() => undefined);
+      throw client?.built_in ? builtInClient(err.detail) : err;
+    }
   }
 }
 
 /** What a client's admin view holds that its registration accepts back (not ids, times or computed fields). */
 function writableMetadata(view: ClientView): Record<string, unknown> {
-  const { client_id: _id, client_id_issued_at: _issued, client_secret_expires_at: _expires, dynamic: _dynamic, revoked_before: _revoked, scope: _scope, ...rest } = view;
+  const {
+    client_id: _id,
+    client_id_issued_at: _issued,
+    client_secret_expires_at: _expires,
+    dynamic: _dynamic,
+    revoked_before: _revoked,
+    scope: _scope,
+    built_in: _builtIn,
+    ...rest
+  } = view;
   return rest;
 }
+
+const builtInClient = (detail: string) => new Problem(409, 'built_in_client', detail);

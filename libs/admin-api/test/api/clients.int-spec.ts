@@ -108,6 +108,49 @@ describe.each(testEngines())('admin API: clients (%s)', (engine) => {
     expect((await audit(`client_id=${created.client_id}&type=admin.client.disabled,admin.client.enabled`)).map((e) => e.type)).toEqual(['admin.client.enabled', 'admin.client.disabled']);
   });
 
+  it('marks the built-in clients, and refuses with 409 built_in_client (unaudited) to delete, disable, re-key or weaken them', async () => {
+    const list = await app.admin<Page<Client>>(token, 'GET', '/clients?q=tessera-');
+    expect(Object.fromEntries(list.body.items.map((c) => [c.client_id, c['built_in']]))).toEqual({ 'tessera-cli': true, 'tessera-portal': true });
+    const since = new Date().toISOString();
+    const portal = (await app.admin<Client>(token, 'GET', '/clients/tessera-portal')).body;
+
+    const refusals: Array<[string, string, unknown, RegExp]> = [
+      ['DELETE', '/clients/tessera-portal', undefined, /cannot be deleted/],
+      ['DELETE', '/clients/tessera-cli', undefined, /cannot be deleted/],
+      ['POST', '/clients/tessera-portal/disable', undefined, /lock every administrator out/],
+      ['POST', '/clients/tessera-cli/disable', undefined, /cannot be disabled/],
+      ['POST', '/clients/tessera-cli/secret', undefined, /set TESSERA_CLI_SECRET/],
+      ['PATCH', '/clients/tessera-portal', { redirect_uris: [`${app.issuer}/callback`, 'https://evil.example/callback'] }, /not redirect_uris/],
+      ['PATCH', '/clients/tessera-portal', { token_endpoint_auth_method: 'client_secret_basic' }, /not token_endpoint_auth_method/],
+      ['PATCH', '/clients/tessera-portal', { grant_types: ['authorization_code', 'refresh_token'], refresh_tokens: true }, /refresh_tokens/],
+      ['PUT', '/clients/tessera-portal', { ...portal, grant_types: ['authorization_code', 'implicit'], response_types: ['code', 'id_token token'] }, /not grant_types/],
+      ['PATCH', '/clients/tessera-cli', { admin: false }, /not admin/],
+      ['POST', '/clients/tessera-portal/revocations', { disable_client: true }, /cannot be disabled/],
+    ];
+    for (const [method, path, body, detail] of refusals) {
+      const res = await app.admin<Record<string, unknown>>(token, method, path, body);
+      expect({ method, path, status: res.status, type: res.body['type'] }).toEqual({ method, path, status: 409, type: 'urn:tessera:problem:built_in_client' });
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.body['detail']).toMatch(detail);
+    }
+    expect((await app.admin<Client>(token, 'GET', '/clients/tessera-portal')).body).toEqual(portal);
+    expect(await app.cliToken()).toEqual(expect.any(String));
+    const audited = await audit(`type=admin.client.*&since=${encodeURIComponent(since)}`);
+    expect(audited.filter((e) => e.client_id === 'tessera-portal' || e.client_id === 'tessera-cli')).toEqual([]);
+  });
+
+  it("changes a built-in client's harmless settings, and revokes the portal's access everywhere (everyone signs in again)", async () => {
+    const patched = await app.admin<Client>(token, 'PATCH', '/clients/tessera-portal', { client_name: 'Company portal', access_token_ttl: 600, mfa_policy: 'required', logo_uri: 'https://cdn.example.com/logo.png' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ client_name: 'Company portal', access_token_ttl: 600, mfa_policy: 'required', built_in: true, redirect_uris: [`${app.issuer}/callback`] });
+    expect((await app.admin(token, 'PATCH', '/clients/tessera-portal', { logo_uri: null })).status).toBe(200);
+
+    const revocation = await app.admin<{ id: string; disable_client: boolean }>(token, 'POST', '/clients/tessera-portal/revocations', {});
+    expect(revocation).toMatchObject({ status: 202, body: { disable_client: false } });
+    await eventually(async () => expect((await app.admin<{ status: string }>(token, 'GET', `/revocations/${revocation.body.id}`)).body.status).toBe('completed'));
+    expect((await app.admin<Client>(token, 'GET', '/clients/tessera-portal')).body).toMatchObject({ disabled: false, revoked_before: expect.any(Number) });
+  });
+
   it('creates initial access tokens for dynamic registration (shown once), lists and revokes them', async () => {
     const created = await app.admin<{ id: string; initial_access_token: string; scope: string }>(token, 'POST', '/initial-access-tokens', { description: 'Partner', expires_in: 86400, scope: 'openid email' });
     expect(created.status).toBe(201);

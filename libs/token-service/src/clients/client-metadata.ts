@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { InvalidClientMetadataError, InvalidRedirectUriError } from '@tessera/oauth-errors';
 import { sectorIdentifierOf } from '@tessera/token-formats';
 import { ACR_VALUES, isAcrValue } from '../oidc/acr';
+import { isBuiltInClient } from './built-in-clients';
 import { logoutMetadataView, parseLogoutMetadata } from './logout-metadata';
 import {
   ACCESS_TOKEN_FORMATS,
@@ -250,6 +251,9 @@ export function clientMetadataView(client: Client, { policy = false } = {}): Rec
       revoked_before: client.revokedBefore,
       // Read-only here, like revoked_before: POST /internal/clients/{id}/disable and /enable change it.
       disabled: client.disabled,
+      // Read-only: registered by the platform, its settings put back at every start; only
+      // BUILT_IN_EDITABLE_FIELDS may change, and it cannot be deleted or disabled (built-in-clients.ts).
+      built_in: isBuiltInClient(client.clientId),
     });
   }
   return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined));

@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'pino';
 import { Broadcaster, Outbox } from '@tessera/events';
 import { InvalidClientMetadataError, NotFoundError } from '@tessera/oauth-errors';
 import { generateReferenceToken, hashSecret, verifySecret } from '@tessera/token-formats';
@@ -9,11 +11,12 @@ import { AccessTokenStore } from '../ports/access-token.store';
 import { ClientStore } from '../ports/client.store';
 import { RefreshTokenStore } from '../ports/refresh-token.store';
 import { UnitOfWork, type Transaction } from '../ports/unit-of-work';
+import { isBuiltInClient, lockedChanges, refuseBuiltIn } from './built-in-clients';
 import type { Client } from './client';
-import { parseClientMetadata, type ClientProperties } from './client-metadata';
+import { clientMetadataView, parseClientMetadata, type ClientProperties } from './client-metadata';
 import { checkSectorIdentifier } from './sector-identifier';
 import { OUTBOUND_HTTP } from '../token-service.tokens';
-import type { OutboundHttpClient } from '@tessera/runtime';
+import { LOGGER, type OutboundHttpClient } from '@tessera/runtime';
 
 /** Credentials shown once, at creation or rotation; only their hashes are kept. */
 export interface IssuedCredentials {
@@ -42,6 +45,7 @@ export class ClientsService implements OnModuleInit {
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(OUTBOUND_HTTP) private readonly http: OutboundHttpClient,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Metadata checks that need the network (sector_identifier_uri), after the offline ones. */
@@ -80,8 +84,16 @@ export class ClientsService implements OnModuleInit {
     return this.store.list();
   }
 
-  /** `registrationScopes` narrows what a dynamic registration may ask for (an initial access token's allow-list). */
-  async create(metadata: unknown, mode: 'dynamic' | 'managed', options: { registrationScopes?: string[] } = {}): Promise<{ client: Client } & IssuedCredentials> {
+  /**
+   * `registrationScopes` narrows what a dynamic registration may ask for (an initial access token's
+   * allow-list). `builtIn`: the bootstrap services registering a built-in client, whose ids no one
+   * else may take (built-in-clients.ts).
+   */
+  async create(
+    metadata: unknown,
+    mode: 'dynamic' | 'managed',
+    options: { registrationScopes?: string[]; builtIn?: boolean } = {},
+  ): Promise<{ client: Client } & IssuedCredentials> {
     const props = await this.parse(metadata, mode, options.registrationScopes);
     const now = epochSeconds(this.clock);
     const requested = (metadata as Record<string, unknown>)['client_id'];
@@ -92,6 +104,7 @@ export class ClientsService implements OnModuleInit {
         throw new InvalidClientMetadataError('client_id must be 1 to 255 characters of A-Z a-z 0-9 . _ ~ -.');
       }
       if (await this.store.find(requested)) throw new InvalidClientMetadataError(`A client with id "${requested}" already exists.`);
+      if (isBuiltInClient(requested) && !options.builtIn) throw refuseBuiltIn.create(requested);
       clientId = requested;
     }
     const credentials: IssuedCredentials = {};
@@ -116,10 +129,18 @@ export class ClientsService implements OnModuleInit {
     return { client, ...credentials };
   }
 
-  /** Replaces a client's metadata (RFC 7592 §2.2 semantics: omitted fields take defaults). */
+  /**
+   * Replaces a client's metadata (RFC 7592 §2.2 semantics: omitted fields take defaults). A
+   * built-in client's may change only in its editable fields: the replacement is refused if it
+   * would change anything else (so a PUT of the whole view with a new name is fine).
+   */
   async update(clientId: string, metadata: unknown, mode: 'dynamic' | 'managed'): Promise<{ client: Client } & IssuedCredentials> {
     const existing = await this.get(clientId);
     const props = await this.parse(metadata, mode);
+    if (isBuiltInClient(clientId)) {
+      const locked = lockedChanges(policyView(existing), policyView({ ...existing, ...props }));
+      if (locked.length) throw refuseBuiltIn.edit(clientId, locked);
+    }
     const client: Client = {
       ...props,
       dynamic: existing.dynamic,
@@ -147,11 +168,52 @@ export class ClientsService implements OnModuleInit {
 
   async rotateSecret(clientId: string): Promise<{ client: Client; clientSecret: string }> {
     const client = await this.get(clientId);
+    // tessera-cli's secret is the operator's (TESSERA_CLI_SECRET or cli.secret), set at every start.
+    if (isBuiltInClient(clientId)) throw refuseBuiltIn.rotateSecret(clientId);
     if (!hasSecret(client)) throw new InvalidClientMetadataError(`Client "${clientId}" does not authenticate with a client secret.`);
     const clientSecret = generateReferenceToken('client_secret').value;
     const updated = { ...client, secretHash: hashSecret(clientSecret), updatedAt: epochSeconds(this.clock) };
     await this.commit(updated, 'client.updated');
     return { client: updated, clientSecret };
+  }
+
+  /**
+   * The bootstrap services' own write of a built-in client (never reached from an API): replaces
+   * its metadata with `metadata` (the fixed settings and the editable ones it keeps) and turns it
+   * on, keeping its secret, `revoked_before` and creation time. Writes only if something changes.
+   * `corrected`: the locked fields that differed, with their previous values; `enabled`: it was
+   * disabled. A parse refusal (an issuer that cannot be a redirect URI) throws, changing nothing.
+   */
+  async applyBuiltIn(
+    clientId: string,
+    metadata: Record<string, unknown>,
+  ): Promise<{ client: Client; corrected: string[]; previous: Record<string, unknown>; enabled: boolean }> {
+    if (!isBuiltInClient(clientId)) throw new Error(`${clientId} is not a built-in client`);
+    const existing = await this.get(clientId);
+    const props = await this.parse(metadata, 'managed');
+    const client: Client = {
+      ...props,
+      clientId,
+      dynamic: false,
+      // Built-in clients are never RFC 7592's to manage.
+      registrationAccessTokenHash: undefined,
+      secretHash: hasSecret(props) ? existing.secretHash : undefined,
+      secretExpiresAt: hasSecret(props) ? existing.secretExpiresAt : undefined,
+      revokedBefore: existing.revokedBefore,
+      disabled: false,
+      createdAt: existing.createdAt,
+      updatedAt: existing.updatedAt,
+    };
+    const before = policyView(existing);
+    const corrected = lockedChanges(before, policyView(client));
+    const previous = Object.fromEntries(corrected.map((f) => [f, before[f]]));
+    const enabled = existing.disabled;
+    const unchanged =
+      !enabled && !existing.dynamic && existing.registrationAccessTokenHash === undefined && existing.secretHash === client.secretHash && isDeepStrictEqual(before, policyView(client));
+    if (unchanged) return { client: existing, corrected, previous, enabled };
+    client.updatedAt = epochSeconds(this.clock);
+    await this.commit(client, 'client.updated');
+    return { client, corrected, previous, enabled };
   }
 
   /**
@@ -195,7 +257,10 @@ export class ClientsService implements OnModuleInit {
     if (!(await this.store.find(clientId))) return false;
     const now = epochSeconds(this.clock);
     await this.store.revokeIssuedUpTo(clientId, at, now, tx);
-    if (options.disable && (await this.store.setDisabled(clientId, true, now, tx))) {
+    // The admin API refuses to ask it; a request that still does (an older admin API) revokes only.
+    const disable = options.disable && !isBuiltInClient(clientId);
+    if (options.disable && !disable) this.logger.warn({ clientId }, 'a revocation asked to disable a built-in client: its access is revoked, but it stays enabled');
+    if (disable && (await this.store.setDisabled(clientId, true, now, tx))) {
       await this.outbox.add(tx, 'client.updated', { clientId });
     }
     await this.outbox.add(tx, 'client.revoked', { clientId, revokedAt: new Date(at * 1000).toISOString() });
@@ -204,10 +269,12 @@ export class ClientsService implements OnModuleInit {
 
   /**
    * Turns a client off or on again (the internal API). Idempotent: no change, no event. Only the
-   * flag changes, in one statement, so an edit of the client made meanwhile is kept.
+   * flag changes, in one statement, so an edit of the client made meanwhile is kept. A built-in
+   * client cannot be turned off (turning it on is allowed: it repairs, the next start would too).
    */
   async setDisabled(clientId: string, disabled: boolean): Promise<Client> {
     await this.get(clientId);
+    if (disabled && isBuiltInClient(clientId)) throw refuseBuiltIn.disable(clientId);
     const changed = await this.uow.run(async (tx) => {
       if (!(await this.store.setDisabled(clientId, disabled, epochSeconds(this.clock), tx))) return false;
       await this.outbox.add(tx, 'client.updated', { clientId });
@@ -219,6 +286,7 @@ export class ClientsService implements OnModuleInit {
 
   async delete(clientId: string): Promise<void> {
     await this.get(clientId);
+    if (isBuiltInClient(clientId)) throw refuseBuiltIn.delete(clientId);
     await this.uow.run(async (tx) => {
       await this.accessTokens.deleteByClient(clientId, tx);
       // A client re-created later under the same client_id must not inherit them.
@@ -251,6 +319,8 @@ export class ClientsService implements OnModuleInit {
     };
   }
 }
+
+const policyView = (client: Client) => clientMetadataView(client, { policy: true });
 
 const hasSecret = (c: Pick<Client, 'tokenEndpointAuthMethod'>) =>
   c.tokenEndpointAuthMethod === 'client_secret_basic' || c.tokenEndpointAuthMethod === 'client_secret_post';

@@ -1,6 +1,9 @@
-import { statSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testEngines } from '@tessera/test-kit';
+import { randomSecret } from '@tessera/runtime';
+import { createPostgresDatabase, testEngines } from '@tessera/test-kit';
+import { ClientStore } from '../../src/ports/client.store';
 import { startTokenService, type TestApp } from '../support/token-service-app';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -44,6 +47,63 @@ describe.each(testEngines())('administration bootstrap (%s)', (engine) => {
       expect(app.logs.join('\n')).toContain(path);
     } finally {
       await app.close();
+    }
+  });
+
+  it("puts back tessera-cli's fixed settings at every start (admin client, client_credentials only, its secret), keeping its name and lifetime", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-cli-restart-'));
+    const database = engine === 'postgres' ? await createPostgresDatabase() : undefined;
+    const secret = 'an-operator-chosen-secret-of-enough-length';
+    const env = { TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomSecret(32), TESSERA_CLI_SECRET: secret, ...(database ? { DATABASE_URL: database.url } : {}) };
+    try {
+      const first = await startTokenService({ engine, env });
+      try {
+        const view = (await first.internal('GET', '/internal/clients/tessera-cli')).body;
+        expect((await first.internal('PUT', '/internal/clients/tessera-cli', { ...view, client_name: 'Automation', access_token_ttl: 120 })).status).toBe(200);
+        // Changed behind the internal API's back (an older version's edits, or the database itself).
+        const clients = first.running.app.get(ClientStore);
+        const client = await clients.find('tessera-cli');
+        if (!client) throw new Error('no tessera-cli');
+        await clients.save({
+          ...client,
+          admin: false,
+          grantTypes: ['client_credentials', 'password'],
+          tokenEndpointAuthMethod: 'client_secret_post',
+          scopes: [...client.scopes, { scope: 'openid', required: false }],
+          disabled: true,
+        });
+      } finally {
+        await first.close();
+      }
+
+      const second = await startTokenService({ engine, env });
+      try {
+        expect((await second.internal('GET', '/internal/clients/tessera-cli')).body).toMatchObject({
+          client_name: 'Automation',
+          access_token_ttl: 120,
+          admin: true,
+          grant_types: ['client_credentials'],
+          token_endpoint_auth_method: 'client_secret_basic',
+          allowed_scopes: [
+            { scope: 'admin:read', required: false },
+            { scope: 'admin:write', required: false },
+          ],
+          default_audience: [`${second.issuer}/admin/api`],
+          disabled: false,
+          built_in: true,
+        });
+        const [line] = second.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l['msg']).includes("put back the tessera-cli client's fixed settings"));
+        expect(line).toMatchObject({ level: 30, clientId: 'tessera-cli', enabled: true, previous: { admin: false } });
+        expect((line['corrected'] as string[]).sort()).toEqual(['admin', 'allowed_scopes', 'grant_types', 'token_endpoint_auth_method']);
+        const { status, body } = await cliToken(second, secret);
+        expect(status).toBe(200);
+        expect(body['expires_in']).toBe(120);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

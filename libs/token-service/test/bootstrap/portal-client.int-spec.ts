@@ -2,8 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
+import { Writable } from 'node:stream';
 import { internalCredential, randomSecret } from '@tessera/runtime';
 import { createPostgresDatabase, locationOf, ScriptedLoginUi, TestBrowser, testEngines } from '@tessera/test-kit';
+import { hashSecret } from '@tessera/token-formats';
+import { ClientsService } from '../../src/clients/clients.service';
+import { PortalBootstrapService } from '../../src/clients/portal-bootstrap.service';
+import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../src/config/token-service-config';
+import { ClientStore } from '../../src/ports/client.store';
 import { InMemoryUserClaims, startTokenService, type TestApp } from '../support/token-service-app';
 
 const PORTAL = 'tessera-portal';
@@ -131,6 +138,8 @@ describe.each(testEngines())('the portal client (%s)', (engine) => {
       admin: false,
       dynamic: false,
       default_audience: [],
+      built_in: true,
+      disabled: false,
     });
     expect((client['allowed_scopes'] as Array<{ scope: string }>).map((s) => s.scope).sort()).toEqual(['account', 'admin:read', 'admin:write', 'email', 'openid', 'profile']);
     expect(client).not.toHaveProperty('client_secret_expires_at');
@@ -264,7 +273,7 @@ describe.each(testEngines())('the portal client across restarts (%s)', (engine) 
     }
   });
 
-  it("follows a changed issuer: the new callback works, the old one is refused; an administrator's settings are kept", async () => {
+  it("follows a changed issuer: the new callback works, the old one is gone and refused; an administrator's settings are kept", async () => {
     const store = await durableStore();
     try {
       const { app: first } = await start(engine, store.env);
@@ -306,6 +315,117 @@ describe.each(testEngines())('the portal client across restarts (%s)', (engine) 
       }
     } finally {
       await store.drop();
+    }
+  });
+
+  it("puts back its fixed settings at every start, keeping only what an administrator may change, and says at info what it corrected", async () => {
+    const store = await durableStore();
+    try {
+      const { app: first } = await start(engine, store.env);
+      try {
+        const edited = await first.internal('PUT', `/internal/clients/${PORTAL}`, { ...(await portalClient(first)), client_name: 'Company portal', access_token_ttl: 900, mfa_policy: 'required' });
+        expect(edited.status).toBe(200);
+        // Weakened behind the internal API's back (an older version's edits, or the database itself).
+        const clients = first.running.app.get(ClientStore);
+        const client = await clients.find(PORTAL);
+        if (!client) throw new Error('no portal client');
+        await clients.save({
+          ...client,
+          redirectUris: [...client.redirectUris, 'https://evil.example/callback'],
+          postLogoutRedirectUris: [...(client.postLogoutRedirectUris ?? []), 'https://evil.example/'],
+          grantTypes: ['authorization_code', 'implicit', 'refresh_token'],
+          responseTypes: ['code', 'code id_token token'],
+          refreshTokens: true,
+          tokenEndpointAuthMethod: 'client_secret_basic',
+          secretHash: hashSecret('a-secret-someone-knows-0123456789abcdef'),
+          requirePkce: false,
+          firstParty: false,
+          admin: true,
+          scopes: [...client.scopes, { scope: 'offline_access', required: false }],
+          defaultAudience: ['https://evil.example/api'],
+          disabled: true,
+        });
+      } finally {
+        await first.close();
+      }
+
+      const { app: second } = await start(engine, store.env);
+      try {
+        const client = await portalClient(second);
+        expect(client).toMatchObject({
+          client_name: 'Company portal',
+          access_token_ttl: 900,
+          mfa_policy: 'required',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          redirect_uris: [`${second.issuer}/callback`],
+          post_logout_redirect_uris: [`${second.issuer}/signed-out`],
+          require_pkce: true,
+          refresh_tokens: false,
+          first_party: true,
+          admin: false,
+          default_audience: [],
+          disabled: false,
+          built_in: true,
+        });
+        expect(client).not.toHaveProperty('client_secret_expires_at');
+        expect((client['allowed_scopes'] as Array<{ scope: string }>).map((s) => s.scope).sort()).toEqual(['account', 'admin:read', 'admin:write', 'email', 'openid', 'profile']);
+        const [line] = second.logs.map((l) => JSON.parse(l) as Json).filter((l) => String(l['msg']).includes("put back the portal client's fixed settings"));
+        expect(line).toMatchObject({ level: 30, clientId: PORTAL, enabled: true, previous: { redirect_uris: [`${second.issuer}/callback`, 'https://evil.example/callback'] } });
+        expect((line['corrected'] as string[]).sort()).toEqual(
+          [
+            'admin',
+            'allowed_scopes',
+            'default_audience',
+            'first_party',
+            'grant_types',
+            'post_logout_redirect_uris',
+            'redirect_uris',
+            'refresh_tokens',
+            'require_pkce',
+            'response_types',
+            'token_endpoint_auth_method',
+          ].sort(),
+        );
+        expect(second.logs.join('\n')).not.toContain('a-secret-someone-knows-0123456789abcdef');
+        // The extra redirect URI is gone: refused with an error page, never a redirect.
+        const { challenge } = pkce();
+        const evil = await new TestBrowser({ [second.issuer]: second.url }).get(
+          `${second.url}/oauth2/authorize?${new URLSearchParams({ client_id: PORTAL, response_type: 'code', redirect_uri: 'https://evil.example/callback', scope: 'openid', state: 's', code_challenge: challenge, code_challenge_method: 'S256' })}`,
+        );
+        expect(evil.status).toBe(400);
+        expect(evil.headers.get('location')).toBeNull();
+      } finally {
+        await second.close();
+      }
+
+      // Nothing to correct any more: a third start writes nothing and says nothing.
+      const { app: third } = await start(engine, store.env);
+      try {
+        expect(third.logs.join('\n')).not.toMatch(/put back the portal client|the issuer changed/);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await store.drop();
+    }
+  });
+
+  it('fails the start, saying why, rather than keep the previous origin as a redirect URI when the new issuer cannot be one', async () => {
+    const { app } = await start(engine);
+    try {
+      const logs: string[] = [];
+      const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logs.push(chunk.toString()), done()) }));
+      const config = app.running.app.get<TokenServiceConfig>(TOKEN_SERVICE_CONFIG);
+      // The token service as the next start at another issuer would run it, on the same database.
+      const bootstrap = new PortalBootstrapService(app.running.app.get(ClientsService), { ...config, issuer: 'http://id.internal.example' }, logger);
+      await expect(bootstrap.onModuleInit()).rejects.toThrow(
+        new RegExp(`could not be set to this issuer's settings \\(http://id\\.internal\\.example\\).*Refusing to start while it still redirects to ${app.issuer.replace(/\./g, '\\.')}/callback`),
+      );
+      expect((await portalClient(app))['redirect_uris']).toEqual([`${app.issuer}/callback`]);
+    } finally {
+      await app.close();
     }
   });
 

@@ -59,6 +59,15 @@ export const adminEn = {
   'admin.clients.flag.firstParty': 'First party',
   'admin.clients.flag.admin': 'Admin client',
   'admin.clients.flag.dynamic': 'Self-registered',
+  'admin.clients.flag.builtIn': 'Built-in',
+  'admin.clients.builtIn.title': 'Built-in client',
+  'admin.clients.builtIn.body':
+    'Tessera uses this client itself (people sign in to the portal and this console with it, or the CLI does) and sets it up again at every start. It cannot be deleted or disabled, and only its name, access token lifetime and two-step verification can be changed: the other settings are what keep signing in safe.',
+  'admin.clients.builtIn.editHint': 'Only these settings of a built-in client can be changed; Tessera sets the others.',
+  'admin.clients.builtIn.secret':
+    'Tessera sets this secret at every start, from TESSERA_CLI_SECRET or the cli.secret file in the data directory, so it is not rotated here. To change it, set TESSERA_CLI_SECRET (or replace cli.secret) and restart the platform.',
+  'admin.clients.builtIn.noDisable': 'A built-in client cannot be disabled: Tessera needs it to sign in. To end its current sign-ins, revoke its access.',
+  'admin.clients.builtIn.revoke': 'The client stays enabled: people sign in again. Revoking the portal\'s access signs everyone out of the portal and this console, you included.',
   'admin.clients.back': 'Back to clients',
   'admin.clients.settings': 'Settings',
   'admin.clients.edit.title': 'Edit settings',

@@ -60,6 +60,15 @@ export const adminFr: Record<keyof typeof adminEn, string> = {
   'admin.clients.flag.firstParty': 'Application maison',
   'admin.clients.flag.admin': 'Client d’administration',
   'admin.clients.flag.dynamic': 'Auto-enregistré',
+  'admin.clients.flag.builtIn': 'Intégré',
+  'admin.clients.builtIn.title': 'Client intégré',
+  'admin.clients.builtIn.body':
+    'Tessera utilise ce client lui-même (on se connecte avec lui au portail et à cette console, ou la CLI s’en sert) et le reconfigure à chaque démarrage. Il ne peut être ni supprimé ni désactivé, et seuls son nom, la durée de vie de ses jetons d’accès et la validation en deux étapes peuvent être modifiés : les autres paramètres sont ce qui garde la connexion sûre.',
+  'admin.clients.builtIn.editHint': 'Seuls ces paramètres d’un client intégré peuvent être modifiés ; Tessera fixe les autres.',
+  'admin.clients.builtIn.secret':
+    'Tessera fixe ce secret à chaque démarrage, à partir de TESSERA_CLI_SECRET ou du fichier cli.secret du répertoire de données : il ne se renouvelle donc pas ici. Pour le changer, définissez TESSERA_CLI_SECRET (ou remplacez cli.secret) et redémarrez la plateforme.',
+  'admin.clients.builtIn.noDisable': 'Un client intégré ne peut pas être désactivé : Tessera en a besoin pour la connexion. Pour mettre fin à ses connexions en cours, révoquez ses accès.',
+  'admin.clients.builtIn.revoke': 'Le client reste activé : chacun se reconnecte. Révoquer les accès du portail déconnecte tout le monde du portail et de cette console, vous compris.',
   'admin.clients.back': 'Retour aux clients',
   'admin.clients.settings': 'Paramètres',
   'admin.clients.edit.title': 'Modifier les paramètres',

@@ -9,7 +9,7 @@ import { seg } from '../lib/text';
 import { AdminErrorAlert } from '../ui/AdminError';
 import { ConfirmAction } from '../ui/ConfirmAction';
 import { SecretBox } from '../ui/SecretBox';
-import { clientKey, withoutSecret, type ClientView, type RevocationView } from './client-types';
+import { clientKey, isBuiltIn, withoutSecret, type ClientView, type RevocationView } from './client-types';
 
 const nameOf = (c: ClientView) => c.client_name || c.client_id;
 
@@ -46,7 +46,21 @@ export function ClientSecretSection({ client }: { client: ClientView }) {
   );
 }
 
-/** Disabled: nothing is issued to the client and its tokens read inactive, until it is enabled again. */
+/** A built-in client's secret (tessera-cli's) is the operator's: set where the platform reads it, never rotated here. */
+export function BuiltInSecretSection() {
+  const t = useT();
+  return (
+    <section className="section" aria-labelledby="client-secret">
+      <h2 id="client-secret">{t('admin.clients.secret.title')}</h2>
+      <p className="muted">{t('admin.clients.builtIn.secret')}</p>
+    </section>
+  );
+}
+
+/**
+ * Disabled: nothing is issued to the client and its tokens read inactive, until it is enabled
+ * again. A built-in client cannot be disabled (it could be enabled, were it ever found off).
+ */
 export function ClientStatusSection({ client }: { client: ClientView }) {
   const t = useT();
   const queryClient = useQueryClient();
@@ -66,6 +80,8 @@ export function ClientStatusSection({ client }: { client: ClientView }) {
         <Button busy={toggle.isPending} onClick={() => toggle.mutate('enable')}>
           {t('admin.clients.enable')}
         </Button>
+      ) : isBuiltIn(client) ? (
+        <p className="muted">{t('admin.clients.builtIn.noDisable')}</p>
       ) : (
         <ConfirmAction
           label={t('admin.clients.disable')}
@@ -80,7 +96,8 @@ export function ClientStatusSection({ client }: { client: ClientView }) {
 
 /**
  * Revoke access everywhere: recorded at once (202), carried out by the token service however
- * long its queue is away; the status is read back until it says completed.
+ * long its queue is away; the status is read back until it says completed. A built-in client's
+ * access may be revoked (everyone signs in again), but it is not offered to disable it too.
  */
 export function ClientRevokeSection({ client }: { client: ClientView }) {
   const t = useT();
@@ -88,7 +105,7 @@ export function ClientRevokeSection({ client }: { client: ClientView }) {
   const [alsoDisable, setAlsoDisable] = useState(false);
   const [revocationId, setRevocationId] = useState<string | null>(null);
   const revoke = useMutation({
-    mutationFn: () => adminApi.send<RevocationView>('POST', `/clients/${seg(client.client_id)}/revocations`, { disable_client: alsoDisable }),
+    mutationFn: () => adminApi.send<RevocationView>('POST', `/clients/${seg(client.client_id)}/revocations`, { disable_client: alsoDisable && !isBuiltIn(client) }),
     onSuccess: (revocation) => {
       queryClient.setQueryData(['admin', 'revocation', revocation.id], revocation);
       setRevocationId(revocation.id);
@@ -99,6 +116,7 @@ export function ClientRevokeSection({ client }: { client: ClientView }) {
     <section className="section" aria-labelledby="client-revoke">
       <h2 id="client-revoke">{t('admin.clients.revoke.title')}</h2>
       <p className="muted">{t('admin.clients.revoke.body')}</p>
+      {isBuiltIn(client) && <p className="muted">{t('admin.clients.builtIn.revoke')}</p>}
       <AdminErrorAlert error={revoke.error} />
       <ConfirmAction
         label={t('admin.clients.revoke.action')}
@@ -106,7 +124,9 @@ export function ClientRevokeSection({ client }: { client: ClientView }) {
         confirmLabel={t('admin.clients.revoke.confirmAction')}
         onConfirm={() => revoke.mutateAsync()}
       >
-        <Checkbox label={t('admin.clients.revoke.disable')} hint={t('admin.clients.revoke.disable.hint')} checked={alsoDisable} onChange={(e) => setAlsoDisable(e.target.checked)} />
+        {!isBuiltIn(client) && (
+          <Checkbox label={t('admin.clients.revoke.disable')} hint={t('admin.clients.revoke.disable.hint')} checked={alsoDisable} onChange={(e) => setAlsoDisable(e.target.checked)} />
+        )}
       </ConfirmAction>
       {revocationId && <RevocationStatus id={revocationId} />}
     </section>

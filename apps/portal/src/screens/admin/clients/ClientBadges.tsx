@@ -1,6 +1,6 @@
 import { useT } from '../../../i18n/i18n';
 import { Badge } from '../ui/Details';
-import { isPublicClient, type ClientView } from './client-types';
+import { isBuiltIn, isPublicClient, type ClientView } from './client-types';
 
 export function ClientStatusBadge({ client }: { client: Pick<ClientView, 'disabled'> }) {
   const t = useT();
@@ -13,6 +13,7 @@ export function ClientTypeBadges({ client }: { client: ClientView }) {
   return (
     <span className="row">
       <span>{isPublicClient(client) ? t('admin.clients.type.public') : t('admin.clients.type.confidential')}</span>
+      {isBuiltIn(client) && <Badge>{t('admin.clients.flag.builtIn')}</Badge>}
       {client.first_party && <Badge>{t('admin.clients.flag.firstParty')}</Badge>}
       {client.admin && <Badge>{t('admin.clients.flag.admin')}</Badge>}
       {client.dynamic && <Badge>{t('admin.clients.flag.dynamic')}</Badge>}

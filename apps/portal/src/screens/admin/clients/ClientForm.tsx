@@ -24,13 +24,15 @@ export interface ClientFormProps {
   submitLabel: string;
   onSubmit(values: ClientFormValues): void;
   onCancel?(): void;
+  /** A built-in client: only its name, access token lifetime and two-step verification are offered. */
+  builtIn?: boolean;
 }
 
 /**
  * A client's registration (RFC 7591) and policy. Each field is named after the metadata it sets,
  * so a refusal naming a field shows next to it.
  */
-export function ClientForm({ initial, error, busy, submitLabel, onSubmit, onCancel }: ClientFormProps) {
+export function ClientForm({ initial, error, busy, submitLabel, onSubmit, onCancel, builtIn = false }: ClientFormProps) {
   const t = useT();
   const form = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState(initial);
@@ -49,13 +51,37 @@ export function ClientForm({ initial, error, busy, submitLabel, onSubmit, onCanc
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const found = checkClientForm(values, t);
+    const found = checkClientForm(values, t, { builtIn });
     setLocal(found);
     setAttempt((n) => n + 1);
     if (Object.keys(found).length === 0) onSubmit(values);
   };
 
   const isPublic = values.token_endpoint_auth_method === 'none';
+  const actions = (
+    <div className="actions">
+      <Button type="submit" busy={busy}>
+        {submitLabel}
+      </Button>
+      {onCancel && (
+        <Button variant="secondary" onClick={onCancel} disabled={busy}>
+          {t('action.cancel')}
+        </Button>
+      )}
+    </div>
+  );
+  if (builtIn) {
+    return (
+      <form ref={form} onSubmit={submit} noValidate>
+        {error && Object.keys(local).length === 0 ? <FormErrors error={error} fieldCount={Object.keys(server).length} /> : null}
+        <p className="muted">{t('admin.clients.builtIn.editHint')}</p>
+        <TextField label={t('admin.clients.form.name')} required autoComplete="off" {...text('client_name')} />
+        <TextField label={t('admin.clients.form.accessTtl')} hint={t('admin.clients.form.ttl.hint')} inputMode="numeric" autoComplete="off" {...text('access_token_ttl')} />
+        <SelectField label={t('admin.clients.form.mfa')} options={MFA_POLICIES.map((m) => ({ value: m, label: t(`admin.clients.mfa.${m}`) }))} {...text('mfa_policy')} />
+        {actions}
+      </form>
+    );
+  }
   return (
     <form ref={form} onSubmit={submit} noValidate>
       {error && Object.keys(local).length === 0 ? <FormErrors error={error} fieldCount={Object.keys(server).length} /> : null}
@@ -117,16 +143,7 @@ export function ClientForm({ initial, error, busy, submitLabel, onSubmit, onCanc
         disabled={isPublic}
         onChange={(e) => set('require_pkce', e.target.checked)}
       />
-      <div className="actions">
-        <Button type="submit" busy={busy}>
-          {submitLabel}
-        </Button>
-        {onCancel && (
-          <Button variant="secondary" onClick={onCancel} disabled={busy}>
-            {t('action.cancel')}
-          </Button>
-        )}
-      </div>
+      {actions}
     </form>
   );
 }

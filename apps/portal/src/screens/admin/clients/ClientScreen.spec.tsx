@@ -164,3 +164,127 @@ describe('a client\'s page', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('No such client.');
   });
 });
+
+const PORTAL = {
+  client_id: 'tessera-portal',
+  client_name: 'Tessera portal',
+  client_id_issued_at: 1_767_225_600,
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  redirect_uris: ['https://id.example.com/callback'],
+  post_logout_redirect_uris: ['https://id.example.com/signed-out'],
+  allowed_scopes: [
+    { scope: 'openid', required: true },
+    { scope: 'account', required: false },
+  ],
+  access_token_format: 'reference',
+  access_token_ttl: 3600,
+  refresh_tokens: false,
+  refresh_token_ttl: 2_592_000,
+  require_pkce: true,
+  mfa_policy: 'optional',
+  first_party: true,
+  admin: false,
+  disabled: false,
+  built_in: true,
+};
+
+const CLI = {
+  client_id: 'tessera-cli',
+  client_name: 'Tessera CLI',
+  client_id_issued_at: 1_767_225_600,
+  token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+  allowed_scopes: [
+    { scope: 'admin:read', required: false },
+    { scope: 'admin:write', required: false },
+  ],
+  access_token_ttl: 300,
+  refresh_tokens: false,
+  mfa_policy: 'optional',
+  admin: true,
+  disabled: false,
+  built_in: true,
+  client_secret_expires_at: 0,
+};
+
+function openBuiltIn(server: FakeServer, client: typeof PORTAL | typeof CLI, scope = ['openid', 'admin:read', 'admin:write']) {
+  holdTokenForTest('admin', { accessToken: 'at', scope });
+  server.on(`GET /admin/api/clients/${client.client_id}`, { body: client }).install();
+  return renderScreen({ url: `/admin/clients/${client.client_id}`, routes: adminRoutes });
+}
+
+describe('a built-in client\'s page', () => {
+  it('says it is built in and why, and offers neither deleting nor disabling it', async () => {
+    openBuiltIn(new FakeServer(), PORTAL);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Tessera portal' })).toBeTruthy();
+    const notice = screen.getByText('Built-in client').closest('.alert') as HTMLElement;
+    expect(notice.textContent).toContain('It cannot be deleted or disabled');
+    expect(within(screen.getByRole('region', { name: 'Settings' })).getByText('Built-in')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Delete client' })).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Delete client' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Disable client' })).toBeNull();
+    expect(screen.getByText(/A built-in client cannot be disabled/)).toBeTruthy();
+    // A public client: no secret section at all.
+    expect(screen.queryByRole('region', { name: 'Client secret' })).toBeNull();
+  });
+
+  it('edits only the name, the access token lifetime and two-step verification, and sends only those', async () => {
+    const server = new FakeServer().on('PATCH /admin/api/clients/tessera-portal', (r) => ({ body: { ...PORTAL, ...(r.body as object) } }));
+    openBuiltIn(server, PORTAL);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Edit' }));
+    expect(screen.getByText('Only these settings of a built-in client can be changed; Tessera sets the others.')).toBeTruthy();
+    for (const locked of ['Redirect URIs', 'Scopes', 'Grant types', 'Token endpoint authentication', 'Default audience', 'First-party application', 'Require PKCE']) {
+      expect(screen.queryByLabelText(locked, { exact: false })).toBeNull();
+    }
+    const ttl = screen.getByRole('textbox', { name: /Access token lifetime/ });
+    await user.clear(ttl);
+    await user.type(ttl, '900');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Two-step verification' }), 'required');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Changes saved.')).toBeTruthy();
+    expect(server.sent('PATCH /admin/api/clients/tessera-portal')[0]?.body).toEqual({ client_name: 'Tessera portal', access_token_ttl: 900, mfa_policy: 'required' });
+  });
+
+  it('revokes its access without offering to disable it', async () => {
+    const pending = { id: 'r-2', client_id: 'tessera-portal', disable_client: false, status: 'pending', requested_by: 'user:u1', requested_at: '2026-03-01T10:00:00.000Z' };
+    const server = new FakeServer()
+      .on('POST /admin/api/clients/tessera-portal/revocations', { status: 202, body: pending })
+      .on('GET /admin/api/revocations/r-2', { body: pending });
+    openBuiltIn(server, PORTAL);
+    const user = userEvent.setup();
+    expect(await screen.findByText(/signs everyone out of the portal and this console/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Revoke access everywhere' }));
+    const question = screen.getByRole('group', { name: /Revoke all access of "Tessera portal"/ });
+    expect(within(question).queryByRole('checkbox', { name: 'Also disable the client' })).toBeNull();
+    await user.click(within(question).getByRole('button', { name: 'Revoke access' }));
+    expect(await screen.findByText('Revocation in progress')).toBeTruthy();
+    expect(server.sent('POST /admin/api/clients/tessera-portal/revocations')[0]?.body).toEqual({ disable_client: false });
+  });
+
+  it('does not rotate tessera-cli\'s secret here, and says where it is set', async () => {
+    openBuiltIn(new FakeServer(), CLI);
+    const secret = await screen.findByRole('region', { name: 'Client secret' });
+    expect(secret.textContent).toContain('TESSERA_CLI_SECRET');
+    expect(screen.queryByRole('button', { name: 'Rotate secret' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete client' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Disable client' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Revoke access everywhere' })).toBeTruthy();
+  });
+
+  it('shows the server\'s refusal of a change it does not allow', async () => {
+    const server = new FakeServer().on('PATCH /admin/api/clients/tessera-cli', {
+      status: 409,
+      body: { type: 'urn:tessera:problem:built_in_client', title: 'Conflict', status: 409, detail: "'tessera-cli' is a built-in client: only client_name can be changed." },
+    });
+    openBuiltIn(server, CLI);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Edit' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('is a built-in client');
+  });
+});

@@ -7,11 +7,11 @@ import { useT } from '../../../i18n/i18n';
 import { useAdminAccess } from '../access';
 import { seg } from '../lib/text';
 import { QueryState } from '../ui/QueryState';
-import { ClientDeleteSection, ClientRevokeSection, ClientSecretSection, ClientStatusSection } from './ClientActions';
+import { BuiltInSecretSection, ClientDeleteSection, ClientRevokeSection, ClientSecretSection, ClientStatusSection } from './ClientActions';
 import { ClientDetails } from './ClientDetails';
 import { formFromClient, metadataFromForm, type ClientFormValues } from './client-form-model';
 import { ClientForm } from './ClientForm';
-import { clientKey, hasSecret, withoutSecret, type ClientView } from './client-types';
+import { clientKey, hasSecret, isBuiltIn, withoutSecret, type ClientView } from './client-types';
 
 /** `/admin/clients/:id`: one client, its settings, and what can be done to it. */
 export default function ClientScreen() {
@@ -35,6 +35,7 @@ function ClientPage({ client }: { client: ClientView }) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
+  const builtIn = isBuiltIn(client);
   const edit = useMutation({
     mutationFn: (values: ClientFormValues) => adminApi.send<ClientView>('PATCH', `/clients/${seg(client.client_id)}`, metadataFromForm(values, 'edit', client)),
     onSuccess: (updated) => {
@@ -47,11 +48,17 @@ function ClientPage({ client }: { client: ClientView }) {
 
   return (
     <>
+      {builtIn && (
+        <Alert tone="info" title={t('admin.clients.builtIn.title')}>
+          <p>{t('admin.clients.builtIn.body')}</p>
+        </Alert>
+      )}
       <section className="section" aria-labelledby="client-settings">
         <h2 id="client-settings">{editing ? t('admin.clients.edit.title') : t('admin.clients.settings')}</h2>
         {saved && !editing && <Alert tone="success">{t('admin.saved')}</Alert>}
         {editing ? (
           <ClientForm
+            builtIn={builtIn}
             initial={formFromClient(client)}
             error={edit.error}
             busy={edit.isPending}
@@ -83,10 +90,11 @@ function ClientPage({ client }: { client: ClientView }) {
       </section>
       {write && (
         <>
-          {hasSecret(client) && <ClientSecretSection client={client} />}
+          {hasSecret(client) && (builtIn ? <BuiltInSecretSection /> : <ClientSecretSection client={client} />)}
           <ClientStatusSection client={client} />
           <ClientRevokeSection client={client} />
-          <ClientDeleteSection client={client} />
+          {/* A built-in client cannot be deleted: the notice above says why. */}
+          {!builtIn && <ClientDeleteSection client={client} />}
         </>
       )}
     </>

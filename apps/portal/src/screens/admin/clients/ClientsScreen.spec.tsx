@@ -22,6 +22,16 @@ function open(url: string, server: FakeServer) {
 }
 
 describe('the clients list', () => {
+  it('marks the clients Tessera uses itself as Built-in', async () => {
+    const server = new FakeServer().on('GET /admin/api/clients', {
+      body: { items: [client('billing', { built_in: false }), client('tessera-portal', { token_endpoint_auth_method: 'none', first_party: true, built_in: true })] },
+    });
+    open('/admin/clients', server);
+    const rows = within(await screen.findByRole('table')).getAllByRole('row').slice(1);
+    expect(rows[0]?.textContent).not.toContain('Built-in');
+    expect(rows[1]?.textContent).toContain('Built-in');
+  });
+
   it('lists clients with their type and status, and loads the next page with the cursor', async () => {
     const server = new FakeServer().on(
       'GET /admin/api/clients',

@@ -1,6 +1,6 @@
 import type { Translate } from '../../../i18n/i18n';
 import { lines, words } from '../lib/text';
-import type { ClientView } from './client-types';
+import { BUILT_IN_EDITABLE, isBuiltIn, type ClientView } from './client-types';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
@@ -102,8 +102,14 @@ export function formFromClient(c: ClientView): ClientFormValues {
   };
 }
 
-/** What the form can tell before asking the server. */
-export function checkClientForm(v: ClientFormValues, t: Translate): Partial<Record<ClientField, string>> {
+/** What the form can tell before asking the server; `builtIn`: only the fields a built-in client's form shows. */
+export function checkClientForm(v: ClientFormValues, t: Translate, options: { builtIn?: boolean } = {}): Partial<Record<ClientField, string>> {
+  const errors = checkAllFields(v, t);
+  if (!options.builtIn) return errors;
+  return Object.fromEntries(Object.entries(errors).filter(([field]) => (BUILT_IN_EDITABLE as readonly string[]).includes(field)));
+}
+
+function checkAllFields(v: ClientFormValues, t: Translate): Partial<Record<ClientField, string>> {
   const errors: Partial<Record<ClientField, string>> = {};
   if (!v.client_name.trim()) errors.client_name = t('field.required');
   if (v.grant_types.length === 0) errors.grant_types = t('admin.clients.form.grantTypes.required');
@@ -124,13 +130,17 @@ export function checkClientForm(v: ClientFormValues, t: Translate): Partial<Reco
 
 /**
  * The metadata to send. A create leaves out what is empty (the server's defaults apply); an edit
- * (PATCH) sends `null` for what was emptied, which resets it to its default.
+ * (PATCH) sends `null` for what was emptied, which resets it to its default. The edit of a
+ * built-in client sends only the fields it lets an administrator change.
  */
 export function metadataFromForm(v: ClientFormValues, mode: 'create' | 'edit', current?: ClientView): Record<string, unknown> {
   const empty = mode === 'create' ? undefined : null;
   const required = new Set(words(v.required_scopes));
   const ttl = (raw: string) => (raw.trim() ? Number(raw.trim()) : empty);
   const text = (raw: string) => raw.trim() || empty;
+  if (mode === 'edit' && current && isBuiltIn(current)) {
+    return { client_name: text(v.client_name), access_token_ttl: ttl(v.access_token_ttl), mfa_policy: v.mfa_policy };
+  }
   const body: Record<string, unknown> = {
     client_name: text(v.client_name),
     redirect_uris: lines(v.redirect_uris),

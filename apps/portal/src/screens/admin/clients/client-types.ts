@@ -24,6 +24,12 @@ export interface ClientView {
   admin?: boolean;
   dynamic?: boolean;
   disabled?: boolean;
+  /**
+   * Registered by Tessera itself (the portal's client, tessera-cli): the token service puts its
+   * settings back at every start, and refuses to delete or disable it, to rotate its secret, and
+   * to change more than its name, lifetimes and sign-in requirements.
+   */
+  built_in?: boolean;
   /** Epoch seconds: tokens issued at or before it are inactive (a "revoke all access"). */
   revoked_before?: number;
   /** In a create's or a secret rotation's answer only. */
@@ -48,6 +54,11 @@ export const isPublicClient = (c: Pick<ClientView, 'token_endpoint_auth_method'>
 
 /** A client with a shared secret to rotate (not a public client, not private_key_jwt). */
 export const hasSecret = (c: Pick<ClientView, 'token_endpoint_auth_method'>) => c.token_endpoint_auth_method === 'client_secret_basic' || c.token_endpoint_auth_method === 'client_secret_post';
+
+export const isBuiltIn = (c: Pick<ClientView, 'built_in'>) => c.built_in === true;
+
+/** The form's fields a built-in client lets an administrator change (the token service's allow-list holds more). */
+export const BUILT_IN_EDITABLE = ['client_name', 'access_token_ttl', 'mfa_policy'] as const;
 
 /** The client's view without its secret: what may be kept in the query cache. */
 export function withoutSecret(c: ClientView): ClientView {
