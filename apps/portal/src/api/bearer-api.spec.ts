@@ -1,7 +1,11 @@
-import { holdTokenForTest } from '../auth/session';
+import { waitFor } from '@testing-library/react';
+import { navigate } from '../auth/navigate';
+import { forgetTokens, holdTokenForTest, isRenewalStuck } from '../auth/session';
 import { FakeServer } from '../test/fake-server';
 import { bearerApi } from './bearer-api';
 import { ApiError } from './api-error';
+
+jest.mock('../auth/navigate', () => ({ navigate: jest.fn() }));
 
 describe('bearerApi', () => {
   const renewed = jest.fn(() => new Promise<never>(() => undefined));
@@ -35,5 +39,34 @@ describe('bearerApi', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe('invalid_credentials');
     expect(renewed).not.toHaveBeenCalled();
+  });
+});
+
+describe('bearerApi renewing a refused token', () => {
+  const refused = { status: 401, body: { error: 'invalid_token' }, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+  const discovery = { issuer: window.location.origin, authorization_endpoint: `${window.location.origin}/oauth2/authorize`, token_endpoint: `${window.location.origin}/oauth2/token` };
+  beforeEach(() => {
+    forgetTokens();
+    jest.mocked(navigate).mockClear();
+  });
+
+  it('does not loop: a token obtained seconds ago and refused again stops with an error, not another redirect', async () => {
+    new FakeServer().on('GET /auth/account', refused).on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    holdTokenForTest('account', { accessToken: 'at-fresh', obtainedAt: Date.now() - 5_000 });
+    const error = await bearerApi('account', '/auth/account')
+      .get('')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'renewal_failed' });
+    expect(navigate).not.toHaveBeenCalled();
+    expect(isRenewalStuck('account')).toBe(true);
+  });
+
+  it('renews by a redirect when the refused token is older', async () => {
+    new FakeServer().on('GET /auth/account', refused).on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    holdTokenForTest('account', { accessToken: 'at-old', obtainedAt: Date.now() - 120_000 });
+    void bearerApi('account', '/auth/account').get('');
+    await waitFor(() => expect(navigate).toHaveBeenCalledTimes(1));
+    expect(new URL(jest.mocked(navigate).mock.calls[0][0]).searchParams.get('prompt')).toBe('none');
+    expect(isRenewalStuck('account')).toBe(false);
   });
 });

@@ -5,7 +5,9 @@ import { errorFrom, networkError } from './api-error';
  * A resource-server API called with the portal's in-memory access token: the account API
  * (`/auth/account/*`, purpose `account`) or the admin API (`/admin/api/*`, purpose `admin`).
  * A refused token (expired, revoked) makes the session layer get a new one through the OP
- * session (a top-level redirect), so the call never returns.
+ * session (a top-level redirect), so the call never returns; unless the token was obtained
+ * moments ago, when renewing again would only loop: then the call fails with `renewal_failed`
+ * and RequireToken shows "your session could not be renewed" (see `renew` in auth/session).
  */
 export interface BearerApi {
   get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;

@@ -18,5 +18,5 @@ export type TokenPurpose = 'account' | 'admin';
  */
 export const PURPOSES: Record<TokenPurpose, { scope: string; resource?: () => string }> = {
   account: { scope: 'openid profile email account' },
-  admin: { scope: 'openid admin:read admin:write', resource: () => `${issuerOrigin()}/admin/api` },
+  admin: { scope: 'openid email admin:read admin:write', resource: () => `${issuerOrigin()}/admin/api` },
 };

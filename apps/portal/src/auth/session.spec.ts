@@ -1,6 +1,18 @@
 import { FakeServer } from '../test/fake-server';
 import { navigate } from './navigate';
-import { accessToken, completeSignIn, heldToken, renew, safeReturnTo, signIn, SignInError } from './session';
+import {
+  accessToken,
+  completeSignIn,
+  forgetDiscoveryForTest,
+  forgetTokens,
+  heldToken,
+  isRenewalStuck,
+  renew,
+  safeReturnTo,
+  signIn,
+  SignInError,
+  subscribeRenewal,
+} from './session';
 
 jest.mock('./navigate', () => ({ navigate: jest.fn() }));
 const navigated = navigate as jest.MockedFunction<typeof navigate>;
@@ -24,11 +36,35 @@ function idToken(claims: Record<string, unknown>): string {
   return `${part({ alg: 'ES256', typ: 'JWT' })}.${part(claims)}.${Buffer.from('signature').toString('base64url')}`;
 }
 
-/** Lets signIn's promise chain reach the navigation. */
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Lets signIn's promise chain reach the navigation (or gives up after a second, when none comes). */
+async function settle() {
+  const before = navigated.mock.calls.length;
+  const until = performance.now() + 1000;
+  while (navigated.mock.calls.length === before && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
 const lastAuthorizationUrl = () => new URL(navigated.mock.calls.at(-1)?.[0] as string);
 
-beforeEach(() => navigated.mockClear());
+beforeEach(() => {
+  navigated.mockClear();
+  forgetTokens();
+});
+afterEach(() => jest.restoreAllMocks());
+
+/** Starts a sign-in and answers its callback's token request with `tokenReply` (an ID token with the right nonce by default). */
+async function signInAndCallBack(server: FakeServer, returnTo: string, tokenReply?: (nonce: string) => { status?: number; body: unknown }) {
+  void signIn('account', { returnTo });
+  await settle();
+  const request = lastAuthorizationUrl();
+  const nonce = request.searchParams.get('nonce') as string;
+  const now = Math.floor(Date.now() / 1000);
+  server.on(
+    'POST /oauth2/token',
+    tokenReply?.(nonce) ?? {
+      body: { access_token: 'at', token_type: 'Bearer', expires_in: 600, id_token: idToken({ iss: ISSUER, aud: 'tessera-portal', sub: 'user-1', iat: now, exp: now + 600, nonce }) },
+    },
+  );
+  return completeSignIn(new URL(`${ISSUER}/callback?code=c-1&state=${request.searchParams.get('state')}&iss=${encodeURIComponent(ISSUER)}`));
+}
 
 describe('signing in as the portal (authorization code + PKCE, tokens in memory)', () => {
   it('sends the page to the authorization endpoint with PKCE S256, state and nonce, remembering only the verifier and where to return', async () => {
@@ -48,14 +84,14 @@ describe('signing in as the portal (authorization code + PKCE, tokens in memory)
     expect(url.searchParams.get('prompt')).toBeNull();
     const stored = JSON.parse(window.sessionStorage.getItem(`tessera.authorization.${url.searchParams.get('state')}`) as string);
     expect(stored).toMatchObject({ purpose: 'account', returnTo: '/account/apps', nonce: url.searchParams.get('nonce') });
-    expect(Object.keys(stored).sort()).toEqual(['nonce', 'purpose', 'returnTo', 'verifier']);
+    expect(Object.keys(stored).sort()).toEqual(['nonce', 'purpose', 'returnTo', 'startedAt', 'verifier']);
   });
 
   it('asks for the admin token for the admin API only, as its resource', async () => {
     new FakeServer().on('GET /.well-known/openid-configuration', { body: discovery }).install();
     void signIn('admin');
     await settle();
-    expect(lastAuthorizationUrl().searchParams.get('scope')).toBe('openid admin:read admin:write');
+    expect(lastAuthorizationUrl().searchParams.get('scope')).toBe('openid email admin:read admin:write');
     expect(lastAuthorizationUrl().searchParams.get('resource')).toBe(`${ISSUER}/admin/api`);
   });
 
@@ -87,6 +123,9 @@ describe('signing in as the portal (authorization code + PKCE, tokens in memory)
     expect(JSON.stringify({ ...window.localStorage })).not.toContain('at-secret');
     expect(document.cookie).not.toContain('at-secret');
 
+    // A minute later (a token obtained moments ago and refused is the renewal guard's case, below).
+    const later = Date.now() + 60_000;
+    jest.spyOn(Date, 'now').mockReturnValue(later);
     void renew('account');
     await settle();
     expect(heldToken('account')).toBeUndefined();
@@ -118,7 +157,110 @@ describe('safeReturnTo', () => {
   it.each(['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)'])('never returns to %s', (value) => {
     expect(safeReturnTo(value)).toBe('/account');
   });
+  it.each(['/callback', '/callback?code=c&state=s', '/callback#x', '/CALLBACK?code=c', '/callback/'])('never returns to the single-use callback %s', (value) => {
+    expect(safeReturnTo(value)).toBe('/account');
+  });
   it('keeps a path on this origin', () => {
     expect(safeReturnTo('/admin/clients?q=x#top')).toBe('/admin/clients?q=x#top');
+    expect(safeReturnTo('/callbacks-explained')).toBe('/callbacks-explained');
+  });
+});
+
+describe('a sign-in that fails after the state check', () => {
+  it('keeps where the person was going when the token endpoint refuses the code', async () => {
+    const server = new FakeServer().on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    const failure = await signInAndCallBack(server, '/account/sessions', () => ({ status: 400, body: { error: 'invalid_grant', error_description: 'The code was already used.' } })).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SignInError);
+    expect(failure).toMatchObject({ code: 'invalid_grant', description: 'The code was already used.', purpose: 'account', returnTo: '/account/sessions' });
+  });
+
+  it('keeps where the person was going when the ID token fails its checks (another nonce)', async () => {
+    const server = new FakeServer().on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    const now = Math.floor(Date.now() / 1000);
+    const failure = await signInAndCallBack(server, '/account/apps', () => ({
+      body: { access_token: 'at', token_type: 'Bearer', expires_in: 600, id_token: idToken({ iss: ISSUER, aud: 'tessera-portal', sub: 'user-1', iat: now, exp: now + 600, nonce: 'another' }) },
+    })).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SignInError);
+    expect(failure).toMatchObject({ purpose: 'account', returnTo: '/account/apps' });
+  });
+
+  it('never returns to the callback itself: a sign-in started from /callback comes back to /account', async () => {
+    new FakeServer().on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    window.history.replaceState(null, '', '/callback?code=c-1&state=s-1');
+    try {
+      void signIn('account');
+      await settle();
+    } finally {
+      window.history.replaceState(null, '', '/');
+    }
+    const stored = JSON.parse(window.sessionStorage.getItem(`tessera.authorization.${lastAuthorizationUrl().searchParams.get('state')}`) as string);
+    expect(stored.returnTo).toBe('/account');
+  });
+});
+
+describe('a sign-in that cannot leave the page', () => {
+  beforeEach(() => forgetDiscoveryForTest());
+
+  it('rejects with network_error when the issuer cannot be reached, instead of never settling', async () => {
+    const unreachable = () => Promise.reject(new TypeError('Failed to fetch'));
+    window.fetch = unreachable as typeof fetch;
+    globalThis.fetch = unreachable as typeof fetch;
+    await expect(signIn('account', { returnTo: '/account/apps' })).rejects.toMatchObject({ code: 'network_error', purpose: 'account', returnTo: '/account/apps' });
+    expect(navigated).not.toHaveBeenCalled();
+  });
+
+  it('rejects with wrong_host, naming the issuer, when the page was opened at another host name', async () => {
+    new FakeServer().on('GET /.well-known/openid-configuration', { body: { ...discovery, issuer: 'https://id.example' } }).install();
+    await expect(signIn('account')).rejects.toMatchObject({ code: 'wrong_host', issuer: 'https://id.example' });
+    expect(navigated).not.toHaveBeenCalled();
+  });
+});
+
+describe('old sign-in records', () => {
+  it('are dropped when a sign-in starts: older than 10 minutes, or without a date', async () => {
+    new FakeServer().on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    const record = (startedAt?: number) => JSON.stringify({ purpose: 'account', verifier: 'v', nonce: 'n', returnTo: '/account', startedAt });
+    window.sessionStorage.setItem('tessera.authorization.old', record(Date.now() - 11 * 60_000));
+    window.sessionStorage.setItem('tessera.authorization.undated', record());
+    window.sessionStorage.setItem('tessera.authorization.broken', '{');
+    window.sessionStorage.setItem('tessera.authorization.recent', record(Date.now() - 60_000));
+    window.sessionStorage.setItem('tessera.other', 'kept');
+    void signIn('account');
+    await settle();
+    const state = lastAuthorizationUrl().searchParams.get('state');
+    const keys = Object.keys({ ...window.sessionStorage }).sort();
+    expect(keys).toEqual(['tessera.authorization.recent', `tessera.authorization.${state}`, 'tessera.other'].sort());
+  });
+});
+
+describe('the renewal guard', () => {
+  it('stops instead of redirecting again when a token obtained moments ago needs renewing, and says so to subscribers', async () => {
+    const server = new FakeServer().on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    await signInAndCallBack(server, '/account');
+    navigated.mockClear();
+    const listener = jest.fn();
+    const unsubscribe = subscribeRenewal(listener);
+    await expect(renew('account')).rejects.toMatchObject({ code: 'renewal_failed', purpose: 'account' });
+    unsubscribe();
+    await settle();
+    expect(navigated).not.toHaveBeenCalled();
+    expect(isRenewalStuck('account')).toBe(true);
+    expect(isRenewalStuck('admin')).toBe(false);
+    expect(listener).toHaveBeenCalled();
+    // An expired token found right after the sign-in (a clock far off) is the same loop.
+    await expect(accessToken('account')).rejects.toMatchObject({ code: 'renewal_failed' });
+    expect(navigated).not.toHaveBeenCalled();
+  });
+
+  it('renews as usual once the token is older than 30 seconds', async () => {
+    const server = new FakeServer().on('GET /.well-known/openid-configuration', { body: discovery }).install();
+    await signInAndCallBack(server, '/account');
+    navigated.mockClear();
+    const later = Date.now() + 31_000;
+    jest.spyOn(Date, 'now').mockReturnValue(later);
+    void renew('account');
+    await settle();
+    expect(navigated).toHaveBeenCalledTimes(1);
+    expect(isRenewalStuck('account')).toBe(false);
   });
 });

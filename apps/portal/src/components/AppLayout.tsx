@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { forgetTokens, logoutRequest, signedInUser } from '../auth/session';
 import { useI18n } from '../i18n/i18n';
+import { Announcer } from './Announcer';
 import { LanguagePicker, SkipLink } from './PageChrome';
 
 /*
@@ -9,19 +10,34 @@ import { LanguagePicker, SkipLink } from './PageChrome';
  * client code (auth/session, oauth4webapi), which the login page does not need to load.
  */
 
-/** RP-initiated logout as a POST form: the ID token hint never goes into a URL. */
+/**
+ * RP-initiated logout as a POST form, so the ID token hint never goes into a URL. The form is
+ * built at the click and submitted at once: the ID token is in the DOM only at that moment,
+ * not in a hidden field of every page (where any script or extension reading the page finds it).
+ */
 export function SignOutButton() {
   const { t } = useI18n();
-  const { action, fields } = logoutRequest();
+  const signOut = () => {
+    const { action, fields } = logoutRequest();
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = action;
+    form.hidden = true;
+    for (const [name, value] of Object.entries(fields)) {
+      const input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = name;
+      input.value = value;
+      form.append(input);
+    }
+    document.body.append(form);
+    forgetTokens();
+    form.submit();
+  };
   return (
-    <form method="post" action={action} onSubmit={() => forgetTokens()} className="sign-out">
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      <button type="submit" className="btn btn-secondary">
-        {t('app.signOut')}
-      </button>
-    </form>
+    <button type="button" className="btn btn-secondary" onClick={signOut}>
+      {t('app.signOut')}
+    </button>
   );
 }
 
@@ -54,6 +70,7 @@ export function AppLayout({ children, nav }: { children: ReactNode; nav?: ReactN
           {children}
         </main>
       </div>
+      <Announcer />
     </div>
   );
 }

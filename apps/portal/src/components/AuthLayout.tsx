@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n';
+import { Announcer } from './Announcer';
 import { LanguagePicker, SkipLink } from './PageChrome';
 
 /** The sign-in, consent and sign-up screens: one card in the middle of the page. */
@@ -18,6 +19,7 @@ export function AuthLayout({ children, wide = false }: { children: ReactNode; wi
       <main id="main" className={wide ? 'auth-card auth-card-wide' : 'auth-card'}>
         {children}
       </main>
+      <Announcer />
     </div>
   );
 }

@@ -1,9 +1,11 @@
 export { Alert } from './Alert';
+export { announce, useAnnounce } from './Announcer';
 export { Button, type ButtonProps } from './Button';
 export { Checkbox } from './Checkbox';
 export { EmptyState } from './EmptyState';
 export { ErrorAlert, describeError } from './ErrorText';
 export { Loading } from './Loading';
+export { Notice, useNoticeState } from './Notice';
 export { PageTitle } from './PageTitle';
 export { TextField } from './TextField';
 export { AuthLayout } from './AuthLayout';

@@ -194,6 +194,7 @@ export const accountEn = {
   'account.passkeys.remove': 'Remove',
   'account.passkeys.remove.named': 'Remove {name}',
   'account.passkeys.remove.confirm': 'You will no longer be able to sign in with “{name}”.',
+  'account.passkeys.removed': 'The passkey “{name}” was removed.',
 
   // Linked accounts
   'account.linked.title': 'Linked accounts',
@@ -211,6 +212,7 @@ export const accountEn = {
   'account.linked.unlink.confirm': 'You will no longer be able to sign in with your {provider} account.',
   'account.linked.done': 'Your account was linked.',
   'account.linked.done.named': 'Your {provider} account was linked.',
+  'account.linked.unlinked': 'Your {provider} account was unlinked.',
   'account.linked.error.title': 'The account was not linked',
   'account.linked.error.access_denied': 'The sign-in at the provider was cancelled or refused.',
   'account.linked.error.conflict': 'This account at the provider is linked to another account already.',
@@ -240,6 +242,7 @@ export const accountEn = {
   'account.sessions.end.named': 'Sign out {device}',
   'account.sessions.endOthers': 'Sign out everywhere else',
   'account.sessions.endedOthers': 'Other sessions signed out: {count}.',
+  'account.sessions.ended': '{device} was signed out.',
 
   // Connected apps
   'account.apps.title': 'Connected apps',

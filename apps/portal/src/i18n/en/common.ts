@@ -34,5 +34,8 @@ export const commonEn = {
   'auth.failed.title': 'Sign-in did not complete',
   'auth.failed.body': 'The sign-in could not be completed: {reason}',
   'auth.failed.again': 'Sign in again',
+  'auth.failed.wrongHost': 'This page was opened at {here}, which is not Tessera’s own address. Open Tessera at {issuer} and sign in there.',
+  'auth.renewFailed.title': 'Your session could not be renewed',
+  'auth.renewFailed.body': 'Tessera renewed your sign-in, but it was refused again straight away, so this page stopped trying. Sign in again; if this keeps happening, check that your device’s clock is right.',
   'auth.adminDenied': 'Your account does not have access to the admin console.',
 } as const;

@@ -195,6 +195,7 @@ export const accountFr: Record<keyof typeof accountEn, string> = {
   'account.passkeys.remove': 'Supprimer',
   'account.passkeys.remove.named': 'Supprimer {name}',
   'account.passkeys.remove.confirm': 'Vous ne pourrez plus vous connecter avec « {name} ».',
+  'account.passkeys.removed': 'La clé d’accès « {name} » a été supprimée.',
 
   // Comptes associés
   'account.linked.title': 'Comptes associés',
@@ -212,6 +213,7 @@ export const accountFr: Record<keyof typeof accountEn, string> = {
   'account.linked.unlink.confirm': 'Vous ne pourrez plus vous connecter avec votre compte {provider}.',
   'account.linked.done': 'Votre compte a été associé.',
   'account.linked.done.named': 'Votre compte {provider} a été associé.',
+  'account.linked.unlinked': 'Votre compte {provider} a été dissocié.',
   'account.linked.error.title': 'Le compte n’a pas été associé',
   'account.linked.error.access_denied': 'La connexion chez le fournisseur a été annulée ou refusée.',
   'account.linked.error.conflict': 'Ce compte chez le fournisseur est déjà associé à un autre compte.',
@@ -241,6 +243,7 @@ export const accountFr: Record<keyof typeof accountEn, string> = {
   'account.sessions.end.named': 'Déconnecter {device}',
   'account.sessions.endOthers': 'Se déconnecter partout ailleurs',
   'account.sessions.endedOthers': 'Autres sessions déconnectées : {count}.',
+  'account.sessions.ended': 'La session « {device} » a été fermée.',
 
   // Applications connectées
   'account.apps.title': 'Applications connectées',

@@ -35,5 +35,8 @@ export const commonFr: Record<keyof typeof commonEn, string> = {
   'auth.failed.title': 'La connexion n’a pas abouti',
   'auth.failed.body': 'La connexion n’a pas pu aboutir : {reason}',
   'auth.failed.again': 'Se reconnecter',
+  'auth.failed.wrongHost': 'Cette page a été ouverte à l’adresse {here}, qui n’est pas celle de Tessera. Ouvrez Tessera à l’adresse {issuer} et connectez-vous là.',
+  'auth.renewFailed.title': 'Votre session n’a pas pu être renouvelée',
+  'auth.renewFailed.body': 'Tessera a renouvelé votre connexion, mais elle a aussitôt été refusée de nouveau : cette page a donc cessé d’essayer. Reconnectez-vous ; si cela se reproduit, vérifiez que l’horloge de votre appareil est à l’heure.',
   'auth.adminDenied': 'Votre compte n’a pas accès à la console d’administration.',
 };

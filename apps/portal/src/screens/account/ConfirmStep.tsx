@@ -1,11 +1,12 @@
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { Button } from '../../components';
 import { useT } from '../../i18n/i18n';
 
 /**
  * A second step before something that cannot be undone (revoking an app, removing a passkey):
- * says what will happen. Focus goes to it; Cancel (or Escape) gives focus back to the button
- * that opened it, which is why callers keep that button on the page.
+ * says what will happen. Focus goes to it (the message is its description, so it is read with
+ * the group's name); Cancel (or Escape) gives focus back to the button that opened it, which is
+ * why callers keep that button on the page.
  */
 export function ConfirmStep({
   children,
@@ -22,6 +23,7 @@ export function ConfirmStep({
 }) {
   const t = useT();
   const ref = useRef<HTMLDivElement>(null);
+  const messageId = useId();
   const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -38,8 +40,10 @@ export function ConfirmStep({
     }
   };
   return (
-    <div className="confirm-step" role="group" ref={ref} tabIndex={-1} aria-label={confirmLabel} onKeyDown={onKeyDown}>
-      <div className="confirm-step-message">{children}</div>
+    <div className="confirm-step" role="group" ref={ref} tabIndex={-1} aria-label={confirmLabel} aria-describedby={messageId} onKeyDown={onKeyDown}>
+      <div className="confirm-step-message" id={messageId}>
+        {children}
+      </div>
       <div className="actions">
         <Button variant="danger" onClick={onConfirm} busy={busy}>
           {confirmLabel}

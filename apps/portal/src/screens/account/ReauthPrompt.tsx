@@ -1,8 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useLocation } from 'react-router';
 import { isApiError } from '../../api/api-error';
-import { signIn } from '../../auth/session';
-import { Button, ErrorAlert, TextField } from '../../components';
+import { describeSignInFailure, useSignInAttempt } from '../../auth/SignInProblem';
+import { Alert, Button, ErrorAlert, TextField } from '../../components';
 import { useT } from '../../i18n/i18n';
 import { useProfile } from './account-api';
 import { useFormat } from './format';
@@ -24,7 +24,8 @@ export function ReauthPrompt({ reauth, error, busy }: { reauth: Reauthentication
   const heading = useRef<HTMLHeadingElement>(null);
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState(false);
-  const [redirecting, setRedirecting] = useState(false);
+  // A sign-in that cannot start (the issuer unreachable) says so instead of spinning forever.
+  const signInAgain = useSignInAttempt();
 
   // The prompt replaces what the person was looking at: take them (and a screen reader) to it.
   useEffect(() => heading.current?.focus(), []);
@@ -39,10 +40,6 @@ export function ReauthPrompt({ reauth, error, busy }: { reauth: Reauthentication
     setMissing(!password);
     if (password) reauth.withPassword(password);
   };
-  const signInAgain = () => {
-    setRedirecting(true);
-    void signIn('account', { maxAge, returnTo: `${location.pathname}${location.search}` });
-  };
 
   return (
     <div className="reauth" role="group" aria-labelledby={titleId}>
@@ -51,6 +48,7 @@ export function ReauthPrompt({ reauth, error, busy }: { reauth: Reauthentication
       </h3>
       <p>{t('account.reauth.body', { duration: format.duration(maxAge) })}</p>
       <ErrorAlert error={otherError} />
+      {signInAgain.failure && <Alert key={signInAgain.attempt}>{describeSignInFailure(t, signInAgain.failure)}</Alert>}
       {hasPassword && (
         <form onSubmit={submit} noValidate className="reauth-password">
           <TextField
@@ -68,7 +66,11 @@ export function ReauthPrompt({ reauth, error, busy }: { reauth: Reauthentication
       )}
       {hasPassword && <p className="divider">{t('account.reauth.or')}</p>}
       <div className="actions">
-        <Button variant={hasPassword ? 'secondary' : 'primary'} onClick={signInAgain} busy={redirecting}>
+        <Button
+          variant={hasPassword ? 'secondary' : 'primary'}
+          onClick={() => signInAgain.start('account', { maxAge, returnTo: `${location.pathname}${location.search}` })}
+          busy={signInAgain.busy}
+        >
           {t('account.reauth.signIn')}
         </Button>
         <Button variant="link" onClick={reauth.cancel}>

@@ -1,36 +1,49 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useNavigate } from 'react-router';
-import { completeSignIn, signIn, SignInError } from '../../auth/session';
-import { AuthLayout, Button, Loading, PageTitle } from '../../components';
-import { Alert } from '../../components/Alert';
+import { completeSignIn, signInError, type TokenPurpose } from '../../auth/session';
+import { describeSignInFailure, SignInProblem, useSignInAttempt } from '../../auth/SignInProblem';
+import { Loading } from '../../components';
 import { useT } from '../../i18n/i18n';
+
+/**
+ * The callback URL being handled, and its result: the response is single-use, and StrictMode
+ * runs the effect twice in development, whose second run would fail with invalid_state.
+ */
+let handling: { url: string; result: Promise<{ purpose: TokenPurpose; returnTo: string }> } | undefined;
+
+function completeOnce(url: string) {
+  if (handling?.url !== url) handling = { url, result: completeSignIn(new URL(url)) };
+  return handling.result;
+}
 
 /** `/callback`: the authorization response comes back here; the code is redeemed in this page. */
 export function CallbackScreen() {
   const t = useT();
   const navigate = useNavigate();
-  const [failure, setFailure] = useState<SignInError | null>(null);
+  const { failure, busy, attempt, start, fail } = useSignInAttempt();
   useEffect(() => {
     let cancelled = false;
-    completeSignIn(new URL(window.location.href))
+    completeOnce(window.location.href)
       .then(({ returnTo }) => {
         if (!cancelled) void navigate(returnTo, { replace: true });
       })
       .catch((err: unknown) => {
-        if (!cancelled) setFailure(err instanceof SignInError ? err : new SignInError('server_error', String((err as Error)?.message ?? err)));
+        if (!cancelled) fail(signInError(err));
       });
     return () => {
       cancelled = true;
     };
-    // Runs once per arrival: the response is single-use.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [navigate, fail]);
   if (!failure) return <Loading label={t('auth.completing')} />;
   return (
-    <AuthLayout>
-      <PageTitle>{t('auth.failed.title')}</PageTitle>
-      <Alert>{t('auth.failed.body', { reason: failure.description || failure.code })}</Alert>
-      <Button onClick={() => void signIn(failure.purpose ?? 'account', { returnTo: failure.returnTo })}>{t('auth.failed.again')}</Button>
-    </AuthLayout>
+    <SignInProblem
+      key={attempt}
+      title={t('auth.failed.title')}
+      message={describeSignInFailure(t, failure)}
+      action={t('auth.failed.again')}
+      // Back to where the person was going (never this callback: safeReturnTo refuses it).
+      onAction={() => start(failure.purpose ?? 'account', { returnTo: failure.returnTo })}
+      busy={busy}
+    />
   );
 }

@@ -1,4 +1,4 @@
-import { safeImageUrl } from './safe-url';
+import { safeImageUrl } from '../../navigation/safe-url';
 import './consent.css';
 
 /**

@@ -1,7 +1,7 @@
 import type { MessageKey } from '../../i18n/catalogs';
 import { useT } from '../../i18n/i18n';
 import type { ConsentClient } from './consent-api';
-import { safeHttpUrl } from './safe-url';
+import { safeHttpUrl } from '../../navigation/safe-url';
 
 const LINKS: Array<{ field: 'client_uri' | 'policy_uri' | 'tos_uri'; label: MessageKey }> = [
   { field: 'client_uri', label: 'consent.link.homepage' },

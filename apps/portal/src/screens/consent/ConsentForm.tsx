@@ -6,7 +6,7 @@ import { AppIdentity } from './AppIdentity';
 import { consentApi, type ConsentView } from './consent-api';
 import { ConsentProblem, isFinalConsentError } from './ConsentProblem';
 import { ClientLinks } from './ClientLinks';
-import { navigateTo } from './navigate-to';
+import { navigateTo } from '../../navigation/navigate-to';
 import { scopeText } from './scope-text';
 
 type Decision = 'accept' | 'reject';
@@ -107,11 +107,17 @@ export function ConsentForm({ view }: { view: ConsentView }) {
           hint={t('consent.remember.hint', { app: appName })}
         />
         <p className="muted">{t('consent.later')}</p>
+        {/* The button pressed is busy, not disabled: a disabled button would drop focus to the body. */}
         <div className="consent-actions">
-          <Button type="submit" busy={leaving && answer.variables === 'accept'} disabled={leaving}>
+          <Button type="submit" busy={leaving && answer.variables === 'accept'} disabled={leaving && answer.variables !== 'accept'}>
             {t('consent.allow')}
           </Button>
-          <Button variant="secondary" onClick={() => answer.mutate('reject')} busy={leaving && answer.variables === 'reject'} disabled={leaving}>
+          <Button
+            variant="secondary"
+            onClick={() => answer.mutate('reject')}
+            busy={leaving && answer.variables === 'reject'}
+            disabled={leaving && answer.variables !== 'reject'}
+          >
             {t('consent.deny')}
           </Button>
         </div>

@@ -4,9 +4,9 @@ import { FakeServer } from '../../test/fake-server';
 import { renderScreen, setCsrfCookie } from '../../test/render';
 import type { ConsentView } from './consent-api';
 import ConsentScreen from './ConsentScreen';
-import { navigateTo } from './navigate-to';
+import { navigateTo } from '../../navigation/navigate-to';
 
-jest.mock('./navigate-to', () => ({ navigateTo: jest.fn() }));
+jest.mock('../../navigation/navigate-to', () => ({ navigateTo: jest.fn() }));
 
 const view = (over: Partial<ConsentView> = {}): ConsentView => ({
   consent_challenge: 'ch-1',
@@ -95,6 +95,28 @@ describe('ConsentScreen', () => {
     const [sent] = server.sent('POST /auth/consent/accept');
     expect(sent.body).toEqual({ consent_challenge: 'ch-1', grant_scope: ['openid', 'photos:read', 'offline_access'], remember: true });
     expect(sent.headers.get('x-csrf-token')).toBe('csrf-test');
+  });
+
+  it('keeps focus on the pressed button while leaving: it is busy, not disabled', async () => {
+    serve({ body: view() });
+    open();
+    const allow = await screen.findByRole('button', { name: 'Allow' });
+    await userEvent.click(allow);
+    await waitFor(() => expect(navigateTo).toHaveBeenCalled());
+    expect(allow.getAttribute('aria-busy')).toBe('true');
+    expect((allow as HTMLButtonElement).disabled).toBe(false);
+    expect(document.activeElement).toBe(allow);
+    expect((screen.getByRole('button', { name: 'Deny' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('never follows a non-web address from the API (javascript:)', async () => {
+    const real = jest.requireActual<typeof import('../../navigation/navigate-to')>('../../navigation/navigate-to');
+    jest.mocked(navigateTo).mockImplementation(real.navigateTo);
+    const server = serve({ body: view() });
+    server.on('POST /auth/consent/accept', { body: { redirect_to: 'javascript:alert(document.domain)' } });
+    open();
+    await userEvent.click(await screen.findByRole('button', { name: 'Allow' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Tessera ran into a problem on its side. Try again in a moment.');
   });
 
   it('sends remember: false when the person unticks it', async () => {

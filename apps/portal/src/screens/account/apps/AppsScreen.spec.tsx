@@ -1,7 +1,8 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { holdTokenForTest } from '../../../auth/session';
 import { FakeServer } from '../../../test/fake-server';
+import { Announcer } from '../../../components/Announcer';
 import { renderScreen } from '../../../test/render';
 import type { ConnectedApp } from '../account-api';
 import AppsScreen from './AppsScreen';
@@ -64,6 +65,31 @@ describe('AppsScreen', () => {
     expect(fake.sent('DELETE /auth/account/apps/g-1')).toHaveLength(1);
     expect(fake.sent('DELETE /auth/account/apps/g-1')[0].headers.get('authorization')).toBe('Bearer at');
     expect(await screen.findByText('No connected apps')).toBeTruthy();
+  });
+
+  it('ties the confirmation’s explanation to it, and after revoking moves focus to the message, which is also announced', async () => {
+    new FakeServer().on('GET /auth/account/apps', { body: [app] }, { body: [] }).on('DELETE /auth/account/apps/g-1', { status: 204 }).install();
+    renderScreen({
+      url: '/account/apps',
+      element: (
+        <>
+          <AppsScreen />
+          <Announcer />
+        </>
+      ),
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Revoke access for Photo Print' }));
+    const confirm = screen.getByRole('group', { name: 'Revoke access for Photo Print' });
+    const described = document.getElementById(confirm.getAttribute('aria-describedby') ?? '');
+    expect(described?.textContent).toContain('its tokens stop working now');
+
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Revoke access for Photo Print' }));
+    const notice = await screen.findByRole('status');
+    expect(notice.textContent).toBe('Photo Print no longer has access to your account.');
+    expect(await screen.findByText('No connected apps')).toBeTruthy();
+    // The item (and the focused button in it) is gone: focus is on the message, not the body.
+    expect(document.activeElement).toBe(notice);
+    await waitFor(() => expect(document.querySelector('[data-announcer]')?.textContent).toBe('Photo Print no longer has access to your account.'));
   });
 
   it('shows an error when the revocation fails, keeping the app', async () => {

@@ -1,6 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Alert, EmptyState, ErrorAlert, Loading, PageTitle } from '../../../components';
+import { EmptyState, ErrorAlert, Loading, Notice, PageTitle, useNoticeState } from '../../../components';
 import { useT } from '../../../i18n/i18n';
 import { accountKeys, useConnectedApps } from '../account-api';
 import { ConnectedAppItem } from './ConnectedAppItem';
@@ -11,14 +10,19 @@ export default function AppsScreen() {
   const t = useT();
   const queryClient = useQueryClient();
   const apps = useConnectedApps();
-  const [revoked, setRevoked] = useState<string | null>(null);
+  const { notice: revoked, show: showRevoked } = useNoticeState<string>();
   // The portal is this page: revoking it here would only sign the person out of it.
   const list = (apps.data ?? []).filter((app) => app.client_id !== PORTAL_CLIENT_ID).sort((a, b) => (b.last_used_at ?? b.granted_at) - (a.last_used_at ?? a.granted_at));
   return (
     <>
       <PageTitle>{t('account.apps.title')}</PageTitle>
       <p className="section-lead muted">{t('account.apps.lead')}</p>
-      {revoked && <Alert tone="success">{t('account.apps.revoked', { app: revoked })}</Alert>}
+      {/* Focused: the revoked app's item, where focus was, is gone. */}
+      {revoked && (
+        <Notice key={revoked.id} focus>
+          {t('account.apps.revoked', { app: revoked.value })}
+        </Notice>
+      )}
       {apps.isPending && <Loading />}
       <ErrorAlert error={apps.error} />
       {apps.data &&
@@ -30,7 +34,7 @@ export default function AppsScreen() {
                   key={app.id}
                   app={app}
                   onRevoked={(name) => {
-                    setRevoked(name);
+                    showRevoked(name);
                     return queryClient.invalidateQueries({ queryKey: accountKeys.apps });
                   }}
                 />

@@ -3,10 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { heldToken, holdTokenForTest } from '../../../auth/session';
 import { FakeServer } from '../../../test/fake-server';
 import { renderScreen } from '../../../test/render';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import DeleteAccountScreen from './DeleteAccountScreen';
 
-jest.mock('../navigate-to', () => ({ navigateTo: jest.fn() }));
+jest.mock('../../../navigation/navigate-to', () => ({ navigateTo: jest.fn() }));
 
 const profile = { sub: 'user-1', email: 'ada@example.com', email_verified: true, has_password: true, claims: {}, created_at: 1, updated_at: 1 };
 const open = () => renderScreen({ url: '/account/delete', element: <DeleteAccountScreen /> });

@@ -5,7 +5,7 @@ import { Alert, Button, ErrorAlert, Loading, PageTitle, TextField } from '../../
 import { useT } from '../../../i18n/i18n';
 import { useProfile } from '../account-api';
 import { ActionError } from '../ActionError';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import { useSensitiveMutation } from '../sensitive';
 
 /**

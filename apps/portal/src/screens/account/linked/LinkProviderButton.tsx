@@ -3,7 +3,7 @@ import { Button } from '../../../components';
 import { useT } from '../../../i18n/i18n';
 import type { LinkedAccounts } from '../account-api';
 import { ActionError } from '../ActionError';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import { useSensitiveMutation } from '../sensitive';
 
 /**

@@ -10,15 +10,21 @@ import { useFormat } from '../format';
 import { useSensitiveMutation } from '../sensitive';
 import { TimeAgo } from '../TimeAgo';
 
-/** One linked account; unlinking is refused for the last way to sign in (`last_sign_in_method`). */
-export function LinkedAccountItem({ link }: { link: LinkedAccounts['links'][number] }) {
+/**
+ * One linked account; unlinking is refused for the last way to sign in (`last_sign_in_method`).
+ * Once unlinked, the screen says so (`onUnlinked`) and takes focus, since this item goes away.
+ */
+export function LinkedAccountItem({ link, onUnlinked }: { link: LinkedAccounts['links'][number]; onUnlinked: (provider: string) => unknown }) {
   const t = useT();
   const format = useFormat();
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const unlink = useSensitiveMutation({
     mutationFn: (vars: object) => accountApi.send<void>('DELETE', `/links/${encodeURIComponent(link.id)}`, vars),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountKeys.links }),
+    onSuccess: () => {
+      onUnlinked(link.idp.name);
+      return queryClient.invalidateQueries({ queryKey: accountKeys.links });
+    },
     onCancel: () => setConfirming(false),
   });
   return (

@@ -3,10 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { holdTokenForTest } from '../../../auth/session';
 import { FakeServer } from '../../../test/fake-server';
 import { renderScreen } from '../../../test/render';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import LinkedScreen from './LinkedScreen';
 
-jest.mock('../navigate-to', () => ({ navigateTo: jest.fn() }));
+jest.mock('../../../navigation/navigate-to', () => ({ navigateTo: jest.fn() }));
 
 const profile = { sub: 'user-1', email: 'ada@example.com', email_verified: true, has_password: true, claims: {}, created_at: 1, updated_at: 1 };
 const links = {
@@ -42,6 +42,19 @@ describe('LinkedScreen', () => {
     expect(fake.sent('POST /auth/account/links/corp')[0].headers.get('authorization')).toBe('Bearer at');
   });
 
+  it('never follows a non-web address from the API (javascript:), and says something went wrong', async () => {
+    const real = jest.requireActual<typeof import('../../../navigation/navigate-to')>('../../../navigation/navigate-to');
+    jest.mocked(navigateTo).mockImplementation(real.navigateTo);
+    new FakeServer()
+      .on('GET /auth/account/links', { body: links })
+      .on('POST /auth/account/links/corp', { body: { redirect_to: 'javascript:alert(document.domain)' } })
+      .install();
+    open();
+    await userEvent.click(await screen.findByRole('button', { name: 'Link Corp SSO' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Tessera ran into a problem on its side. Try again in a moment.');
+    expect(window.location.protocol).toBe('http:');
+  });
+
   it('unlinks after confirming, with the current password when asked', async () => {
     const fake = new FakeServer()
       .on('GET /auth/account', { body: profile })
@@ -57,6 +70,10 @@ describe('LinkedScreen', () => {
     await userEvent.click(within(prompt).getByRole('button', { name: 'Confirm and continue' }));
     expect(await screen.findByText('No account is linked yet.')).toBeTruthy();
     expect(fake.sent('DELETE /auth/account/links/l-1').map((r) => r.body)).toEqual([{}, { current_password: 'pw' }]);
+    // The item, the prompt and their buttons are gone: focus is on the message that says what happened.
+    const notice = screen.getByRole('status');
+    expect(notice.textContent).toBe('Your Google account was unlinked.');
+    expect(document.activeElement).toBe(notice);
   });
 
   it('says the account was linked, by the provider’s name', async () => {

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { useLocation } from 'react-router';
-import { Alert, EmptyState, ErrorAlert, Loading, PageTitle } from '../../../components';
+import { Alert, EmptyState, ErrorAlert, Loading, Notice, PageTitle, useNoticeState } from '../../../components';
 import type { MessageKey } from '../../../i18n/catalogs';
 import { useT } from '../../../i18n/i18n';
 import { useLinks } from '../account-api';
@@ -28,12 +28,19 @@ export default function LinkedScreen() {
   const linkedIdp = params.get('linked');
   const upstreamError = params.get('upstream_error');
   const justLinked = linkedIdp ? links.data?.links.find((l) => l.idp.id === linkedIdp) : undefined;
+  // Focus goes to the message: the unlinked account's item, where focus was, is gone.
+  const { notice: unlinked, show: showUnlinked } = useNoticeState<string>();
 
   return (
     <>
       <PageTitle>{t('account.linked.title')}</PageTitle>
       <p className="section-lead muted">{t('account.linked.lead')}</p>
-      {linkedIdp && <Alert tone="success">{justLinked ? t('account.linked.done.named', { provider: justLinked.idp.name }) : t('account.linked.done')}</Alert>}
+      {linkedIdp && <Notice>{justLinked ? t('account.linked.done.named', { provider: justLinked.idp.name }) : t('account.linked.done')}</Notice>}
+      {unlinked && (
+        <Notice key={unlinked.id} focus>
+          {t('account.linked.unlinked', { provider: unlinked.value })}
+        </Notice>
+      )}
       {upstreamError && (
         <Alert title={t('account.linked.error.title')}>
           {t(Object.hasOwn(UPSTREAM_ERRORS, upstreamError) ? UPSTREAM_ERRORS[upstreamError] : 'account.linked.error.other')}
@@ -48,7 +55,7 @@ export default function LinkedScreen() {
             {links.data.links.length ? (
               <ul className="list">
                 {links.data.links.map((link) => (
-                  <LinkedAccountItem key={link.id} link={link} />
+                  <LinkedAccountItem key={link.id} link={link} onUnlinked={showUnlinked} />
                 ))}
               </ul>
             ) : (

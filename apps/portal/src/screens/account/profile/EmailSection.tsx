@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { isApiError } from '../../../api/api-error';
 import { accountApi } from '../../../api/bearer-api';
-import { Alert, Button, ErrorAlert, TextField } from '../../../components';
+import { Button, ErrorAlert, Notice, TextField } from '../../../components';
 import { useT } from '../../../i18n/i18n';
 import type { Profile } from '../account-api';
 import { ActionError } from '../ActionError';
@@ -56,10 +56,15 @@ export function EmailSection({ profile }: { profile: Profile }) {
       ) : (
         <p className="muted">{t('account.email.none')}</p>
       )}
-      {sentTo && <Alert tone="success" title={t('account.email.sent.title')}>{t('account.email.sent.body', { email: sentTo })}</Alert>}
+      {/* Focused: the form the person sent it from is gone. */}
+      {sentTo && (
+        <Notice title={t('account.email.sent.title')} focus>
+          {t('account.email.sent.body', { email: sentTo })}
+        </Notice>
+      )}
       {profile.email && !profile.email_verified && (
         <div className="stack">
-          {resend.isSuccess && <Alert tone="success">{t('account.email.resent', { email: profile.email })}</Alert>}
+          {resend.isSuccess && <Notice>{t('account.email.resent', { email: profile.email })}</Notice>}
           <ErrorAlert error={resend.error} />
           <div>
             <Button variant="secondary" onClick={() => resend.mutate()} busy={resend.isPending}>

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { isApiError } from '../../../api/api-error';
 import { accountApi } from '../../../api/bearer-api';
-import { Alert, Button, ErrorAlert, TextField } from '../../../components';
+import { Button, ErrorAlert, Notice, TextField } from '../../../components';
 import { useT } from '../../../i18n/i18n';
 import { accountKeys, type Profile } from '../account-api';
 import { changeOf, fieldOfProblem, problemOf, PROFILE_FIELDS, PROFILE_GROUPS, valuesOf, type ProfileValues } from './profile-fields';
@@ -65,8 +65,8 @@ export function ProfileForm({ profile }: { profile: Profile }) {
   const serverFieldError = isApiError(save.error, 'invalid_request') && fieldOfProblem(save.error.description);
   return (
     <form ref={form} onSubmit={submit} noValidate className="stack">
-      {notice === 'saved' && <Alert tone="success">{t('account.profile.saved')}</Alert>}
-      {notice === 'unchanged' && <Alert tone="info">{t('account.profile.unchanged')}</Alert>}
+      {notice === 'saved' && <Notice>{t('account.profile.saved')}</Notice>}
+      {notice === 'unchanged' && <Notice tone="info">{t('account.profile.unchanged')}</Notice>}
       {!serverFieldError && <ErrorAlert error={save.error} />}
       {PROFILE_GROUPS.map((group) => (
         <fieldset key={group.legend} className="field-group">

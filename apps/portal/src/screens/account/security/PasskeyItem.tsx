@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { isApiError } from '../../../api/api-error';
 import { accountApi } from '../../../api/bearer-api';
 import { Button, ErrorAlert, TextField } from '../../../components';
@@ -12,26 +12,38 @@ import { useSensitiveMutation } from '../sensitive';
 import { TimeAgo } from '../TimeAgo';
 import { PASSKEY_NAME_MAX } from './passkey-ceremony';
 
-/** One passkey: its name, when it was added and last used; rename it, remove it. */
-export function PasskeyItem({ passkey }: { passkey: Passkey }) {
+/**
+ * One passkey: its name, when it was added and last used; rename it, remove it. Once removed,
+ * the section says so (`onRemoved`) and takes focus, since this item goes away.
+ */
+export function PasskeyItem({ passkey, onRemoved }: { passkey: Passkey; onRemoved: (name: string) => unknown }) {
   const t = useT();
   const format = useFormat();
   const queryClient = useQueryClient();
   const [mode, setMode] = useState<'view' | 'rename' | 'remove'>('view');
   const [name, setName] = useState(passkey.name);
   const [nameError, setNameError] = useState<string>();
+  const renameButton = useRef<HTMLButtonElement>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: accountKeys.passkeys });
+  // The rename form (and its focused button) goes away: focus goes back to "Rename".
+  const closeRename = () => {
+    setMode('view');
+    renameButton.current?.focus();
+  };
 
   const rename = useMutation({
     mutationFn: (value: string) => accountApi.send<Passkey>('PATCH', `/passkeys/${encodeURIComponent(passkey.id)}`, { name: value }),
     onSuccess: () => {
-      setMode('view');
+      closeRename();
       return refresh();
     },
   });
   const remove = useSensitiveMutation({
     mutationFn: (vars: object) => accountApi.send<void>('DELETE', `/passkeys/${encodeURIComponent(passkey.id)}`, vars),
-    onSuccess: refresh,
+    onSuccess: () => {
+      onRemoved(passkey.name);
+      return refresh();
+    },
     onCancel: () => setMode('view'),
   });
 
@@ -78,7 +90,7 @@ export function PasskeyItem({ passkey }: { passkey: Passkey }) {
               <Button
                 variant="secondary"
                 onClick={() => {
-                  setMode('view');
+                  closeRename();
                   setName(passkey.name);
                   rename.reset();
                 }}
@@ -105,6 +117,7 @@ export function PasskeyItem({ passkey }: { passkey: Passkey }) {
       </div>
       <div className="row">
         <Button
+          ref={renameButton}
           variant="secondary"
           onClick={() => setMode('rename')}
           aria-label={t('account.passkeys.rename.named', { name: passkey.name })}

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { browserSupportsWebAuthn } from '@simplewebauthn/browser';
 import { useId, useState, type FormEvent } from 'react';
-import { Alert, Button, EmptyState, ErrorAlert, Loading, TextField } from '../../../components';
+import { Alert, Button, EmptyState, ErrorAlert, Loading, Notice, TextField, useNoticeState } from '../../../components';
 import type { MessageKey } from '../../../i18n/catalogs';
 import { useT } from '../../../i18n/i18n';
 import { accountKeys, usePasskeys } from '../account-api';
@@ -24,20 +24,21 @@ export function PasskeysSection() {
   const passkeys = usePasskeys();
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string>();
-  const [added, setAdded] = useState<string | null>(null);
+  // Added (the form stays, so it is only said) or removed (its item is gone: focus goes to the message).
+  const { notice, show, clear } = useNoticeState<{ kind: 'added' | 'removed'; name: string }>();
   const supported = browserSupportsWebAuthn();
 
   const add = useSensitiveMutation({
     mutationFn: addPasskey,
     onSuccess: (passkey) => {
-      setAdded(passkey.name);
+      show({ kind: 'added', name: passkey.name });
       setName('');
       return queryClient.invalidateQueries({ queryKey: accountKeys.passkeys });
     },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setAdded(null);
+    clear();
     const tooLong = name.trim().length > PASSKEY_NAME_MAX;
     setNameError(tooLong ? t('account.passkeys.nameTooLong', { max: PASSKEY_NAME_MAX }) : undefined);
     if (!tooLong) add.mutation.mutate({ name });
@@ -54,13 +55,17 @@ export function PasskeysSection() {
         (passkeys.data.length ? (
           <ul className="list" aria-label={t('account.passkeys.list')}>
             {passkeys.data.map((passkey) => (
-              <PasskeyItem key={passkey.id} passkey={passkey} />
+              <PasskeyItem key={passkey.id} passkey={passkey} onRemoved={(name) => show({ kind: 'removed', name })} />
             ))}
           </ul>
         ) : (
           <EmptyState title={t('account.passkeys.empty')} />
         ))}
-      {added && <Alert tone="success">{t('account.passkeys.added', { name: added })}</Alert>}
+      {notice && (
+        <Notice key={notice.id} focus={notice.value.kind === 'removed'}>
+          {t(notice.value.kind === 'added' ? 'account.passkeys.added' : 'account.passkeys.removed', { name: notice.value.name })}
+        </Notice>
+      )}
       {supported ? (
         <>
           <form onSubmit={submit} noValidate className="account-form">

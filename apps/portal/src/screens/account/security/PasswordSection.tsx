@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { isApiError } from '../../../api/api-error';
 import { accountApi } from '../../../api/bearer-api';
-import { Alert, Button, TextField } from '../../../components';
+import { Button, Notice, TextField } from '../../../components';
 import { useT } from '../../../i18n/i18n';
 import type { Profile } from '../account-api';
 import { ActionError } from '../ActionError';
@@ -62,7 +62,7 @@ export function PasswordSection({ profile }: { profile: Profile }) {
     <section className="section" aria-labelledby={titleId}>
       <h2 id={titleId}>{profile.has_password ? t('account.password.title') : t('account.password.setTitle')}</h2>
       <p className="muted">{t('account.password.lead')}</p>
-      {done && <Alert tone="success">{t('account.password.changed')}</Alert>}
+      {done && <Notice>{t('account.password.changed')}</Notice>}
       <form onSubmit={submit} noValidate className="account-form">
         {profile.has_password && (
           <TextField

@@ -20,6 +20,7 @@ export function RecoveryCodesSection({ mfa }: { mfa: MfaOverview }) {
   const queryClient = useQueryClient();
   const [codes, setCodes] = useState<string[] | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
   const { remaining, generated_at: generatedAt } = mfa.recovery_codes;
   const hasSet = generatedAt !== null;
 
@@ -36,10 +37,19 @@ export function RecoveryCodesSection({ mfa }: { mfa: MfaOverview }) {
 
   return (
     <section className="section" aria-labelledby={titleId}>
-      <h2 id={titleId}>{t('account.recovery.title')}</h2>
+      <h2 id={titleId} ref={heading} tabIndex={-1}>
+        {t('account.recovery.title')}
+      </h2>
       <p className="muted">{t('account.recovery.lead')}</p>
       {codes ? (
-        <NewCodes codes={codes} onDone={() => setCodes(null)} />
+        <NewCodes
+          codes={codes}
+          onDone={() => {
+            setCodes(null);
+            // The codes and the button that dismissed them are gone: back to the section's top.
+            heading.current?.focus();
+          }}
+        />
       ) : (
         <>
           <p>

@@ -114,9 +114,14 @@ describe('SecurityScreen: authenticator app', () => {
     await userEvent.click(within(confirm).getByRole('button', { name: 'Remove the authenticator app' }));
     const prompt = await screen.findByRole('group', { name: 'Confirm it’s you' });
     await userEvent.type(within(prompt).getByLabelText('Current password'), 'secret');
+    fake.on('GET /auth/account/mfa', { body: mfa() });
     await userEvent.click(within(prompt).getByRole('button', { name: 'Confirm and continue' }));
-    expect((await screen.findByRole('status')).textContent).toContain('The authenticator app was removed.');
+    const notice = await screen.findByRole('status');
+    expect(notice.textContent).toContain('The authenticator app was removed.');
     expect(fake.sent('DELETE /auth/account/mfa/totp').map((r) => r.body)).toEqual([{}, { current_password: 'secret' }]);
+    // The prompt and the remove button are gone: focus is on the message, not lost to the body.
+    expect(await screen.findByRole('button', { name: 'Set up an authenticator app' })).toBeTruthy();
+    expect(document.activeElement).toBe(notice);
   });
 });
 
@@ -135,6 +140,8 @@ describe('SecurityScreen: recovery codes', () => {
     await userEvent.click(screen.getByRole('button', { name: 'I have saved them' }));
     expect(screen.queryByText('aaaa-bbbb')).toBeNull();
     expect(screen.queryByRole('list', { name: 'Your new recovery codes' })).toBeNull();
+    // The button used is gone with the codes: focus goes to the section's heading.
+    expect(document.activeElement).toBe(screen.getByRole('heading', { level: 2, name: 'Recovery codes' }));
   });
 
   it('asks before replacing an existing set', async () => {
@@ -199,6 +206,24 @@ describe('SecurityScreen: passkeys', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(fake.sent('PATCH /auth/account/passkeys/pk-1')).toHaveLength(1));
     expect(fake.sent('PATCH /auth/account/passkeys/pk-1')[0].body).toEqual({ name: 'Old Mac' });
+    // The form is gone: focus is back on the button that opened it.
+    await waitFor(() => expect(screen.queryByLabelText('New name for MacBook')).toBeNull());
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename MacBook' }));
+  });
+
+  it('removes one after confirming, says so, and moves focus to the message (the item is gone)', async () => {
+    const fake = server()
+      .on('GET /auth/account/passkeys', { body: [passkey] }, { body: [] })
+      .on('DELETE /auth/account/passkeys/pk-1', { status: 204 })
+      .install();
+    open();
+    await userEvent.click(await screen.findByRole('button', { name: 'Remove MacBook' }));
+    await userEvent.click(within(screen.getByRole('group', { name: 'Remove MacBook' })).getByRole('button', { name: 'Remove MacBook' }));
+    const notice = await within(section('Passkeys')).findByRole('status');
+    expect(notice.textContent).toBe('The passkey “MacBook” was removed.');
+    expect(await screen.findByText('You have no passkeys yet.')).toBeTruthy();
+    expect(document.activeElement).toBe(notice);
+    expect(fake.sent('DELETE /auth/account/passkeys/pk-1')).toHaveLength(1);
   });
 
   it('removes one after confirming, and shows why the server refused the last way in', async () => {

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { isApiError } from '../../../api/api-error';
 import { accountApi } from '../../../api/bearer-api';
-import { Alert, Button, ErrorAlert, TextField } from '../../../components';
+import { Button, ErrorAlert, Notice, TextField, useNoticeState } from '../../../components';
 import { useT } from '../../../i18n/i18n';
 import { accountKeys, type MfaOverview, type TotpEnrollment } from '../account-api';
 import { ActionError } from '../ActionError';
@@ -21,13 +21,15 @@ export function TotpSection({ mfa }: { mfa: MfaOverview }) {
   const queryClient = useQueryClient();
   const [enrollment, setEnrollment] = useState<TotpEnrollment | null>(null);
   const [confirmingRemoval, setConfirmingRemoval] = useState(false);
-  const [notice, setNotice] = useState<'enrolled' | 'removed' | null>(null);
+  // After enrolling or removing, the controls used are gone: focus goes to the message.
+  const { notice, show: showNotice, clear: clearNotice } = useNoticeState<'enrolled' | 'removed'>();
+  const heading = useRef<HTMLHeadingElement>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: accountKeys.mfa });
 
   const start = useSensitiveMutation({
     mutationFn: (vars: object) => accountApi.send<TotpEnrollment>('POST', '/mfa/totp', vars),
     onSuccess: (answer) => {
-      setNotice(null);
+      clearNotice();
       setEnrollment(answer);
     },
   });
@@ -35,7 +37,7 @@ export function TotpSection({ mfa }: { mfa: MfaOverview }) {
     mutationFn: (vars: object) => accountApi.send<void>('DELETE', '/mfa/totp', vars),
     onSuccess: () => {
       setConfirmingRemoval(false);
-      setNotice('removed');
+      showNotice('removed');
       return refresh();
     },
     onCancel: () => setConfirmingRemoval(false),
@@ -43,19 +45,28 @@ export function TotpSection({ mfa }: { mfa: MfaOverview }) {
 
   return (
     <section className="section" aria-labelledby={titleId}>
-      <h2 id={titleId}>{t('account.totp.title')}</h2>
+      <h2 id={titleId} ref={heading} tabIndex={-1}>
+        {t('account.totp.title')}
+      </h2>
       <p className="muted">{t('account.totp.lead')}</p>
-      {notice === 'enrolled' && <Alert tone="success">{t('account.totp.enrolled')}</Alert>}
-      {notice === 'removed' && <Alert tone="success">{t('account.totp.removed')}</Alert>}
+      {notice && (
+        <Notice key={notice.id} focus>
+          {t(notice.value === 'enrolled' ? 'account.totp.enrolled' : 'account.totp.removed')}
+        </Notice>
+      )}
       {enrollment ? (
         <TotpEnrollmentForm
           enrollment={enrollment}
           onDone={() => {
             setEnrollment(null);
-            setNotice('enrolled');
+            showNotice('enrolled');
             void refresh();
           }}
-          onCancel={() => setEnrollment(null)}
+          onCancel={() => {
+            setEnrollment(null);
+            // The set-up form, where focus was, is gone: back to the section's top.
+            heading.current?.focus();
+          }}
         />
       ) : mfa.totp.enrolled ? (
         <>

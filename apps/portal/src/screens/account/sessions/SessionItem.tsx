@@ -8,15 +8,19 @@ import { TimeAgo } from '../TimeAgo';
 import { amrInWords } from './amr';
 
 /** One signed-in browser: what it is, where from, since when, how, and which apps used it. */
-export function SessionItem({ session }: { session: SessionView }) {
+export function SessionItem({ session, onEnded }: { session: SessionView; onEnded: (device: string) => unknown }) {
   const t = useT();
   const format = useFormat();
   const queryClient = useQueryClient();
+  const device = session.device ?? t('account.sessions.unknownDevice');
   const end = useMutation({
     mutationFn: () => accountApi.send<void>('DELETE', `/sessions/${encodeURIComponent(session.id)}`),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountKeys.sessions }),
+    onSuccess: () => {
+      // The screen says so (and takes focus): this item, with the focused button, goes away.
+      onEnded(device);
+      return queryClient.invalidateQueries({ queryKey: accountKeys.sessions });
+    },
   });
-  const device = session.device ?? t('account.sessions.unknownDevice');
   const methods = amrInWords(t, session.amr);
   const apps = session.clients.map((c) => c.client_name || c.client_id);
   return (

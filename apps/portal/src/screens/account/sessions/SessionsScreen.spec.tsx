@@ -57,13 +57,20 @@ describe('SessionsScreen', () => {
     expect(other.textContent).toContain('none yet');
   });
 
-  it('ends one session', async () => {
-    const fake = new FakeServer().on('GET /auth/account/sessions', { body: sessions }).on('DELETE /auth/account/sessions/s-2', { status: 204 }).install();
+  it('ends one session, says so, and moves focus to the message (the item and its button are gone)', async () => {
+    const fake = new FakeServer()
+      .on('GET /auth/account/sessions', { body: sessions }, { body: [sessions[1]] })
+      .on('DELETE /auth/account/sessions/s-2', { status: 204 })
+      .install();
     open();
     await userEvent.click(await screen.findByRole('button', { name: 'Sign out Safari on iOS' }));
     await waitFor(() => expect(fake.sent('DELETE /auth/account/sessions/s-2')).toHaveLength(1));
     expect(fake.sent('DELETE /auth/account/sessions/s-2')[0].headers.get('authorization')).toBe('Bearer at');
-    await waitFor(() => expect(fake.sent('GET /auth/account/sessions')).toHaveLength(2));
+    const notice = await screen.findByRole('status');
+    expect(notice.textContent).toBe('Safari on iOS was signed out.');
+    await waitFor(() => expect(screen.queryByText('Safari on iOS')).toBeNull());
+    expect(fake.sent('GET /auth/account/sessions')).toHaveLength(2);
+    expect(document.activeElement).toBe(notice);
   });
 
   it('signs out everywhere else and says how many', async () => {
@@ -73,8 +80,11 @@ describe('SessionsScreen', () => {
       .install();
     open();
     await userEvent.click(await screen.findByRole('button', { name: 'Sign out everywhere else' }));
-    expect((await screen.findByRole('status')).textContent).toContain('Other sessions signed out: 1.');
+    const notice = await screen.findByRole('status');
+    expect(notice.textContent).toContain('Other sessions signed out: 1.');
     expect(fake.sent('DELETE /auth/account/sessions')).toHaveLength(1);
+    // The button goes away with the other sessions: focus is on the message.
+    expect(document.activeElement).toBe(notice);
   });
 
   it('offers no "everywhere else" when this is the only browser', async () => {

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { accountApi } from '../../../api/bearer-api';
-import { Alert, Button, EmptyState, ErrorAlert, Loading, PageTitle } from '../../../components';
+import { Button, EmptyState, ErrorAlert, Loading, Notice, PageTitle, useNoticeState } from '../../../components';
+import type { MessageKey } from '../../../i18n/catalogs';
 import { useT } from '../../../i18n/i18n';
 import { accountKeys, useSessions } from '../account-api';
 import { SessionItem } from './SessionItem';
@@ -10,9 +11,14 @@ export default function SessionsScreen() {
   const t = useT();
   const queryClient = useQueryClient();
   const sessions = useSessions();
+  // What was just ended. Focus goes to the message: the button used is gone with what it ended.
+  const { notice, show } = useNoticeState<{ key: MessageKey; vars: Record<string, string | number> }>();
   const endOthers = useMutation({
     mutationFn: () => accountApi.send<{ ended: number }>('DELETE', '/sessions'),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountKeys.sessions }),
+    onSuccess: (answer) => {
+      show({ key: 'account.sessions.endedOthers', vars: { count: answer.ended } });
+      return queryClient.invalidateQueries({ queryKey: accountKeys.sessions });
+    },
   });
   // This browser first, then the most recently seen.
   const list = [...(sessions.data ?? [])].sort((a, b) => Number(b.current) - Number(a.current) || b.last_seen_at - a.last_seen_at);
@@ -22,7 +28,11 @@ export default function SessionsScreen() {
     <>
       <PageTitle>{t('account.sessions.title')}</PageTitle>
       <p className="section-lead muted">{t('account.sessions.lead')}</p>
-      {endOthers.isSuccess && <Alert tone="success">{t('account.sessions.endedOthers', { count: endOthers.data.ended })}</Alert>}
+      {notice && (
+        <Notice key={notice.id} focus>
+          {t(notice.value.key, notice.value.vars)}
+        </Notice>
+      )}
       <ErrorAlert error={endOthers.error} />
       {sessions.isPending && <Loading />}
       <ErrorAlert error={sessions.error} />
@@ -31,7 +41,7 @@ export default function SessionsScreen() {
           <section className="section" aria-label={t('account.sessions.title')}>
             <ul className="list">
               {list.map((session) => (
-                <SessionItem key={session.id} session={session} />
+                <SessionItem key={session.id} session={session} onEnded={(device) => show({ key: 'account.sessions.ended', vars: { device } })} />
               ))}
             </ul>
             {others > 0 && (

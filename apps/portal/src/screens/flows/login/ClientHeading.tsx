@@ -1,16 +1,15 @@
 import { PageTitle } from '../../../components';
 import { useT } from '../../../i18n/i18n';
+import { safeImageUrl } from '../../../navigation/safe-url';
 import type { LoginView } from './login-api';
-
-/** Only a web address may be an image source (never `javascript:` nor `data:` from a registration). */
-const safeLogo = (uri: string | undefined) => (uri && /^https?:\/\//i.test(uri) ? uri : undefined);
 
 export const clientName = (view: LoginView) => view.client?.client_name || view.client?.client_id || '';
 
 /** The step's heading, and which application the person is signing in to. */
 export function ClientHeading({ view, title }: { view: LoginView; title: string }) {
   const t = useT();
-  const logo = safeLogo(view.client?.logo_uri);
+  // https only (never `javascript:` nor `data:` from a registration, nor http: the CSP blocks it).
+  const logo = safeImageUrl(view.client?.logo_uri);
   const name = clientName(view);
   return (
     <>

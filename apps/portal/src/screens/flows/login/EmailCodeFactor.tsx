@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button } from '../../../components';
+import { Alert, Button, Notice, useNoticeState } from '../../../components';
 import { useT } from '../../../i18n/i18n';
 import { CodeForm } from './CodeForm';
 import { describeLoginError } from './login-errors';
@@ -8,7 +8,9 @@ import { loginApi, type LoginStep } from './login-api';
 /** A code mailed to the account's verified address: sent on request (a mail is not sent by just opening the page). */
 export function EmailCodeFactor({ challenge, onStep, onFlowError, autoFocus }: { challenge: string; onStep(step: LoginStep): void; onFlowError(error: unknown): boolean; autoFocus?: boolean }) {
   const t = useT();
-  const [sentTo, setSentTo] = useState<string | null>(null);
+  // A new notice at each sending, so that "sent" is said again after a resend.
+  const { notice: sent, show: showSent } = useNoticeState<string>();
+  const sentTo = sent?.value ?? null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -16,8 +18,8 @@ export function EmailCodeFactor({ challenge, onStep, onFlowError, autoFocus }: {
     setBusy(true);
     setError(null);
     try {
-      const sent = await loginApi.sendEmailCode(challenge);
-      setSentTo(sent.sent_to);
+      const answer = await loginApi.sendEmailCode(challenge);
+      showSent(answer.sent_to);
     } catch (err) {
       if (!onFlowError(err)) setError(err);
     } finally {
@@ -37,7 +39,7 @@ export function EmailCodeFactor({ challenge, onStep, onFlowError, autoFocus }: {
         </>
       ) : (
         <>
-          <Alert tone="success">{t('login.mfa.email.sent', { email: sentTo })}</Alert>
+          <Notice key={sent?.id}>{t('login.mfa.email.sent', { email: sentTo })}</Notice>
           <CodeForm label={t('login.mfa.email.label')} numeric autoFocus submit={(code) => loginApi.emailCode(challenge, code)} onStep={onStep} onFlowError={onFlowError} />
           <Button variant="link" busy={busy} onClick={() => void sendCode()}>
             {t('login.mfa.email.resend')}

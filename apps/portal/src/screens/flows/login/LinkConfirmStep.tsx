@@ -33,11 +33,12 @@ export function LinkConfirmStep({ pending, redirectTo, onDone }: { pending?: Pen
       <PageTitle>{t('login.link.confirmTitle', { idp })}</PageTitle>
       <p>{pending?.email ? t('login.link.confirmBody', { idp, email: pending.email }) : t('login.link.confirmBodyNoEmail', { idp })}</p>
       <ErrorAlert error={error} />
+      {/* The button pressed is busy, not disabled: a disabled button would drop focus to the body. */}
       <div className="actions">
-        <Button busy={busy === 'confirm'} disabled={busy !== null} onClick={() => void answer(true)}>
+        <Button busy={busy === 'confirm'} disabled={busy === 'skip'} onClick={() => void answer(true)}>
           {t('login.link.confirm', { idp })}
         </Button>
-        <Button variant="secondary" busy={busy === 'skip'} disabled={busy !== null} onClick={() => void answer(false)}>
+        <Button variant="secondary" busy={busy === 'skip'} disabled={busy === 'confirm'} onClick={() => void answer(false)}>
           {t('login.link.skip')}
         </Button>
       </div>

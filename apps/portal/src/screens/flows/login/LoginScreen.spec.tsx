@@ -2,11 +2,11 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeServer } from '../../../test/fake-server';
 import { renderScreen, setCsrfCookie } from '../../../test/render';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import type { LoginView } from './login-api';
 import LoginScreen from './LoginScreen';
 
-jest.mock('../navigate-to', () => ({ navigateTo: jest.fn() }));
+jest.mock('../../../navigation/navigate-to', () => ({ navigateTo: jest.fn() }));
 jest.mock('@simplewebauthn/browser', () => ({
   browserSupportsWebAuthn: jest.fn(() => true),
   browserSupportsWebAuthnAutofill: jest.fn(async () => false),
@@ -46,6 +46,16 @@ beforeEach(() => {
 });
 
 describe('LoginScreen: the first step', () => {
+  it.each(['http://notes.example/logo.png', 'javascript:alert(1)', 'data:image/png;base64,AAAA'])(
+    'shows no client logo from %s (the Content-Security-Policy loads https images only)',
+    async (logo_uri) => {
+      new FakeServer().on('GET /auth/login', { body: view({ client: { client_id: 'notes-app', client_name: 'Notes', logo_uri } }) }).install();
+      render();
+      expect(await screen.findByText('to continue to Notes')).toBeTruthy();
+      expect(document.querySelector('img')).toBeNull();
+    },
+  );
+
   it('shows the client, the methods, and the right autocomplete attributes', async () => {
     new FakeServer().on('GET /auth/login', { body: view({ login_hint: 'ada@example.com' }) }).install();
     render();

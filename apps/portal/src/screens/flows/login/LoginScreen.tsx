@@ -5,7 +5,7 @@ import { isApiError } from '../../../api/api-error';
 import { AuthLayout, Button, ErrorAlert, Loading, PageTitle } from '../../../components';
 import { useI18n } from '../../../i18n/i18n';
 import { FlowPage } from '../FlowPage';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import { loginApi, type LoginStep } from './login-api';
 import { LinkConfirmStep } from './LinkConfirmStep';
 import { SecondFactorStep } from './SecondFactorStep';

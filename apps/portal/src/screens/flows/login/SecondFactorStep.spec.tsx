@@ -2,11 +2,11 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeServer } from '../../../test/fake-server';
 import { renderScreen, setCsrfCookie } from '../../../test/render';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import type { LoginView } from './login-api';
 import LoginScreen from './LoginScreen';
 
-jest.mock('../navigate-to', () => ({ navigateTo: jest.fn() }));
+jest.mock('../../../navigation/navigate-to', () => ({ navigateTo: jest.fn() }));
 jest.mock('@simplewebauthn/browser', () => ({
   browserSupportsWebAuthn: jest.fn(() => true),
   browserSupportsWebAuthnAutofill: jest.fn(async () => false),
@@ -120,6 +120,8 @@ describe('LoginScreen: the second factor', () => {
     await user.click(screen.getByRole('button', { name: 'Send the code' }));
     expect((await screen.findByText(/We sent a code to a•••@example.com/)).textContent).toContain('10 minutes');
     expect(server.sent('POST /auth/login/mfa/email-code/send')[0].body).toEqual({ login_challenge: 'ch-1' });
+    // Also said through the page's polite live region, which was there (empty) before.
+    await waitFor(() => expect(document.querySelector('[data-announcer]')?.textContent).toBe('We sent a code to a•••@example.com. It is valid for 10 minutes.'));
     await user.type(screen.getByLabelText('Code from the email'), '654321');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
     await waitFor(() => expect(navigate).toHaveBeenCalledWith('https://id.example/next'));

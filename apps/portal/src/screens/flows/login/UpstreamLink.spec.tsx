@@ -2,11 +2,11 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeServer } from '../../../test/fake-server';
 import { renderScreen, setCsrfCookie } from '../../../test/render';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import type { LoginView } from './login-api';
 import LoginScreen from './LoginScreen';
 
-jest.mock('../navigate-to', () => ({ navigateTo: jest.fn() }));
+jest.mock('../../../navigation/navigate-to', () => ({ navigateTo: jest.fn() }));
 jest.mock('@simplewebauthn/browser', () => ({
   browserSupportsWebAuthn: jest.fn(() => false),
   browserSupportsWebAuthnAutofill: jest.fn(async () => false),

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { isApiError } from '../../../api/api-error';
-import { Alert, AuthLayout, Button, ErrorAlert, PageTitle } from '../../../components';
+import { AuthLayout, Button, ErrorAlert, Notice, PageTitle, useNoticeState } from '../../../components';
 import { useT } from '../../../i18n/i18n';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import { signupApi } from './signup-api';
 
 /** While the page waits for the address to be confirmed (in another tab), it asks now and then. */
@@ -16,7 +16,8 @@ export const CHECK_EVERY_MS = 5000;
 export function CheckYourMail({ email, challenge, onExpired }: { email: string; challenge?: string; onExpired(): void }) {
   const t = useT();
   const navigate = useNavigate();
-  const [notYet, setNotYet] = useState(false);
+  // Said again at each "not yet" answer (a new notice each time).
+  const { notice: notYet, show: showNotYet } = useNoticeState<true>();
   const [checking, setChecking] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [leaving, setLeaving] = useState(false);
@@ -35,7 +36,7 @@ export function CheckYourMail({ email, challenge, onExpired }: { email: string; 
           // The application asks for a second factor: the login page asks for it.
           void navigate(`/login?${new URLSearchParams({ login_challenge: challenge, next: 'second_factor' })}`);
         } else if (asked) {
-          setNotYet(true);
+          showNotYet(true);
         }
       } catch (err) {
         if (isApiError(err, 'not_found')) onExpired();
@@ -44,7 +45,7 @@ export function CheckYourMail({ email, challenge, onExpired }: { email: string; 
         if (asked) setChecking(false);
       }
     },
-    [challenge, navigate, onExpired],
+    [challenge, navigate, onExpired, showNotYet],
   );
 
   useEffect(() => {
@@ -60,7 +61,11 @@ export function CheckYourMail({ email, challenge, onExpired }: { email: string; 
         <p>{t('signup.checkMail.body', { email })}</p>
         <p className="muted">{t('signup.checkMail.spam')}</p>
         {challenge ? <p>{t('signup.checkMail.continue')}</p> : <p>{t('signup.checkMail.thenSignIn')}</p>}
-        {notYet && <Alert tone="info">{t('signup.checkMail.notYet')}</Alert>}
+        {notYet && (
+          <Notice key={notYet.id} tone="info">
+            {t('signup.checkMail.notYet')}
+          </Notice>
+        )}
         <ErrorAlert error={error} />
         {challenge && (
           <Button busy={checking || leaving} onClick={() => void check(true)}>

@@ -2,11 +2,11 @@ import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeServer } from '../../../test/fake-server';
 import { renderScreen, setCsrfCookie } from '../../../test/render';
-import { navigateTo } from '../navigate-to';
+import { navigateTo } from '../../../navigation/navigate-to';
 import { CHECK_EVERY_MS } from './CheckYourMail';
 import SignupScreen from './SignupScreen';
 
-jest.mock('../navigate-to', () => ({ navigateTo: jest.fn() }));
+jest.mock('../../../navigation/navigate-to', () => ({ navigateTo: jest.fn() }));
 const navigate = navigateTo as jest.Mock;
 
 const OPTIONS = { enabled: true, min_password_length: 8, max_password_length: 128 };
