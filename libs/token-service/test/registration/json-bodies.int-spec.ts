@@ -26,8 +26,10 @@ describe('JSON endpoints under random bodies', () => {
   const body = fc.oneof(fc.jsonValue(), metadataLike);
 
   it('never answers 500', async () => {
+    let run = 0;
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
+        run += 1;
         const text = JSON.stringify(value) ?? 'null';
         const publicCalls = [
           fetch(`${app.url}/oauth2/register`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.registrationToken}` }, body: text }),
@@ -37,7 +39,9 @@ describe('JSON endpoints under random bodies', () => {
         for (const [method, path] of [
           ['POST', '/internal/clients'],
           ['POST', '/internal/resource-servers'],
-          ['POST', '/internal/keys/rotate'],
+          // A body it accepts rotates the signing keys (RSA key generation, slow on a loaded
+          // machine): one run in four is enough to find what it does not accept.
+          ...(run % 4 === 0 ? ([['POST', '/internal/keys/rotate']] as const) : []),
           ['POST', '/internal/challenges/unknown/accept'],
           ['POST', '/internal/challenges/unknown/reject'],
         ] as const) {
@@ -47,7 +51,8 @@ describe('JSON endpoints under random bodies', () => {
       }),
       { numRuns: 60 },
     );
-  }, 120_000);
+    // A bound on a hang, not a speed check: CI machines are shared and noisy.
+  }, 240_000);
 
   /** The harness's internal() sends JSON.stringify(body); here the raw text must go as it is. */
   const rawInternal = (method: string, path: string, text: string) =>
