@@ -14,3 +14,5 @@ export * from './runtime.module';
 export * from './launch';
 export * from './outbound';
 export * from './database/unique-violation';
+export { ClusterJob, type ClusterJobOptions, type JobLogger, type JobOutcome, type TickResult } from './jobs/cluster-job';
+export * from './jobs/batched-delete';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Brackets, DataSource, LessThan, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { ADMIN_API_DATA_SOURCE, ADMIN_CLOCK, type Clock } from '../admin-api.tokens';
 import type { Actor } from '../auth/admin.guard';
 import { AuditEntryEntity, type ActorType } from '../database/entities/audit-entry.entity';
-import { isUniqueViolation } from '@tessera/runtime';
+import { deleteBatch, isUniqueViolation } from '@tessera/runtime';
 
 export interface NewAuditEntry {
   type: string;
@@ -94,12 +94,9 @@ export class AuditLog {
     }
   }
 
-  /** Retention: entries older than `cutoff` (epoch ms), at most `batch` per call. */
-  async deleteOlderThan(cutoff: number, batch = 1000): Promise<number> {
-    const old = await this.dataSource.manager.find(AuditEntryEntity, { select: { id: true }, where: { occurredAt: LessThan(cutoff) }, order: { id: 'ASC' }, take: batch });
-    if (old.length === 0) return 0;
-    await this.dataSource.manager.delete(AuditEntryEntity, old.map((r) => Number(r.id)));
-    return old.length;
+  /** Retention: entries older than `cutoff` (epoch ms), at most `limit`, in one statement; returns how many. */
+  deleteOlderThan(cutoff: number, limit: number): Promise<number> {
+    return deleteBatch(this.dataSource, { table: AuditEntryEntity, where: '"occurred_at" < $1', params: [cutoff], limit });
   }
 
   private query(filter: AuditFilter): SelectQueryBuilder<AuditEntryEntity> {

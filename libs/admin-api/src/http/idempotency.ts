@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { isUniqueViolation, MasterKeyring } from '@tessera/runtime';
-import { DataSource, LessThan } from 'typeorm';
+import { deleteBatch, isUniqueViolation, MasterKeyring } from '@tessera/runtime';
+import { DataSource } from 'typeorm';
 import { ADMIN_API_DATA_SOURCE, ADMIN_CLOCK, type Clock } from '../admin-api.tokens';
 import type { Actor } from '../auth/admin.guard';
 import { IdempotencyKeyEntity } from '../database/entities/idempotency-key.entity';
@@ -50,9 +50,9 @@ export class Idempotency {
     return result;
   }
 
-  /** Keys older than a day go. */
-  async sweep(): Promise<number> {
-    return (await this.dataSource.manager.delete(IdempotencyKeyEntity, { createdAt: LessThan(this.clock() - KEEP_MS) })).affected ?? 0;
+  /** Housekeeping: keys older than a day go, at most `limit` in one statement; returns how many. */
+  deleteExpired(limit: number): Promise<number> {
+    return deleteBatch(this.dataSource, { table: IdempotencyKeyEntity, where: '"created_at" < $1', params: [this.clock() - KEEP_MS], limit });
   }
 
   private async replay<T>(storageKey: string, requestHash: string): Promise<T> {

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { DataSource, LessThan, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { inTransaction, Outbox } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from '../auth-service.tokens';
 import { AUTH_SERVICE_CONFIG, type AuthServiceConfig } from '../config/auth-service-config';
-import { clientIp } from '@tessera/runtime';
+import { clientIp, deleteBatch } from '@tessera/runtime';
 import { FlowError } from '../http/flow-error';
 import { AuthHousekeepingService } from '../housekeeping.service';
 import { LoginSessionsService, type LoginSession } from '../sessions/login-sessions.service';
@@ -45,7 +45,9 @@ export class SecondFactorAttempts implements OnModuleInit {
   onModuleInit() {
     // Old counts go in the periodic sweep, not in each try's transaction (where concurrent
     // deletes of the same rows could deadlock on PostgreSQL).
-    this.housekeeping.register((now) => this.dataSource.manager.delete(SecondFactorFailureEntity, { firstFailureAt: LessThan(now - SESSION_FAILURE_WINDOW) }));
+    this.housekeeping.register('mfa_failures', (now, limit) =>
+      deleteBatch(this.dataSource, { table: SecondFactorFailureEntity, where: '"first_failure_at" < $1', params: [now - SESSION_FAILURE_WINDOW], limit }),
+    );
   }
 
   /**

@@ -174,7 +174,13 @@ describe('toPlatformConfig', () => {
       retiredMasterKeys: [],
       internalSecret: undefined,
       logLevel: 'info',
+      housekeepingBatch: 1000,
     });
+  });
+
+  it('reads the housekeeping batch size, a positive integer', () => {
+    expect(toPlatformConfig(parseEnv({ TESSERA_HOUSEKEEPING_BATCH: '250' }, platformConfigSchema)[0]).housekeepingBatch).toBe(250);
+    expect(() => parseEnv({ TESSERA_HOUSEKEEPING_BATCH: '0' }, platformConfigSchema)).toThrow(/TESSERA_HOUSEKEEPING_BATCH="0"/);
   });
 
   it('splits the retired master keys on commas and trims them', () => {

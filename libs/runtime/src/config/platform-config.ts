@@ -41,6 +41,8 @@ export const platformConfigSchema = z.object({
     }),
   TESSERA_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Rows one housekeeping statement deletes at most (expired tokens, challenges, sessions, old audit entries...). */
+  TESSERA_HOUSEKEEPING_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 
 export type PlatformEnv = z.infer<typeof platformConfigSchema>;
@@ -58,6 +60,8 @@ export interface PlatformConfig {
   retiredMasterKeys: string[];
   internalSecret?: string;
   logLevel: PlatformEnv['TESSERA_LOG_LEVEL'];
+  /** Rows one housekeeping statement deletes at most. */
+  housekeepingBatch: number;
 }
 
 export function isOrigin(value: string): boolean {
@@ -124,6 +128,7 @@ export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): Platfor
     retiredMasterKeys: env.TESSERA_MASTER_KEYS_RETIRED?.split(',').map((k) => k.trim()) ?? [],
     internalSecret: env.TESSERA_INTERNAL_SECRET,
     logLevel: env.TESSERA_LOG_LEVEL,
+    housekeepingBatch: env.TESSERA_HOUSEKEEPING_BATCH,
   };
 }
 

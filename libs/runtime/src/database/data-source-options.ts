@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { hashToInt } from '../jobs/cluster-job';
 import { guardSqliteConcurrency } from './sqlite-guard';
 
 export type DatabaseEngine = 'sqlite' | 'postgres';
@@ -102,10 +103,4 @@ export async function migrate(dataSource: DataSource): Promise<void> {
     await runner.query('SELECT pg_advisory_unlock($1)', [lockId]).catch(() => undefined);
     await runner.release();
   }
-}
-
-function hashToInt(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
 }

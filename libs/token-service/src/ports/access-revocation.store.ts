@@ -29,6 +29,6 @@ export abstract class AccessRevocationStore {
   /** Sets what a claimed revocation ended, in the transaction that ended it. */
   abstract recordOutcome(revocationId: string, outcome: Pick<AccessRevocation, 'grants' | 'sessions'>, tx: Transaction): Promise<void>;
   abstract find(revocationId: string, tx?: Transaction): Promise<AccessRevocation | undefined>;
-  /** Revocations completed before `cutoff`, long past any redelivery of their request. */
-  abstract deleteCompletedBefore(cutoff: number): Promise<number>;
+  /** Revocations completed before `cutoff`, long past any redelivery of their request: at most `limit`, in one statement; returns how many. */
+  abstract deleteCompletedBefore(cutoff: number, limit: number): Promise<number>;
 }

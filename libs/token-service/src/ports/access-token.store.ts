@@ -33,12 +33,14 @@ export abstract class AccessTokenStore {
   abstract deleteByGrant(grantId: string, tx?: Transaction): Promise<number>;
   abstract deleteByFamily(familyId: string, tx?: Transaction): Promise<number>;
   abstract deleteBySub(sub: string, tx?: Transaction): Promise<number>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /** Housekeeping: deletes at most `limit` rows that expired before `now`, in one statement; returns how many. */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }
 
 /** JWT access tokens are not stored at issuance; a revoked one is remembered until it expires. */
 export abstract class RevokedTokenStore {
   abstract add(jti: string, expiresAt: number, tx?: Transaction): Promise<void>;
   abstract isRevoked(jti: string): Promise<boolean>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /** Housekeeping: forgets at most `limit` revoked JWTs that expired before `now` (they fail verification anyway), in one statement. */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

@@ -37,5 +37,9 @@ export abstract class AuthorizationCodeStore {
   abstract consume(storageKey: string, at: number, familyId: string, tx?: Transaction): Promise<boolean>;
   /** Remembers the JWT access token the redemption issued (nothing else records a JWT's jti). */
   abstract recordAccessToken(storageKey: string, jwt: IssuedJwt, tx?: Transaction): Promise<void>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /**
+   * Housekeeping: deletes at most `limit` codes that expired before `now`, in one statement;
+   * returns how many. A used code is kept until it expires, so that a replay is still recognised.
+   */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

@@ -39,6 +39,9 @@ export abstract class BackchannelDeliveryStore {
   /** Inserts or replaces the delivery's row. */
   abstract save(delivery: BackchannelDelivery, tx?: Transaction): Promise<void>;
   abstract list(query: BackchannelDeliveryQuery): Promise<BackchannelDelivery[]>;
-  /** Finished deliveries (delivered or failed) last updated before `cutoff`; one still retrying stays. */
-  abstract deleteFinishedBefore(cutoff: number): Promise<number>;
+  /**
+   * Finished deliveries (delivered or failed) last updated before `cutoff`, at most `limit`, in
+   * one statement; returns how many. One still retrying stays, however old.
+   */
+  abstract deleteFinishedBefore(cutoff: number, limit: number): Promise<number>;
 }

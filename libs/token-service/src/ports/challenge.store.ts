@@ -36,5 +36,6 @@ export abstract class ChallengeStore {
    * whose verifier hash matches as used and returns it; undefined if any of that is not so.
    */
   abstract consumeAnswered(storageKey: string, verifierHash: string, now: number): Promise<Challenge | undefined>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /** Housekeeping: deletes at most `limit` rows that expired before `now`, in one statement; returns how many. */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

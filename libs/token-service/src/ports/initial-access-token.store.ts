@@ -24,6 +24,6 @@ export abstract class InitialAccessTokenStore {
   /** False: no such token, or revoked already. */
   abstract revoke(id: string, at: number): Promise<boolean>;
   abstract recordUse(id: string, at: number): Promise<void>;
-  /** Tokens revoked or expired before `cutoff`: they can register nothing any more. */
-  abstract deleteFinishedBefore(cutoff: number): Promise<number>;
+  /** Tokens revoked or expired before `cutoff` (they can register nothing any more), at most `limit`, in one statement; returns how many. */
+  abstract deleteFinishedBefore(cutoff: number, limit: number): Promise<number>;
 }

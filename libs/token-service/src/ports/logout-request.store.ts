@@ -27,5 +27,6 @@ export abstract class LogoutRequestStore {
    * undefined otherwise. Single use even under concurrent requests.
    */
   abstract consume(storageKey: string, verifierHash: string, now: number): Promise<LogoutRequest | undefined>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /** Housekeeping: deletes at most `limit` rows that expired before `now`, in one statement; returns how many. */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

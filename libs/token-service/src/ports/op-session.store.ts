@@ -61,5 +61,6 @@ export abstract class OpSessionStore {
   abstract removeClient(clientId: string, servedUpTo: number, now: number, tx?: Transaction, sub?: string): Promise<Array<Pick<OpSession, 'sid' | 'sub'>>>;
   /** The user's live OP sessions (not ended, not expired at `now`), newest first, with their clients. */
   abstract listActiveBySub(sub: string, now: number): Promise<OpSessionActivity[]>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /** Housekeeping: deletes at most `limit` sessions that expired before `now` (with their clients), in one transaction; returns how many sessions. */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

@@ -16,5 +16,6 @@ export abstract class PushedRequestStore {
    * and another client presenting it neither uses nor spends it.
    */
   abstract take(storageKey: string, clientId: string): Promise<PushedRequest | undefined>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /** Housekeeping: deletes at most `limit` rows that expired before `now`, in one statement; returns how many. */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

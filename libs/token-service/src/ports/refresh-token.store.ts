@@ -47,5 +47,10 @@ export abstract class RefreshTokenStore {
   /** Revokes the client's tokens; only those issued at or before `issuedAtOrBefore` when given. */
   abstract revokeByClient(clientId: string, at: number, tx?: Transaction, issuedAtOrBefore?: number): Promise<number>;
   abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<IssuedJwt[]>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /**
+   * Housekeeping: deletes at most `limit` tokens that expired before `now`, in one statement;
+   * returns how many. A rotated-out or revoked token is kept until it expires, so that its reuse
+   * is still recognised (and revokes the family).
+   */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

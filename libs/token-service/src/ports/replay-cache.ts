@@ -2,5 +2,6 @@
 export abstract class ReplayCache {
   /** Records `key`; false if it was already recorded (a replay). */
   abstract useOnce(key: string, expiresAt: number): Promise<boolean>;
-  abstract deleteExpired(now: number): Promise<number>;
+  /** Housekeeping: deletes at most `limit` rows that expired before `now`, in one statement; returns how many. */
+  abstract deleteExpired(now: number, limit: number): Promise<number>;
 }

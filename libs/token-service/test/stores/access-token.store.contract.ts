@@ -142,7 +142,7 @@ export function describeAccessTokenStoreContract(make: MakeStore<AccessTokenStor
         const expired2 = anAccessToken('expired-2', { expiresAt: now - 1 });
         const live = anAccessToken('live', { expiresAt: now + 1 });
         for (const t of [expired1, live, expired2]) await store.insert(t);
-        expect(await store.deleteExpired(now)).toBe(2);
+        expect(await store.deleteExpired(now, 1000)).toBe(2);
         expect(await store.find(expired1.storageKey)).toBeUndefined();
         expect(await store.find(expired2.storageKey)).toBeUndefined();
         expect(await store.find(live.storageKey)).toEqual(live);
@@ -151,7 +151,22 @@ export function describeAccessTokenStoreContract(make: MakeStore<AccessTokenStor
       it('returns 0 when nothing has expired', async () => {
         const { store } = ctx();
         await store.insert(anAccessToken('live', { expiresAt: 4_102_444_001 }));
-        expect(await store.deleteExpired(4_102_444_000)).toBe(0);
+        expect(await store.deleteExpired(4_102_444_000, 1000)).toBe(0);
+      });
+
+      it('deletes at most `limit` per call: 2,500 expired tokens go in three calls of 1,000, and the live ones stay', async () => {
+        const { store } = ctx();
+        const now = 4_102_444_000;
+        const expired = Array.from({ length: 2500 }, (_, i) => anAccessToken(`expired-${i}`, { expiresAt: now - 1 - (i % 7200) }));
+        const live = Array.from({ length: 10 }, (_, i) => anAccessToken(`live-${i}`, { expiresAt: now + i }));
+        const rows = [...expired, ...live];
+        for (let i = 0; i < rows.length; i += 250) await Promise.all(rows.slice(i, i + 250).map((t) => store.insert(t)));
+
+        const counts = [await store.deleteExpired(now, 1000), await store.deleteExpired(now, 1000), await store.deleteExpired(now, 1000)];
+        expect(counts).toEqual([1000, 1000, 500]);
+        expect(await store.deleteExpired(now, 1000)).toBe(0);
+        for (const t of [expired[0], expired[1234], expired[2499]]) expect(await store.find(t.storageKey)).toBeUndefined();
+        for (const t of live) expect(await store.find(t.storageKey)).toEqual(t);
       });
     });
 

@@ -63,5 +63,15 @@ export function describeChallengeStoreContract(make: MakeStore<ChallengeStore>):
       const results = await Promise.all(Array.from({ length: 10 }, () => store.consumeAnswered(c.storageKey, c.verifierHash, NOW)));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
+
+    it('deletes expired challenges, whatever their state, at most `limit` per call; unexpired ones stay', async () => {
+      const { store } = ctx();
+      const expired = ['pending', 'accepted', 'used'].map((state, i) => aChallenge({ storageKey: `${i}`.repeat(43), state: state as Challenge['state'], expiresAt: NOW - 1 - i }));
+      const live = aChallenge({ storageKey: 'l'.repeat(43), expiresAt: NOW });
+      for (const c of [...expired, live]) await store.insert(c);
+      expect([await store.deleteExpired(NOW, 2), await store.deleteExpired(NOW, 2), await store.deleteExpired(NOW, 2)]).toEqual([2, 1, 0]);
+      for (const c of expired) expect(await store.find(c.storageKey)).toBeUndefined();
+      expect(await store.find(live.storageKey)).toMatchObject({ storageKey: live.storageKey, state: 'pending' });
+    });
   });
 }

@@ -79,5 +79,18 @@ export function describeOpSessionStoreContract(make: MakeStore<OpSessionStore>):
         expect(await store.removeClient('app', 4_102_441_000, NOW)).toEqual([]);
       });
     });
+
+    describe('deleteExpired', () => {
+      it('deletes sessions expired before `now` with their clients, at most `limit` per call; the others stay', async () => {
+        const { store } = ctx();
+        for (let i = 0; i < 3; i++) await sessionServing(anOpSession(`s-old-${i}`, { expiresAt: NOW - 1 - i }), { app: 4_102_440_100, other: 4_102_440_100 });
+        await sessionServing(anOpSession('s-live', { expiresAt: NOW }), { app: 4_102_440_100 });
+        expect([await store.deleteExpired(NOW, 2), await store.deleteExpired(NOW, 2), await store.deleteExpired(NOW, 2)]).toEqual([2, 1, 0]);
+        expect(await store.deleteExpired(NOW + 1, 2)).toBe(1); // the one expiring at NOW went only once NOW had passed
+        // A session inserted again under an old sid starts without the old one's clients.
+        await store.insert(anOpSession('s-old-0'));
+        expect((await store.listActiveBySub('user-1', NOW)).map((s) => [s.sid, s.clients])).toEqual([['s-old-0', []]]);
+      });
+    });
   });
 }

@@ -35,7 +35,7 @@ export function describeReplayCacheContract(make: MakeStore<ReplayCache>): void 
         const now = 4_102_444_000;
         await store.useOnce('expired-1', now - 600);
         await store.useOnce('expired-2', now - 1);
-        expect(await store.deleteExpired(now)).toBe(2);
+        expect(await store.deleteExpired(now, 1000)).toBe(2);
         expect(await store.useOnce('expired-1', now + 600)).toBe(true);
         expect(await store.useOnce('expired-2', now + 600)).toBe(true);
       });
@@ -45,9 +45,16 @@ export function describeReplayCacheContract(make: MakeStore<ReplayCache>): void 
         const now = 4_102_444_000;
         await store.useOnce('at-now', now);
         await store.useOnce('live', now + 600);
-        expect(await store.deleteExpired(now)).toBe(0);
+        expect(await store.deleteExpired(now, 1000)).toBe(0);
         expect(await store.useOnce('at-now', now + 600)).toBe(false);
         expect(await store.useOnce('live', now + 600)).toBe(false);
+      });
+
+      it('forgets at most `limit` keys per call', async () => {
+        const { store } = ctx();
+        const now = 4_102_444_000;
+        for (let i = 0; i < 3; i++) await store.useOnce(`expired-${i}`, now - 1);
+        expect([await store.deleteExpired(now, 2), await store.deleteExpired(now, 2), await store.deleteExpired(now, 2)]).toEqual([2, 1, 0]);
       });
     });
   });

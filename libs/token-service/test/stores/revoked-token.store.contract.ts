@@ -57,7 +57,7 @@ export function describeRevokedTokenStoreContract(make: MakeStore<RevokedTokenSt
         await store.add('expired-2', now - 1);
         await store.add('at-now', now);
         await store.add('live', now + 600);
-        expect(await store.deleteExpired(now)).toBe(2);
+        expect(await store.deleteExpired(now, 1000)).toBe(2);
         expect(await store.isRevoked('expired-1')).toBe(false);
         expect(await store.isRevoked('expired-2')).toBe(false);
         // A token still valid at `now` must stay revoked: forgetting early would revive it.
@@ -68,7 +68,16 @@ export function describeRevokedTokenStoreContract(make: MakeStore<RevokedTokenSt
       it('returns 0 when nothing has expired', async () => {
         const { store } = ctx();
         await store.add('live', 4_102_444_001);
-        expect(await store.deleteExpired(4_102_444_000)).toBe(0);
+        expect(await store.deleteExpired(4_102_444_000, 1000)).toBe(0);
+      });
+
+      it('forgets at most `limit` per call, the earliest calls never touching a live one', async () => {
+        const { store } = ctx();
+        const now = 4_102_444_000;
+        for (let i = 0; i < 5; i++) await store.add(`expired-${i}`, now - 1 - i);
+        await store.add('live', now + 600);
+        expect([await store.deleteExpired(now, 2), await store.deleteExpired(now, 2), await store.deleteExpired(now, 2), await store.deleteExpired(now, 2)]).toEqual([2, 2, 1, 0]);
+        expect(await store.isRevoked('live')).toBe(true);
       });
     });
   });

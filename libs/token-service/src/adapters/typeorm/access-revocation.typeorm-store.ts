@@ -1,4 +1,5 @@
-import { LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import { AccessRevocationStore, type AccessRevocation } from '../../ports/access-revocation.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
@@ -26,8 +27,8 @@ export class AccessRevocationTypeormStore extends AccessRevocationStore {
     await tx.update(AccessRevocationEntity, { revocationId }, { grants: outcome.grants, sessions: outcome.sessions });
   }
 
-  async deleteCompletedBefore(cutoff: number): Promise<number> {
-    return (await this.dataSource.manager.delete(AccessRevocationEntity, { completedAt: LessThan(cutoff) })).affected ?? 0;
+  deleteCompletedBefore(cutoff: number, limit: number): Promise<number> {
+    return deleteBatch(this.dataSource, { table: AccessRevocationEntity, where: '"completed_at" < $1', params: [cutoff], limit });
   }
 
   async find(revocationId: string, tx?: Transaction): Promise<AccessRevocation | undefined> {

@@ -1,4 +1,5 @@
-import { LessThan, LessThanOrEqual, type DataSource } from 'typeorm';
+import { LessThanOrEqual, type DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import { AccessTokenStore, RevokedTokenStore, type AccessTokenRecord } from '../../ports/access-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
@@ -114,8 +115,8 @@ export class AccessTokenTypeormStore extends AccessTokenStore {
   async deleteBySub(sub: string, tx?: Transaction) {
     return (await managerOf(this.dataSource, tx).delete(AccessTokenEntity, { sub })).affected ?? 0;
   }
-  async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(AccessTokenEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  deleteExpired(now: number, limit: number) {
+    return deleteBatch(this.dataSource, { table: AccessTokenEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 }
 
@@ -136,7 +137,7 @@ export class RevokedTokenTypeormStore extends RevokedTokenStore {
   async isRevoked(jti: string) {
     return (await this.dataSource.manager.countBy(RevokedTokenEntity, { jti })) > 0;
   }
-  async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(RevokedTokenEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  deleteExpired(now: number, limit: number) {
+    return deleteBatch(this.dataSource, { table: RevokedTokenEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 }

@@ -1,4 +1,5 @@
-import { LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import { AuthorizationCodeStore, type AuthorizationCode } from '../../ports/authorization-code.store';
 import type { IssuedJwt } from '../../ports/refresh-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
@@ -55,8 +56,8 @@ export class AuthorizationCodeTypeormStore extends AuthorizationCodeStore {
     const details = { ...(row.details as Details), accessJti: jwt.jti, accessExpiresAt: jwt.expiresAt };
     await manager.update(AuthorizationCodeEntity, { storageKey }, { details });
   }
-  async deleteExpired(now: number) {
+  deleteExpired(now: number, limit: number) {
     // A consumed code is kept until it expires, so that a replay is still recognised as one.
-    return (await this.dataSource.manager.delete(AuthorizationCodeEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+    return deleteBatch(this.dataSource, { table: AuthorizationCodeEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 }

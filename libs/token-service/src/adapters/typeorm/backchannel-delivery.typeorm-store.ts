@@ -1,4 +1,5 @@
-import { In, LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import {
   BackchannelDeliveryStore,
   type BackchannelDelivery,
@@ -28,8 +29,9 @@ export class BackchannelDeliveryTypeormStore extends BackchannelDeliveryStore {
     await managerOf(this.dataSource, tx).upsert(BackchannelDeliveryEntity, toEntity(delivery), ['eventId']);
   }
 
-  async deleteFinishedBefore(cutoff: number): Promise<number> {
-    return (await this.dataSource.manager.delete(BackchannelDeliveryEntity, { updatedAt: LessThan(cutoff), status: In(['delivered', 'failed']) })).affected ?? 0;
+  deleteFinishedBefore(cutoff: number, limit: number): Promise<number> {
+    // A delivery still retrying stays, however old.
+    return deleteBatch(this.dataSource, { table: BackchannelDeliveryEntity, where: `"updated_at" < $1 AND "status" IN ('delivered', 'failed')`, params: [cutoff], limit });
   }
 
   async list(query: BackchannelDeliveryQuery): Promise<BackchannelDelivery[]> {

@@ -1,4 +1,5 @@
-import { LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import type { AuthorizationRequest } from '../../authorize/authorization-request';
 import { ChallengeStore, type Challenge, type ChallengeOutcome, type ChallengeState } from '../../ports/challenge.store';
 import { ChallengeEntity } from './entities';
@@ -31,8 +32,8 @@ export class ChallengeTypeormStore extends ChallengeStore {
     const next = outcome ? 3 : 2;
     return (await this.sql.update(set, `"storage_key" = $${next} AND "state" = $${next + 1}`, [storageKey, from])) === 1;
   }
-  async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(ChallengeEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  deleteExpired(now: number, limit: number) {
+    return deleteBatch(this.dataSource, { table: ChallengeEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 }
 

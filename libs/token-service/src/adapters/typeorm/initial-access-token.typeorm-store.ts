@@ -1,4 +1,5 @@
-import { IsNull, LessThan, type DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import { InitialAccessTokenStore, type InitialAccessToken } from '../../ports/initial-access-token.store';
 import { InitialAccessTokenEntity } from './entities/initial-access-token.entity';
 
@@ -27,9 +28,8 @@ export class InitialAccessTokenTypeormStore extends InitialAccessTokenStore {
   async revoke(id: string, at: number) {
     return ((await this.dataSource.manager.update(InitialAccessTokenEntity, { id, revokedAt: IsNull() }, { revokedAt: at })).affected ?? 0) > 0;
   }
-  async deleteFinishedBefore(cutoff: number) {
-    const m = this.dataSource.manager;
-    return ((await m.delete(InitialAccessTokenEntity, { revokedAt: LessThan(cutoff) })).affected ?? 0) + ((await m.delete(InitialAccessTokenEntity, { expiresAt: LessThan(cutoff) })).affected ?? 0);
+  deleteFinishedBefore(cutoff: number, limit: number) {
+    return deleteBatch(this.dataSource, { table: InitialAccessTokenEntity, where: '"revoked_at" < $1 OR "expires_at" < $1', params: [cutoff], limit });
   }
   async recordUse(id: string, at: number) {
     await this.dataSource.manager.increment(InitialAccessTokenEntity, { id }, 'uses', 1);

@@ -1,4 +1,5 @@
-import { LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import { LogoutRequestStore, type LogoutRequest, type ValidatedLogoutRequest } from '../../ports/logout-request.store';
 import { LogoutRequestEntity } from './entities';
 import { FixedSql } from './fixed-sql';
@@ -32,7 +33,7 @@ export class LogoutRequestTypeormStore extends LogoutRequestStore {
     };
   }
 
-  async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(LogoutRequestEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  deleteExpired(now: number, limit: number) {
+    return deleteBatch(this.dataSource, { table: LogoutRequestEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 }

@@ -1,4 +1,5 @@
-import { In, IsNull, LessThan, MoreThan, type DataSource } from 'typeorm';
+import { In, IsNull, MoreThan, type DataSource } from 'typeorm';
+import { deleteBatchReturning } from '@tessera/runtime';
 import { inTransaction } from '@tessera/events';
 import { ACTIVITY_RESOLUTION_SECONDS, OpSessionStore, type EndedOpSession, type OpSession, type OpSessionActivity } from '../../ports/op-session.store';
 import type { Transaction } from '../../ports/unit-of-work';
@@ -87,10 +88,13 @@ export class OpSessionTypeormStore extends OpSessionStore {
         .map((c) => ({ clientId: c.clientId, firstUsedAt: c.createdAt, lastUsedAt: c.lastUsedAt ?? c.createdAt })),
     }));
   }
-  async deleteExpired(now: number) {
+  async deleteExpired(now: number, limit: number) {
     return inTransaction(this.dataSource, async (manager) => {
-      await manager.query(`DELETE FROM "op_session_clients" WHERE "sid" IN (SELECT "sid" FROM "op_sessions" WHERE "expires_at" < ${this.param(1)})`, [now]);
-      return (await manager.delete(OpSessionEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+      const sids = (await deleteBatchReturning(manager, { table: OpSessionEntity, where: '"expires_at" < $1', params: [now], limit }, 'sid')).map((r) => r.sid as string);
+      for (let i = 0; i < sids.length; i += IN_LIST_CHUNK) {
+        await manager.delete(OpSessionClientEntity, { sid: In(sids.slice(i, i + IN_LIST_CHUNK)) });
+      }
+      return sids.length;
     });
   }
 

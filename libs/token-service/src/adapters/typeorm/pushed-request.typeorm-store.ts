@@ -1,4 +1,5 @@
-import { LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import { PushedRequestStore, type PushedRequest } from '../../ports/pushed-request.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
@@ -22,7 +23,7 @@ export class PushedRequestTypeormStore extends PushedRequestStore {
     return { storageKey: row.storageKey, clientId: row.clientId, params: JSON.parse(row.params) as Record<string, string[]>, expiresAt: row.expiresAt };
   }
 
-  async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(PushedRequestEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  deleteExpired(now: number, limit: number) {
+    return deleteBatch(this.dataSource, { table: PushedRequestEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 }

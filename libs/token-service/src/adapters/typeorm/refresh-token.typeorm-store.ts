@@ -1,4 +1,5 @@
-import { IsNull, LessThan, LessThanOrEqual, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
+import { IsNull, LessThanOrEqual, Not, type DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { RefreshTokenStore, type IssuedJwt, type RefreshToken } from '../../ports/refresh-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
@@ -82,8 +83,9 @@ export class RefreshTokenTypeormStore extends RefreshTokenStore {
   revokeBySub(sub: string, at: number, tx?: Transaction) {
     return this.revokeWhere({ sub }, at, managerOf(this.dataSource, tx));
   }
-  async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(RefreshTokenEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  deleteExpired(now: number, limit: number) {
+    // A rotated-out or revoked token is kept until it expires, so that its reuse is still recognised.
+    return deleteBatch(this.dataSource, { table: RefreshTokenEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 
   /** Marks the matching tokens revoked and returns the live JWT access tokens issued with them. */

@@ -1,4 +1,5 @@
-import { LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { deleteBatch } from '@tessera/runtime';
 import { ReplayCache } from '../../ports/replay-cache';
 import { isUniqueViolation } from './data-source';
 import { ReplayEntryEntity } from './entities';
@@ -17,7 +18,7 @@ export class ReplayCacheTypeormStore extends ReplayCache {
       throw err;
     }
   }
-  async deleteExpired(now: number) {
-    return (await this.dataSource.manager.delete(ReplayEntryEntity, { expiresAt: LessThan(now) })).affected ?? 0;
+  deleteExpired(now: number, limit: number) {
+    return deleteBatch(this.dataSource, { table: ReplayEntryEntity, where: '"expires_at" < $1', params: [now], limit });
   }
 }
