@@ -75,13 +75,7 @@ export default function ClientsScreen() {
                   </tbody>
                 </table>
               </div>
-              <LoadMore
-                count={list.items.length}
-                hasNextPage={list.hasNextPage}
-                isFetchingNextPage={list.isFetchingNextPage}
-                fetchNextPage={list.fetchNextPage}
-                error={list.isFetchNextPageError ? list.error : undefined}
-              />
+              <LoadMore list={list} />
             </>
           )
         }

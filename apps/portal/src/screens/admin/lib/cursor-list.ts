@@ -19,3 +19,5 @@ export function useCursorList<T>(key: QueryKey, path: string, params: Params = {
   });
   return { ...query, items: query.data?.pages.flatMap((p) => p.items) ?? [] };
 }
+
+export type CursorList<T> = ReturnType<typeof useCursorList<T>>;

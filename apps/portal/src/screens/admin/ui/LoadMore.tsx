@@ -1,4 +1,5 @@
 import { Button } from '../../../components';
+import type { CursorList } from '../lib/cursor-list';
 import { useT } from '../../../i18n/i18n';
 import { AdminErrorAlert } from './AdminError';
 
@@ -6,20 +7,11 @@ import { AdminErrorAlert } from './AdminError';
  * "Load more" under a cursor-paged list, and how many rows are shown: said politely to
  * assistive technology, so that a keyboard user knows the click did something.
  */
-export function LoadMore({
-  count,
-  hasNextPage,
-  isFetchingNextPage,
-  fetchNextPage,
-  error,
-}: {
-  count: number;
-  hasNextPage: boolean;
-  isFetchingNextPage: boolean;
-  fetchNextPage: () => unknown;
-  error?: unknown;
-}) {
+export function LoadMore({ list }: { list: CursorList<unknown> }) {
   const t = useT();
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const count = list.items.length;
+  const error = list.isFetchNextPageError ? list.error : undefined;
   return (
     <div>
       <p className="admin-count muted" role="status">
