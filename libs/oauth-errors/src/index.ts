@@ -1,1 +1,2 @@
 export * from './oauth-error';
+export { isDependencyUnavailable, TEMPORARILY_UNAVAILABLE_DESCRIPTION } from './dependency-unavailable';

@@ -5,6 +5,8 @@
  * `description` is public: it becomes `error_description` and is written for a developer to act
  * on. `detail` is private: it is logged, never sent (it says which part of a credential failed).
  */
+import { isDependencyUnavailable, TEMPORARILY_UNAVAILABLE_DESCRIPTION } from './dependency-unavailable';
+
 export const OAUTH_ERROR_STATUS = {
   invalid_request: 400,
   invalid_client: 401,
@@ -145,10 +147,13 @@ export class UnsupportedMediaTypeError extends define('unsupported_media_type') 
 
 /**
  * Anything that is not an OAuthError becomes `server_error` with a generic description, so
- * that no stack trace, driver message or internal detail reaches a caller.
+ * that no stack trace, driver message or internal detail reaches a caller; a dependency that
+ * cannot be reached (the database restarting) becomes 503 `temporarily_unavailable`.
  */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (isDependencyUnavailable(err))
+    return new TemporarilyUnavailableError(TEMPORARILY_UNAVAILABLE_DESCRIPTION, { cause: err, detail: err instanceof Error ? err.message : String(err) });
   return new ServerError('The server met an unexpected condition. Try again later.', {
     cause: err,
     detail: err instanceof Error ? err.message : String(err),

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { isDependencyUnavailable, TEMPORARILY_UNAVAILABLE_DESCRIPTION } from '@tessera/oauth-errors';
 import type { FastifyReply } from 'fastify';
 import { Problem, PROBLEM_CONTENT_TYPE, problemBody } from './problem';
 
@@ -37,6 +38,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { status, body: problemBody(status, code, detail, fields['scope'] ? { scope: fields['scope'] } : {}) };
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // The database restarting is not a bug: 503 tells the caller to try again.
+    if (isDependencyUnavailable(error)) return { status: 503, body: problemBody(503, 'temporarily_unavailable', TEMPORARILY_UNAVAILABLE_DESCRIPTION) };
     return { status: 500, body: problemBody(500, 'internal_error', 'Something went wrong on our side; the request was not completed. Try again.') };
   }
 }

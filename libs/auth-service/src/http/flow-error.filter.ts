@@ -1,7 +1,7 @@
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { OAuthError } from '@tessera/oauth-errors';
+import { isDependencyUnavailable, OAuthError, TEMPORARILY_UNAVAILABLE_DESCRIPTION } from '@tessera/oauth-errors';
 import { LOGGER, redactUrl } from '@tessera/runtime';
 import { FlowError } from './flow-error';
 
@@ -38,5 +38,7 @@ function describe(exception: unknown): { status: number; body: Record<string, un
     if (status === 404) return { status, body: { error: 'not_found', error_description: 'No such endpoint.' } };
     if (status < 500) return { status, body: { error: 'invalid_request', error_description: 'The request is malformed.' }, detail: exception.message };
   }
+  // The database restarting is not the request's fault, nor a bug: the client may try again.
+  if (isDependencyUnavailable(exception)) return { status: 503, body: { error: 'temporarily_unavailable', error_description: TEMPORARILY_UNAVAILABLE_DESCRIPTION } };
   return { status: 500, body: { error: 'server_error', error_description: 'The server met an unexpected condition. Try again later.' } };
 }

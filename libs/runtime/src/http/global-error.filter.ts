@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isDependencyUnavailable, TEMPORARILY_UNAVAILABLE_DESCRIPTION } from '@tessera/oauth-errors';
 import { redactUrl } from '../logging/logger';
 
 /**
@@ -28,6 +29,11 @@ export class GlobalErrorFilter implements ExceptionFilter {
       body = { error: 'not_found', error_description: 'No such endpoint.' };
     } else if (status < 500) {
       body = { error: 'invalid_request', error_description: this.describe(exception, status) };
+    } else if (isDependencyUnavailable(exception)) {
+      // The database restarting is not the request's fault, nor a bug: the client may try again.
+      code = 503;
+      this.logger.warn({ req: { id: req.id, method: req.method, url: redactUrl(req.url) }, err: (exception as Error).message }, 'a dependency is unavailable');
+      body = { error: 'temporarily_unavailable', error_description: TEMPORARILY_UNAVAILABLE_DESCRIPTION };
     } else {
       code = 500;
       this.logger.error({ err: exception, req: { id: req.id, method: req.method, url: redactUrl(req.url) } }, 'unhandled error');
