@@ -16,7 +16,7 @@ import type { Client } from './client';
 import { clientMetadataView, parseClientMetadata, type ClientProperties } from './client-metadata';
 import { checkSectorIdentifier } from './sector-identifier';
 import { OUTBOUND_HTTP } from '../token-service.tokens';
-import { LOGGER, type OutboundHttpClient } from '@tessera/runtime';
+import { isUniqueViolation, LOGGER, type OutboundHttpClient } from '@tessera/runtime';
 
 /** Credentials shown once, at creation or rotation; only their hashes are kept. */
 export interface IssuedCredentials {
@@ -120,10 +120,17 @@ export class ClientsService implements OnModuleInit {
       credentials.registrationAccessToken = rat.value;
       client.registrationAccessTokenHash = rat.storageKey;
     }
-    await this.uow.run(async (tx) => {
-      await this.store.insert(client, tx);
-      await this.outbox.add(tx, 'client.created', { clientId });
-    });
+    try {
+      await this.uow.run(async (tx) => {
+        await this.store.insert(client, tx);
+        await this.outbox.add(tx, 'client.created', { clientId });
+      });
+    } catch (err) {
+      // The same id inserted a moment earlier by another request or replica (the find above saw
+      // nothing): the same answer as when it was found, not a driver error.
+      if (isUniqueViolation(err)) throw new InvalidClientMetadataError(`A client with id "${clientId}" already exists.`);
+      throw err;
+    }
     // find() caches misses too: an id probed before its creation must not stay "unknown".
     await this.invalidate(clientId);
     return { client, ...credentials };

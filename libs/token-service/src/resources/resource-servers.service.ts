@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InvalidClientMetadataError, InvalidTargetError, NotFoundError } from '@tessera/oauth-errors';
+import { isUniqueViolation } from '@tessera/runtime';
 import { ACCESS_TOKEN_FORMATS, type AccessTokenFormat } from '../clients/client';
 import { isAbsoluteUri } from '../clients/client-metadata';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
@@ -43,7 +44,13 @@ export class ResourceServersService {
       clientId: client_id as string | undefined,
       createdAt: epochSeconds(this.clock),
     };
-    await this.store.insert(rs);
+    try {
+      await this.store.insert(rs);
+    } catch (err) {
+      // Inserted a moment ago by another request or replica (both checks saw it free).
+      if (isUniqueViolation(err)) throw new InvalidClientMetadataError(`A resource server with identifier "${identifier}" already exists.`);
+      throw err;
+    }
     this.cache = undefined;
     return rs;
   }
