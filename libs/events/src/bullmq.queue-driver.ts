@@ -2,15 +2,18 @@ import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import IORedis from 'ioredis';
 import type { DeadLetterSink } from './dead-letter';
 import type { EventEnvelope } from './events';
+import type { EventCounters } from './events.metrics';
 import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
 import {
   attemptDelivery,
   DEFAULT_RETRY,
+  JOB_STATES,
   QueueDriver,
   retryPolicyFor,
   type ConsumeOptions,
   type EnvelopeHandler,
   type EventRetryPolicies,
+  type JobCounts,
   type RetryPolicy,
 } from './queue-driver';
 
@@ -27,6 +30,8 @@ export interface BullMqQueueDriverOptions {
   concurrency?: number;
   /** How long a send may wait for Redis before it counts as failed (the relay retries it later). */
   sendTimeoutMs?: number;
+  /** Counts failed deliveries (`tessera_event_failures_total`). */
+  counters?: EventCounters;
 }
 
 /**
@@ -152,6 +157,19 @@ export class BullMqQueueDriver extends QueueDriver {
     }
   }
 
+  /**
+   * From Redis, per consumed queue: one read of four counters. Fails at once while Redis is
+   * known to be unreachable (the producer connection does not queue commands offline).
+   */
+  override async jobCounts(): Promise<Record<string, JobCounts>> {
+    if (this.redisDown) throw new Error('Redis is unreachable');
+    const queues = [...this.workers.keys()];
+    const counts = await Promise.all(queues.map((name) => this.queue(name).getJobCounts(...JOB_STATES)));
+    return Object.fromEntries(
+      queues.map((queue, i) => [queue, Object.fromEntries(JOB_STATES.map((state) => [state, counts[i][state] ?? 0])) as JobCounts]),
+    );
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -177,6 +195,7 @@ export class BullMqQueueDriver extends QueueDriver {
       },
       deadLetters: this.options.deadLetters,
       logger: this.logger,
+      counters: this.options.counters,
     });
     if (outcome.retry)
       throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));

@@ -24,7 +24,7 @@
  */
 import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
-import { LOGGER } from '@tessera/runtime';
+import { LOGGER, MetricsRegistry } from '@tessera/runtime';
 import { DataSource } from 'typeorm';
 import { Broadcaster, InProcessBroadcaster } from './broadcaster';
 import { BullMqQueueDriver } from './bullmq.queue-driver';
@@ -32,6 +32,7 @@ import { DeadLetterSink, TypeOrmDeadLetterSink } from './dead-letter';
 import { DeadLetters } from './dead-letters.service';
 import { EventConsumerExplorer } from './event-consumer.explorer';
 import { EventsLifecycle } from './events.lifecycle';
+import { eventCounters, EventsMetrics, NO_EVENT_COUNTERS, type EventCounters } from './events.metrics';
 import {
   EVENTS_DATA_SOURCE,
   EVENTS_LOGGER,
@@ -46,6 +47,9 @@ import { OutboxRelay } from './outbox-relay';
 import { QueueDriver } from './queue-driver';
 import { RedisBroadcaster } from './redis.broadcaster';
 import { queueName, SUBSCRIPTIONS } from './subscriptions';
+
+/** The service's EventCounters: in the application's MetricsRegistry (RuntimeModule's), else none. */
+const EVENT_COUNTERS = Symbol('tessera.events.counters');
 
 @Module({})
 export class EventsModule {
@@ -69,17 +73,23 @@ export class EventsModule {
           inject: [{ token: LOGGER, optional: true }],
         },
         {
+          provide: EVENT_COUNTERS,
+          useFactory: (metrics?: MetricsRegistry): EventCounters =>
+            metrics ? eventCounters(metrics, options.service) : NO_EVENT_COUNTERS,
+          inject: [{ token: MetricsRegistry, optional: true }],
+        },
+        {
           provide: DeadLetterSink,
           useFactory: (dataSource: () => DataSource) => new TypeOrmDeadLetterSink(dataSource),
           inject: [EVENTS_DATA_SOURCE],
         },
         {
           provide: QueueDriver,
-          useFactory: (deadLetters: DeadLetterSink, logger: EventsLogger) =>
+          useFactory: (deadLetters: DeadLetterSink, logger: EventsLogger, counters: EventCounters) =>
             redisUrl
-              ? new BullMqQueueDriver({ redisUrl, deadLetters, retry, retryByEvent, logger, prefix })
-              : new InProcessQueueDriver({ deadLetters, retry, retryByEvent, logger }),
-          inject: [DeadLetterSink, EVENTS_LOGGER],
+              ? new BullMqQueueDriver({ redisUrl, deadLetters, retry, retryByEvent, logger, prefix, counters })
+              : new InProcessQueueDriver({ deadLetters, retry, retryByEvent, logger, counters }),
+          inject: [DeadLetterSink, EVENTS_LOGGER, EVENT_COUNTERS],
         },
         {
           provide: Broadcaster,
@@ -91,14 +101,16 @@ export class EventsModule {
         },
         {
           provide: OutboxRelay,
-          useFactory: (dataSource: () => DataSource, driver: QueueDriver, logger: EventsLogger) =>
-            new OutboxRelay(dataSource, driver, { intervalMs: options.relayIntervalMs, logger, subscriptions: SUBSCRIPTIONS }),
-          inject: [EVENTS_DATA_SOURCE, QueueDriver, EVENTS_LOGGER],
+          useFactory: (dataSource: () => DataSource, driver: QueueDriver, logger: EventsLogger, counters: EventCounters) =>
+            new OutboxRelay(dataSource, driver, { intervalMs: options.relayIntervalMs, logger, subscriptions: SUBSCRIPTIONS, counters }),
+          inject: [EVENTS_DATA_SOURCE, QueueDriver, EVENTS_LOGGER, EVENT_COUNTERS],
         },
         // The Outbox and the relay share one routing table, so unrouted events can skip the relay.
         { provide: Outbox, useFactory: () => new Outbox(SUBSCRIPTIONS) },
         EventConsumerExplorer,
         EventsLifecycle,
+        // The outbox, queue and dead-letter gauges, read at scrape time (with a MetricsRegistry).
+        EventsMetrics,
         DeadLetters,
       ],
       exports: [Outbox, OutboxRelay, QueueDriver, Broadcaster, DeadLetterSink, DeadLetters],

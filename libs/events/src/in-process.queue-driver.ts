@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DeadLetterSink } from './dead-letter';
 import type { EventEnvelope } from './events';
+import type { EventCounters } from './events.metrics';
 import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
 import {
   attemptDelivery,
@@ -12,6 +13,7 @@ import {
   type ConsumeOptions,
   type EnvelopeHandler,
   type EventRetryPolicies,
+  type JobCounts,
   type RetryPolicy,
 } from './queue-driver';
 import { backgroundContext } from './transaction';
@@ -83,6 +85,8 @@ export interface InProcessQueueDriverOptions {
   /** Policies of particular events over `retry`. */
   retryByEvent?: EventRetryPolicies;
   logger?: EventsLogger;
+  /** Counts failed deliveries (`tessera_event_failures_total`). */
+  counters?: EventCounters;
   bus?: InProcessBus;
   /** Schedules a retry; tests substitute it to observe the backoff delays. */
   setTimer?: (run: () => void, delayMs: number) => NodeJS.Timeout;
@@ -126,6 +130,7 @@ export class InProcessQueueDriver extends QueueDriver {
       retryByEvent: this.options.retryByEvent,
       deadLetters: this.options.deadLetters,
       logger: this.logger,
+      counters: this.options.counters,
       setTimer: this.options.setTimer ?? ((run, delayMs) => setTimeout(run, delayMs)),
     }, Math.max(1, options.concurrency ?? 1));
     this.bus.attach(queue, worker);
@@ -134,6 +139,11 @@ export class InProcessQueueDriver extends QueueDriver {
 
   whenIdle(): Promise<void> {
     return this.bus.whenIdle();
+  }
+
+  /** BullMQ's states, read off the workers: nothing here is ever left failed (it is dead-lettered). */
+  override async jobCounts(): Promise<Record<string, JobCounts>> {
+    return Object.fromEntries([...this.workers].map(([queue, worker]) => [queue, worker.counts()]));
   }
 
   /** Stops consuming once the deliveries already handed over have run. */
@@ -173,6 +183,10 @@ class InProcessWorker implements BusConsumer {
 
   accept(envelope: EventEnvelope, done: () => void): void {
     this.enqueue({ envelope, attempt: 1, done });
+  }
+
+  counts(): JobCounts {
+    return { waiting: this.pending.length, active: this.running, delayed: this.waitingRetries.size, failed: 0 };
   }
 
   /**

@@ -27,3 +27,11 @@ export { Broadcaster, InProcessBroadcaster, type BroadcastListener, type Unsubsc
 export * from './redis.broadcaster';
 export type { EventsModuleOptions } from './events.options';
 export * from './events.module';
+export {
+  addEventsGauges,
+  eventCounters,
+  EventsMetrics,
+  NO_EVENT_COUNTERS,
+  type EventCounters,
+  type EventsGaugeSources,
+} from './events.metrics';

@@ -2,6 +2,7 @@ import { IsNull, type EntityManager } from 'typeorm';
 import { resolveDataSource, type DataSourceRef } from './data-source-ref';
 import { OutboxEntity } from './entities/outbox.entity';
 import type { EventEnvelope, EventName } from './events';
+import { NO_EVENT_COUNTERS, type EventCounters } from './events.metrics';
 import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
 import type { QueueDriver } from './queue-driver';
 import { SUBSCRIPTIONS, type Subscriptions } from './subscriptions';
@@ -13,6 +14,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   subscriptions?: Subscriptions;
   logger?: EventsLogger;
+  /** Counts published events (`tessera_events_published_total`). */
+  counters?: EventCounters;
 }
 
 export interface RelayResult {
@@ -35,6 +38,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly subscriptions: Subscriptions;
   private readonly logger: EventsLogger;
+  private readonly counters: EventCounters;
   private readonly inBackground = backgroundContext();
   private timer?: NodeJS.Timeout;
   /** The run in progress (or settled); a new run starts only after it. */
@@ -51,6 +55,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
     this.subscriptions = options.subscriptions ?? SUBSCRIPTIONS;
     this.logger = options.logger ?? defaultEventsLogger();
+    this.counters = options.counters ?? NO_EVENT_COUNTERS;
   }
 
   start(): void {
@@ -88,9 +93,12 @@ export class OutboxRelay {
   private async drain(): Promise<RelayResult> {
     const total: RelayResult = { published: 0, failed: 0 };
     for (;;) {
+      const sent: string[] = [];
       const batch = await inTransaction(resolveDataSource(this.dataSource), (manager) =>
-        this.publishBatch(manager),
+        this.publishBatch(manager, sent),
       );
+      // Counted once the rows are marked published for good: after the commit.
+      for (const name of sent) this.counters.published(name);
       total.published += batch.published;
       total.failed += batch.failed;
       // A short batch means the backlog is empty; a batch without progress means the queues are down.
@@ -98,7 +106,8 @@ export class OutboxRelay {
     }
   }
 
-  private async publishBatch(manager: EntityManager): Promise<RelayResult> {
+  /** Pushes the name of each event it marks published onto `sent`. */
+  private async publishBatch(manager: EntityManager, sent: string[]): Promise<RelayResult> {
     const query = manager
       .getRepository(OutboxEntity)
       .createQueryBuilder('outbox')
@@ -120,6 +129,7 @@ export class OutboxRelay {
           { publishedAt: new Date().toISOString(), lastError: null },
         );
         result.published++;
+        sent.push(row.name);
       } catch (err) {
         result.failed++;
         await manager.update(

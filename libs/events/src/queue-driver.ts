@@ -1,5 +1,6 @@
 import type { EventEnvelope, EventName } from './events';
 import type { DeadLetterSink } from './dead-letter';
+import type { EventCounters } from './events.metrics';
 import { describeError, type EventsLogger } from './logger';
 
 export type EnvelopeHandler = (envelope: EventEnvelope) => Promise<void>;
@@ -45,6 +46,11 @@ export class UnrecoverableEventError extends Error {
   }
 }
 
+/** The states a queue's jobs are counted by (BullMQ's names). */
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export type JobCounts = Record<JobState, number>;
+
 /**
  * The queue port. A queue is a service's inbox: every replica of the service consumes it and
  * each envelope is handled by one of them. Delivery is at least once, so handlers must be
@@ -62,6 +68,13 @@ export abstract class QueueDriver {
   /** Resolves once nothing is waiting, running or scheduled for retry: tests await it instead of sleeping. */
   abstract whenIdle(): Promise<void>;
   abstract close(): Promise<void>;
+  /**
+   * The jobs of the queues this driver consumes, by state, for the metrics scrape: one cheap
+   * read per queue. A driver that cannot tell (a test double) reports none.
+   */
+  async jobCounts(): Promise<Record<string, JobCounts>> {
+    return {};
+  }
 }
 
 export interface AttemptContext {
@@ -71,6 +84,8 @@ export interface AttemptContext {
   retry: RetryPolicy;
   deadLetters: DeadLetterSink;
   logger: EventsLogger;
+  /** Counts the failed attempt (`tessera_event_failures_total`). */
+  counters?: EventCounters;
 }
 
 export type AttemptOutcome = { retry: false } | { retry: true; error: unknown };
@@ -89,6 +104,7 @@ export async function attemptDelivery(
     await handler(envelope);
     return { retry: false };
   } catch (error) {
+    ctx.counters?.failed(envelope?.name);
     const unrecoverable = error instanceof UnrecoverableEventError;
     const log = {
       queue: ctx.queue,

@@ -16,3 +16,4 @@ export * from './outbound';
 export * from './database/unique-violation';
 export { ClusterJob, type ClusterJobOptions, type JobLogger, type JobOutcome, type TickResult } from './jobs/cluster-job';
 export * from './jobs/batched-delete';
+export * from './metrics';

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { ConfigError, parseEnv, platformConfigSchema, toPlatformConfig, type PlatformConfig } from './config/platform-config';
 import { createHttpApp, type RunningHttpApp } from './http/http-app';
 import { createLogger } from './logging/logger';
+import { METRICS_PATH } from './metrics/metrics-registry';
 import { RuntimeModule } from './runtime.module';
 import { ensureSecretFile, randomSecret } from './secrets/data-dir-secrets';
 
@@ -73,7 +74,7 @@ export async function launch<const S extends readonly z.ZodObject<z.ZodRawShape>
 
   @Module({
     imports: [
-      RuntimeModule.forRoot({ config, logger, masterKey: secrets.masterKey }),
+      RuntimeModule.forRoot({ config, logger, masterKey: secrets.masterKey, service: options.name }),
       ...options.modules(ctx, serviceEnvs as { [K in keyof S]: z.infer<S[K]> }),
     ],
   })
@@ -87,6 +88,8 @@ export async function launch<const S extends readonly z.ZodObject<z.ZodRawShape>
       issuer: config.issuer,
       publicUrl: running.publicUrl,
       internalUrl: running.internalUrl,
+      metricsUrl: `${running.internalUrl}${METRICS_PATH}`,
+      metricsAuth: config.metricsToken ? 'bearer' : 'none',
       database: config.databaseUrl ? 'postgresql' : `sqlite in ${config.dataDir}`,
       queue: config.redisUrl ? 'redis' : 'in-process',
       secretFiles: secrets.files,
@@ -95,7 +98,7 @@ export async function launch<const S extends readonly z.ZodObject<z.ZodRawShape>
   );
   // A person running `npm start` reads this line, not the JSON log.
   process.stdout.write(
-    `\nTessera ${options.name} is running.\n  Issuer:           ${config.issuer}\n  Discovery:        ${config.issuer}/.well-known/openid-configuration\n  Internal API:     ${running.internalUrl} (loopback only)\n` +
+    `\nTessera ${options.name} is running.\n  Issuer:           ${config.issuer}\n  Discovery:        ${config.issuer}/.well-known/openid-configuration\n  Internal API:     ${running.internalUrl} (loopback only)\n  Metrics:          ${running.internalUrl}${METRICS_PATH} (Prometheus)\n` +
       (secrets.files.length ? `  Bootstrap secrets: stored in ${secrets.files.join(', ')} (mode 0600)\n` : '') +
       '\n',
   );

@@ -2,6 +2,8 @@ import { Controller, Get, Global, HttpCode, Inject, Injectable, Module, Res, typ
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from './config/platform-config';
+import { METRICS_ENDPOINT_OPTIONS, MetricsController, type MetricsEndpointOptions } from './metrics/metrics.controller';
+import { MetricsRegistry } from './metrics/metrics-registry';
 import { MasterKeyring } from './secrets/master-key';
 
 export const PLATFORM_CONFIG = Symbol.for('tessera.platform-config');
@@ -55,23 +57,30 @@ export interface RuntimeModuleOptions {
   config: PlatformConfig;
   logger: Logger;
   masterKey: string;
+  /**
+   * The process's name, as launch() was given it (`token-service`, `platform` for the
+   * all-in-one): the `service` label of every metric. Default `tessera`.
+   */
+  service?: string;
 }
 
-/** The process-wide context every service module reads: config, logger, keyring, health. */
+/** The process-wide context every service module reads: config, logger, keyring, health, metrics. */
 @Global()
 @Module({})
 export class RuntimeModule {
   static forRoot(options: RuntimeModuleOptions): DynamicModule {
     return {
       module: RuntimeModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: options.config },
         { provide: LOGGER, useValue: options.logger },
         { provide: MasterKeyring, useValue: new MasterKeyring(options.masterKey, options.config.retiredMasterKeys) },
         HealthRegistry,
+        { provide: MetricsRegistry, useValue: new MetricsRegistry({ service: options.service ?? 'tessera', logger: options.logger }) },
+        { provide: METRICS_ENDPOINT_OPTIONS, useValue: { token: options.config.metricsToken } satisfies MetricsEndpointOptions },
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, MasterKeyring, HealthRegistry],
+      exports: [PLATFORM_CONFIG, LOGGER, MasterKeyring, HealthRegistry, MetricsRegistry],
     };
   }
 }

@@ -173,6 +173,7 @@ describe('toPlatformConfig', () => {
       masterKey: undefined,
       retiredMasterKeys: [],
       internalSecret: undefined,
+      metricsToken: undefined,
       logLevel: 'info',
       housekeepingBatch: 1000,
     });
@@ -181,6 +182,16 @@ describe('toPlatformConfig', () => {
   it('reads the housekeeping batch size, a positive integer', () => {
     expect(toPlatformConfig(parseEnv({ TESSERA_HOUSEKEEPING_BATCH: '250' }, platformConfigSchema)[0]).housekeepingBatch).toBe(250);
     expect(() => parseEnv({ TESSERA_HOUSEKEEPING_BATCH: '0' }, platformConfigSchema)).toThrow(/TESSERA_HOUSEKEEPING_BATCH="0"/);
+  });
+
+  it('reads the metrics token, at least 32 characters, and never prints a short one', () => {
+    const token = 'm'.repeat(32);
+    const short = 'metrics-token-too-short';
+
+    expect(toPlatformConfig(parseEnv({ TESSERA_METRICS_TOKEN: token }, platformConfigSchema)[0]).metricsToken).toBe(token);
+    const err = configErrorOf(() => parseEnv({ TESSERA_METRICS_TOKEN: short }, platformConfigSchema));
+    expect(err.problems).toEqual(['TESSERA_METRICS_TOKEN=(hidden): must be at least 32 characters']);
+    expect(err.message).not.toContain(short);
   });
 
   it('splits the retired master keys on commas and trims them', () => {

@@ -40,6 +40,8 @@ export const platformConfigSchema = z.object({
       message: 'must be a comma-separated list of retired master keys (32 bytes, base64url each)',
     }),
   TESSERA_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** When set, `GET /metrics` (internal listener) requires `Authorization: Bearer <it>`; unset, it is open there. */
+  TESSERA_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Rows one housekeeping statement deletes at most (expired tokens, challenges, sessions, old audit entries...). */
   TESSERA_HOUSEKEEPING_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
@@ -59,6 +61,8 @@ export interface PlatformConfig {
   masterKey?: string;
   retiredMasterKeys: string[];
   internalSecret?: string;
+  /** The bearer token `/metrics` requires, if any. */
+  metricsToken?: string;
   logLevel: PlatformEnv['TESSERA_LOG_LEVEL'];
   /** Rows one housekeeping statement deletes at most. */
   housekeepingBatch: number;
@@ -127,6 +131,7 @@ export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): Platfor
     masterKey: env.TESSERA_MASTER_KEY,
     retiredMasterKeys: env.TESSERA_MASTER_KEYS_RETIRED?.split(',').map((k) => k.trim()) ?? [],
     internalSecret: env.TESSERA_INTERNAL_SECRET,
+    metricsToken: env.TESSERA_METRICS_TOKEN,
     logLevel: env.TESSERA_LOG_LEVEL,
     housekeepingBatch: env.TESSERA_HOUSEKEEPING_BATCH,
   };

@@ -7,6 +7,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { PinoNestLogger, redactUrl } from '../logging/logger';
+import { HttpMetrics } from '../metrics/http-metrics';
+import { METRICS_PATH, MetricsRegistry } from '../metrics/metrics-registry';
 import { installLeanAsyncResourceBind } from './async-resource-bind';
 import { GlobalErrorFilter } from './global-error.filter';
 
@@ -41,9 +43,18 @@ export interface RunningHttpApp {
 }
 
 /**
+ * Routes of the internal listener only: everything under `/internal/`, and `/metrics` (which
+ * keeps the path scrapers expect). `route` is the matched route's pattern, so `/metrics?x`
+ * is refused as well, and a portal or service path that merely starts with `/metrics` is not.
+ */
+function isInternalOnly(url: string, route: string | undefined): boolean {
+  return url.startsWith(INTERNAL_PATH_PREFIX) || route === METRICS_PATH;
+}
+
+/**
  * One Nest application (one DI container) served on two listeners, as Hydra separates its
- * public and admin routers: `/internal/*` answers only on the internal listener (bound to
- * loopback by default) and is a plain 404 on the public one.
+ * public and admin routers: `/internal/*` and `/metrics` answer only on the internal listener
+ * (bound to loopback by default) and are a plain 404 on the public one.
  */
 export async function createHttpApp(rootModule: unknown, options: HttpAppOptions): Promise<{
   app: NestFastifyApplication;
@@ -86,7 +97,7 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
   );
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (req.url.startsWith(INTERNAL_PATH_PREFIX) && !cameThroughInternalListener(req.raw)) {
+    if (isInternalOnly(req.url, req.routeOptions.url) && !cameThroughInternalListener(req.raw)) {
       void reply.code(404).send(notFoundBody);
       return;
     }
@@ -103,6 +114,14 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
     );
     done();
   });
+  // Both listeners are counted: internal routes have patterns of their own (`/internal/...`).
+  const httpMetrics = metricsOf(app);
+  if (httpMetrics) {
+    fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      httpMetrics.observe({ method: req.method, route: req.routeOptions.url, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+      done();
+    });
+  }
 
   return {
     app,
@@ -132,6 +151,17 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
       };
     },
   };
+}
+
+/** The request metrics, when the application has a MetricsRegistry (RuntimeModule provides one). */
+function metricsOf(app: NestFastifyApplication): HttpMetrics | undefined {
+  let registry: MetricsRegistry | undefined;
+  try {
+    registry = app.get(MetricsRegistry, { strict: false });
+  } catch {
+    return undefined;
+  }
+  return registry ? new HttpMetrics(registry) : undefined;
 }
 
 const notFoundBody = { error: 'not_found', error_description: 'No such endpoint.' };
