@@ -71,14 +71,23 @@ describe('JWT access tokens (RFC 9068) from the token service', () => {
   });
 
   it('refuses an expired token, beyond the clock tolerance', async () => {
-    const verifier = new TokenVerifier(ts.options(ORDERS_API, { clockToleranceSec: 5 }));
-    ts.shiftClock(-3600 - 10);
-    const expired = await jwtFor();
-    ts.shiftClock(10 - 2); // expires 2 s ago: within the tolerance
-    const justExpired = await jwtFor();
-    ts.shiftClock(3600 - 8);
-    expect(verdict(await refusalOf(verifier.verify(expired), expired))).toEqual({ code: 'invalid_token', status: 401, detail: 'expired' });
-    expect((await verifier.verify(justExpired)).client_id).toBe(jwtClient.client_id);
+    // Only Date is faked, and frozen: "expired 2 s ago, within the 5 s tolerance" must not become
+    // "expired 6 s ago" while a loaded machine issues the tokens and fetches the JWKS. The token
+    // service's clock (Date.now() plus the shift) and the verifier's both read the frozen Date;
+    // the token service and the network run on real timers.
+    jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    try {
+      const verifier = new TokenVerifier(ts.options(ORDERS_API, { clockToleranceSec: 5 }));
+      ts.shiftClock(-3600 - 10);
+      const expired = await jwtFor();
+      ts.shiftClock(10 - 2); // expires 2 s ago: within the tolerance
+      const justExpired = await jwtFor();
+      ts.shiftClock(3600 - 8);
+      expect(verdict(await refusalOf(verifier.verify(expired), expired))).toEqual({ code: 'invalid_token', status: 401, detail: 'expired' });
+      expect((await verifier.verify(justExpired)).client_id).toBe(jwtClient.client_id);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses an ID token (no typ at+jwt), even when its aud were one this API accepts', async () => {

@@ -68,8 +68,15 @@ export async function createTestDatabase(db: ServiceDatabase, engine: DatabaseEn
 /** A Redis URL for queue and broadcast suites, or undefined when REDIS_URL is not set. */
 export const testRedisUrl = () => process.env['REDIS_URL'] || undefined;
 
-/** Waits until `check` passes (polling), for asynchronous effects such as queued events. */
-export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 5000, intervalMs = 10 } = {}): Promise<T> {
+/**
+ * Waits until `check` passes (polling), for asynchronous effects such as queued events.
+ *
+ * The default deadline is a hang guard, not a speed requirement: what is awaited (an outbox
+ * relay run, a BullMQ delivery, a consumer) takes milliseconds, but on a loaded 2-core CI
+ * machine running two suites beside PostgreSQL and Redis it can take seconds, and 5 s left too
+ * little margin. A check returns as soon as it passes, so only a failing test waits this long.
+ */
+export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 20_000, intervalMs = 10 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { eventually } from './engines';
 import { startTlsTestServer, type TlsTestServer } from './tls-test-server';
 
 interface Answer {
@@ -79,7 +80,9 @@ describe('startTlsTestServer', () => {
     expect((await call(`${server.url}/later`, { ca: server.ca })).body).toBe('late');
 
     const hanging = call(`${server.url}/never`, { ca: server.ca });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Closed once the request is in (not after a fixed 100 ms, which a loaded machine can spend
+    // before the request arrives, and the test would then close a server with nothing unanswered).
+    await eventually(() => expect(server.requests.map((r) => r.path)).toContain('/never'));
     await server.close();
 
     await expect(hanging).rejects.toThrow();

@@ -36,10 +36,14 @@ function idToken(claims: Record<string, unknown>): string {
   return `${part({ alg: 'ES256', typ: 'JWT' })}.${part(claims)}.${Buffer.from('signature').toString('base64url')}`;
 }
 
-/** Lets signIn's promise chain reach the navigation (or gives up after a second, when none comes). */
-async function settle() {
+/**
+ * Lets signIn's promise chain reach the navigation (or gives up after `ms`, when none comes). The
+ * chain (discovery, WebCrypto) takes milliseconds, but a loaded CI machine can hold it past the
+ * second this used to wait; a wait that expects no navigation passes a shorter `ms`.
+ */
+async function settle(ms = 10_000) {
   const before = navigated.mock.calls.length;
-  const until = performance.now() + 1000;
+  const until = performance.now() + ms;
   while (navigated.mock.calls.length === before && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
 const lastAuthorizationUrl = () => new URL(navigated.mock.calls.at(-1)?.[0] as string);
@@ -242,7 +246,7 @@ describe('the renewal guard', () => {
     const unsubscribe = subscribeRenewal(listener);
     await expect(renew('account')).rejects.toMatchObject({ code: 'renewal_failed', purpose: 'account' });
     unsubscribe();
-    await settle();
+    await settle(1000);
     expect(navigated).not.toHaveBeenCalled();
     expect(isRenewalStuck('account')).toBe(true);
     expect(isRenewalStuck('admin')).toBe(false);

@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { DatabaseEngine } from '@tessera/runtime';
-import { eventually, testEngines, testRedisUrl } from '@tessera/test-kit';
+import { eventually, freePort, testEngines, testRedisUrl } from '@tessera/test-kit';
 import { startAdminPlatform, type AdminPlatform } from '../support/admin-platform';
 
 type Client = { client_id: string; client_secret: string };
@@ -148,16 +147,6 @@ class PrivateRedis {
   }
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
 // Where the CI gives Redis (REDIS_URL), this machine has redis-server: the test starts its own to stop it.
@@ -166,6 +155,8 @@ if (testRedisUrl() && hasRedisServer) describe('admin API: a revocation while Re
   let app: AdminPlatform;
 
   beforeAll(async () => {
+    // test-kit's freePort picks the port outside the kernel's ephemeral range: Redis binds it
+    // again after the test stopped it, and in between no outgoing connection may take it.
     redis = new PrivateRedis(await freePort());
     await redis.start();
     app = await startAdminPlatform({ redisUrl: redis.url });
@@ -194,5 +185,7 @@ if (testRedisUrl() && hasRedisServer) describe('admin API: a revocation while Re
     await redis.start();
     await eventually(async () => expect((await app.admin<{ status: string }>(admin, 'GET', `/revocations/${res.body.id}`)).body.status).toBe('completed'), { timeoutMs: 30_000, intervalMs: 200 });
     expect((await call({ token: access_token as string }, '/oauth2/introspect'))['active']).toBe(false);
-  });
+    // Its own timeout: 1.5 s with Redis away, up to 10 s for it to start again and 30 s to complete
+    // do not fit in the default 30 s.
+  }, 60_000);
 });

@@ -21,10 +21,14 @@ const idToken = (claims: Record<string, unknown>) => {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'ES256', typ: 'JWT' })}.${part(claims)}.${Buffer.from('signature').toString('base64url')}`;
 };
-/** Lets signIn's promise chain reach the navigation (or gives up after a second, when none comes). */
+/**
+ * Lets signIn's promise chain reach the navigation (or gives up after 10 s, when none comes). The
+ * chain (discovery, WebCrypto) takes milliseconds, but a loaded CI machine can hold it past the
+ * second this used to wait.
+ */
 async function settle() {
   const before = navigated.mock.calls.length;
-  const until = performance.now() + 1000;
+  const until = performance.now() + 10_000;
   while (navigated.mock.calls.length === before && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
 const authorizationUrl = (call = -1) => new URL(navigated.mock.calls.at(call)?.[0] as string);
