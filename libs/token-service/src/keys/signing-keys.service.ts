@@ -62,14 +62,23 @@ export class SigningKeysService implements OnModuleInit {
     return count;
   }
 
-  /** Creates the first current and next key of each algorithm that has none. */
+  /**
+   * Creates the first current and next key of each algorithm that has none. Replicas starting
+   * together on an empty database take turns (a transaction-scoped advisory lock on PostgreSQL;
+   * SQLite has one writer and one process): the first creates the keys, the others then find them,
+   * so the cluster starts with one key set that every replica publishes.
+   */
   async ensureKeys(): Promise<void> {
-    const existing = await this.store.list();
-    for (const alg of SIGNING_ALGS) {
-      const mine = existing.filter((k) => k.alg === alg);
-      if (!mine.some((k) => k.state === 'current')) await this.store.insert(await this.newKey(alg, 'current'));
-      if (!mine.some((k) => k.state === 'next')) await this.store.insert(await this.newKey(alg, 'next'));
-    }
+    await this.uow.run(async (tx) => {
+      if (tx.connection.options.type === 'postgres') await tx.query("SELECT pg_advisory_xact_lock(hashtext('tessera:signing-keys:first-keys'))");
+      // Read after the lock: what a replica that held it before committed is visible now.
+      const existing = await this.store.list();
+      for (const alg of SIGNING_ALGS) {
+        const mine = existing.filter((k) => k.alg === alg);
+        if (!mine.some((k) => k.state === 'current')) await this.store.insert(await this.newKey(alg, 'current'), tx);
+        if (!mine.some((k) => k.state === 'next')) await this.store.insert(await this.newKey(alg, 'next'), tx);
+      }
+    });
   }
 
   /** The signer for `alg`, from a key set reloaded at most once a minute (or on key.rotated). */
