@@ -23,6 +23,7 @@ sed \
   -e "s|^DATABASE_URL=postgres://tessera:CHANGE_ME@|DATABASE_URL=postgres://tessera:$postgres_password@|" \
   -e "s|^TESSERA_REGISTRATION_TOKEN=CHANGE_ME\$|TESSERA_REGISTRATION_TOKEN=tsr_iat_$(hex)|" \
   -e "s|^TESSERA_CLI_SECRET=CHANGE_ME\$|TESSERA_CLI_SECRET=tsr_cs_$(hex)|" \
+  -e "s|^TESSERA_METRICS_TOKEN=CHANGE_ME\$|TESSERA_METRICS_TOKEN=$(hex)|" \
   -e "s|^TESSERA_ADMIN_PASSWORD=CHANGE_ME\$|TESSERA_ADMIN_PASSWORD=$(openssl rand -base64 18 | tr '+/' '-_')|" \
   "$here/tessera.env.example" >"$target"
 chmod 600 "$target"
