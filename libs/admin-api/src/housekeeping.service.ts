@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ClusterJob, LOGGER, logSweep, PLATFORM_CONFIG, sweepInBatches, type PlatformConfig, type SweepReport, type TickResult } from '@tessera/runtime';
+import { eventHousekeepingSteps } from '@tessera/events';
 import { ADMIN_API_CONFIG, ADMIN_API_DATA_SOURCE, ADMIN_CLOCK, type Clock } from './admin-api.tokens';
 import { AuditLog } from './audit/audit-log';
 import type { AdminApiConfig } from './config/admin-api-config';
@@ -24,7 +25,7 @@ export class AdminHousekeepingService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly audit: AuditLog,
     private readonly idempotency: Idempotency,
-    @Inject(ADMIN_API_DATA_SOURCE) dataSource: DataSource,
+    @Inject(ADMIN_API_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(ADMIN_API_CONFIG) private readonly config: AdminApiConfig,
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
     @Inject(ADMIN_CLOCK) private readonly clock: Clock,
@@ -54,6 +55,7 @@ export class AdminHousekeepingService implements OnModuleInit, OnModuleDestroy {
       [
         { name: 'audit_entries', deleteBatch: (n) => this.audit.deleteOlderThan(cutoff, n) },
         { name: 'idempotency_keys', deleteBatch: (n) => this.idempotency.deleteExpired(n) },
+        ...eventHousekeepingSteps(this.dataSource, this.clock()),
       ],
       { batchSize: this.platform.housekeepingBatch, logger: this.logger, ...options },
     );

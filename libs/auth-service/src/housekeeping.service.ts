@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ClusterJob, deleteBatch, LOGGER, logSweep, PLATFORM_CONFIG, sweepInBatches, type PlatformConfig, type SweepReport, type TickResult } from '@tessera/runtime';
+import { eventHousekeepingSteps } from '@tessera/events';
 import { AUTH_CLOCK, AUTH_SERVICE_DATA_SOURCE, nowSeconds, type Clock } from './auth-service.tokens';
 import { LoginSessionEntity } from './database/entities/login-session.entity';
 import { KnownDeviceEntity, LoginThrottleEntity } from './database/entities/throttle.entity';
@@ -64,7 +65,10 @@ export class AuthHousekeepingService implements OnModuleInit, OnModuleDestroy {
   /** One run's work, on this replica, without the cluster lock (the job, tests). */
   async sweep(options: { signal?: AbortSignal; budgetMs?: number } = {}): Promise<SweepReport> {
     const now = nowSeconds(this.clock);
-    const steps = [...this.steps].map(([name, step]) => ({ name, deleteBatch: (limit: number) => step(now, limit) }));
+    const steps = [
+      ...[...this.steps].map(([name, step]) => ({ name, deleteBatch: (limit: number) => step(now, limit) })),
+      ...eventHousekeepingSteps(this.dataSource, now * 1000),
+    ];
     const report = await sweepInBatches(steps, { batchSize: this.platform.housekeepingBatch, logger: this.logger, ...options });
     logSweep(this.logger, 'auth-service.housekeeping', report);
     return report;

@@ -35,3 +35,4 @@ export {
   type EventCounters,
   type EventsGaugeSources,
 } from './events.metrics';
+export { eventHousekeepingSteps, PUBLISHED_OUTBOX_RETENTION_MS, PROCESSED_EVENT_RETENTION_MS } from './event-housekeeping';

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { ClusterJob, LOGGER, logSweep, PLATFORM_CONFIG, sweepInBatches, type PlatformConfig, type SweepReport, type SweepStep, type TickResult } from '@tessera/runtime';
+import { eventHousekeepingSteps } from '@tessera/events';
 import { TOKEN_SERVICE_DATA_SOURCE } from './adapters/typeorm/data-source';
 import { CLOCK, epochSeconds, type Clock } from './clock';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
@@ -53,7 +54,7 @@ export class HousekeepingService implements OnModuleInit, OnModuleDestroy {
     private readonly deliveries: BackchannelDeliveryStore,
     private readonly initialAccessTokens: InitialAccessTokenStore,
     private readonly accessRevocations: AccessRevocationStore,
-    @Inject(TOKEN_SERVICE_DATA_SOURCE) dataSource: DataSource,
+    @Inject(TOKEN_SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -91,6 +92,7 @@ export class HousekeepingService implements OnModuleInit, OnModuleDestroy {
       { name: 'backchannel_deliveries', deleteBatch: (n) => this.deliveries.deleteFinishedBefore(now - FINISHED_RETENTION, n) },
       { name: 'initial_access_tokens', deleteBatch: (n) => this.initialAccessTokens.deleteFinishedBefore(now - FINISHED_RETENTION, n) },
       { name: 'access_revocations', deleteBatch: (n) => this.accessRevocations.deleteCompletedBefore(now - REVOCATION_RETENTION, n) },
+      ...eventHousekeepingSteps(this.dataSource, now * 1000),
     ];
     const report = await sweepInBatches(steps, { batchSize: this.platform.housekeepingBatch, logger: this.logger, ...options });
     logSweep(this.logger, 'token-service.housekeeping', report);

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { instantColumn } from './columns';
 
 /**
@@ -13,6 +13,7 @@ export class ProcessedEventEntity {
   @PrimaryColumn({ name: 'event_id', type: 'varchar', length: 36 })
   eventId!: string;
 
+  @Index('IDX_processed_events_processed_at')
   @Column(instantColumn('processed_at'))
   processedAt!: string;
 }

@@ -1,8 +1,10 @@
 import { EventsTables1764288000000 as PostgresEventsTables } from './postgres/1764288000000-events-tables';
+import { ProcessedEventsIndex1796300000000 as PostgresProcessedEventsIndex } from './postgres/1796300000000-processed-events-index';
 import { EventsTables1764288000000 as SqliteEventsTables } from './sqlite/1764288000000-events-tables';
+import { ProcessedEventsIndex1796300000000 as SqliteProcessedEventsIndex } from './sqlite/1796300000000-processed-events-index';
 
 /** Add these to the service's migrations for each engine, beside its own. */
 export const EVENTS_MIGRATIONS = {
-  sqlite: [SqliteEventsTables],
-  postgres: [PostgresEventsTables],
+  sqlite: [SqliteEventsTables, SqliteProcessedEventsIndex],
+  postgres: [PostgresEventsTables, PostgresProcessedEventsIndex],
 };

@@ -1,5 +1,6 @@
 import { createTestDatabase, testEngines, type TestDatabase } from '@tessera/test-kit';
 import { eventsDatabase } from '../../test/support';
+import { EVENTS_MIGRATIONS } from './index';
 
 describe.each(testEngines())('events migrations on %s', (engine) => {
   let db: TestDatabase;
@@ -17,7 +18,8 @@ describe.each(testEngines())('events migrations on %s', (engine) => {
   });
 
   it('reverts completely and applies again', async () => {
-    await db.dataSource.undoLastMigration({ transaction: 'each' });
+    // Every events migration, newest first, down to an empty schema.
+    for (let i = 0; i < EVENTS_MIGRATIONS[engine].length; i++) await db.dataSource.undoLastMigration({ transaction: 'each' });
     const runner = db.dataSource.createQueryRunner();
     try {
       for (const table of ['outbox', 'processed_events', 'dead_letters'])
