@@ -125,7 +125,7 @@ export class AuthorizeController {
 
   private errorPage(reply: FastifyReply, err: OAuthError) {
     void reply
-      .code(err.status >= 500 ? 500 : 400)
+      .code(err.status >= 500 ? err.status : 400)
       .headers(HTML_SECURITY_HEADERS)
       .header('content-type', 'text/html; charset=utf-8')
       .send(errorPage(err.code, err.code === 'server_error' ? 'Something went wrong on our side. Try again later.' : err.description));
