@@ -80,8 +80,10 @@ export async function launch<const S extends readonly z.ZodObject<z.ZodRawShape>
   })
   class RootModule {}
 
-  const { app, listen } = await createHttpApp(RootModule, { logger });
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): the handlers below close the app (its destroy and shutdown hooks
+  // run in close()); Nest's own would run them a second time, concurrently, and end the process
+  // by re-raising the signal (exit 143) instead of exiting 0 once requests in flight are answered.
+  const { listen } = await createHttpApp(RootModule, { logger });
   const running = await listen({ host: config.host, port: config.port, internalHost: config.internalHost, internalPort: config.internalPort });
   logger.info(
     {
@@ -98,11 +100,14 @@ export async function launch<const S extends readonly z.ZodObject<z.ZodRawShape>
   );
   // A person running `npm start` reads this line, not the JSON log.
   process.stdout.write(
-    `\nTessera ${options.name} is running.\n  Issuer:           ${config.issuer}\n  Discovery:        ${config.issuer}/.well-known/openid-configuration\n  Internal API:     ${running.internalUrl} (loopback only)\n  Metrics:          ${running.internalUrl}${METRICS_PATH} (Prometheus)\n` +
+    `\nTessera ${options.name} is running.\n  Issuer:           ${config.issuer}\n  Discovery:        ${config.issuer}/.well-known/openid-configuration\n  Internal API:     ${running.internalUrl}${isLoopback(config.internalHost) ? ' (loopback only)' : ''}\n  Metrics:          ${running.internalUrl}${METRICS_PATH} (Prometheus)\n` +
       (secrets.files.length ? `  Bootstrap secrets: stored in ${secrets.files.join(', ')} (mode 0600)\n` : '') +
       '\n',
   );
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     await running.close();
     logger.flush?.();
@@ -112,3 +117,5 @@ export async function launch<const S extends readonly z.ZodObject<z.ZodRawShape>
   process.once('SIGINT', () => void stop('SIGINT'));
   return running;
 }
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');

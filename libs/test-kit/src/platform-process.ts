@@ -16,6 +16,8 @@ export interface RunningPlatform {
   /** Calls the internal API as the operator. */
   internal<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
+  /** Sends SIGTERM and resolves with how the process ended (stop() still cleans up after). */
+  terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything the process wrote to stdout and stderr (to check what the logs do not contain). */
   output(): string;
 }
@@ -79,6 +81,13 @@ export async function startPlatformProcess(options: PlatformOptions = {}): Promi
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    terminate() {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+      return new Promise((resolve) => {
+        child.once('exit', (code, signal) => resolve({ code, signal }));
+        child.kill('SIGTERM');
+      });
     },
     async stop() {
       await stopProcess(child);
