@@ -68,7 +68,10 @@ export class DatabaseLoginThrottle extends LoginThrottle {
     const key = await this.accountKey(attempt);
     if (!(await this.claim(key, now))) {
       const row = await this.dataSource.manager.findOneBy(LoginThrottleEntity, { key });
-      throw tooMany(Math.max(1, Math.max(row?.nextAllowedAt ?? 0, row?.inFlightUntil ?? 0) - now));
+      const wait = Math.max(1, Math.max(row?.nextAllowedAt ?? 0, row?.inFlightUntil ?? 0) - now);
+      // Not a failure: another check of this account is running (or died in the last seconds).
+      if ((row?.nextAllowedAt ?? 0) <= now) throw inProgress(wait);
+      throw tooMany(wait);
     }
   }
 
@@ -184,4 +187,6 @@ export function ipKey(ip: string): string {
 const tooMany = (retryAfter: number) =>
   new FlowError('too_many_attempts', `Too many failed sign-in attempts. Try again in ${describeWait(retryAfter)}.`, { retry_after: retryAfter });
 
+const inProgress = (retryAfter: number) =>
+  new FlowError('too_many_attempts', `Another sign-in to this account is in progress. Try again in ${describeWait(retryAfter)}.`, { retry_after: retryAfter });
 const describeWait = (seconds: number) => (seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`);
