@@ -13,6 +13,11 @@ if (build.status !== 0) {
   console.error('Building the platform failed: run `npx nx run platform:build` to see why.');
   process.exit(build.status ?? 1);
 }
-const child = spawn(process.execPath, ['--enable-source-maps', 'dist/apps/platform/main.js'], { cwd: root, stdio: 'inherit' });
+// A fixed glibc mmap threshold gives argon2's 19 MiB buffers back after each hash (docs/operations.md).
+const child = spawn(process.execPath, ['--enable-source-maps', 'dist/apps/platform/main.js'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env },
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

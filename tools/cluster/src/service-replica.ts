@@ -46,6 +46,10 @@ export function serviceReplica(options: {
     logFile: options.logFile,
     env: {
       PATH: process.env['PATH'] ?? '',
+      // As docker/Dockerfile sets it: a fixed glibc mmap threshold, so that argon2's 19 MiB
+      // buffers go back to the system after each hash instead of staying in a thread's arena
+      // (glibc raises the threshold after the first free, and RSS then grows in 19 MiB steps).
+      MALLOC_MMAP_THRESHOLD_: '131072',
       ...options.env,
       TESSERA_HOST: '127.0.0.1',
       TESSERA_PORT: String(options.port),
