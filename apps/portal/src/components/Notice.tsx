@@ -22,13 +22,14 @@ export function useNoticeState<T>() {
  */
 export function Notice({ tone = 'success', title, focus = false, children }: { tone?: 'success' | 'info'; title?: ReactNode; focus?: boolean; children?: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Said (and focused) once, when it appears: a later re-render (a language switch) is not news,
+  // so the effect reads what the notice was mounted with.
+  const focusOnMount = useRef(focus);
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
     announce(element.textContent ?? '');
-    if (focus) element.focus();
-    // Said once, when it appears: a later re-render (a language switch) is not news.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (focusOnMount.current) element.focus();
   }, []);
   return (
     <Alert ref={ref} tone={tone} title={title} tabIndex={-1}>
