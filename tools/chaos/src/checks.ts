@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from '@tessera/cluster';
 import { Client as PgClient } from 'pg';
-import { send, StepFailure } from './http';
+import { send } from './http';
 import { introspect, tokenRequest, type IssuedGrant, type Tenant } from './workload';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,4 +79,3 @@ export function mailFiles(cluster: Cluster): string[] {
   });
 }
 
-export { StepFailure };

@@ -112,12 +112,3 @@ export function startLoad(tenant: Tenant, options: LoadOptions): RunningLoad {
     },
   };
 }
-
-/** Runs `work` while `load` is running, for at least `minMs` in all (load before, during and after). */
-export async function under<T>(load: RunningLoad, work: () => Promise<T>, options: { beforeMs: number; afterMs: number }): Promise<T> {
-  await sleep(options.beforeMs);
-  const result = await work();
-  await sleep(options.afterMs);
-  await load.stop();
-  return result;
-}

@@ -94,15 +94,14 @@ export async function createTenant(cluster: Cluster, userCount: number): Promise
 
 /**
  * A person's complete authorization code flow through nginx, as the portal makes it: the login
- * page's CSRF cookie, /oauth2/authorize, the password on /auth/login/password, consent (asked the
- * first time; remembered, so later flows of the same user skip it), the code at the client's
+ * page's CSRF cookie, /oauth2/authorize, the password on /auth/login/password, consent (asked every
+ * time: `prompt=consent`, which `offline_access` needs, and remembered), the code at the client's
  * redirect URI, and the token request with PKCE. Resolves with the tokens.
  */
-export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant & { consented: boolean }> {
+export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant> {
   const { issuer, webClient } = tenant;
   const browser = new Browser(issuer);
-  const csrf = expectStatus('GET /auth/csrf', await browser.request('GET /auth/csrf', '/auth/csrf'), 200);
-  void csrf;
+  expectStatus('GET /auth/csrf', await browser.request('GET /auth/csrf', '/auth/csrf'), 200);
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const query = new URLSearchParams({
@@ -116,10 +115,7 @@ export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant 
     code_challenge_method: 'S256',
   });
   const login = redirectOf('GET /oauth2/authorize', await browser.request('GET /oauth2/authorize', `/oauth2/authorize?${query}`), issuer);
-  // RFC 6749 §4.1.2.1: an authorization server that cannot serve right now says so at the client.
-  const authorizeError = login.searchParams.get('error');
-  if (`${login.origin}${login.pathname}` === REDIRECT_URI && (authorizeError === 'temporarily_unavailable' || authorizeError === 'server_error'))
-    throw new StepFailure('GET /oauth2/authorize', 'unavailable', `error=${authorizeError}`);
+  throwIfErrorAtClient('GET /oauth2/authorize', login);
   const loginChallenge = login.searchParams.get('login_challenge');
   if (login.pathname !== '/login' || !loginChallenge) throw new StepFailure('GET /oauth2/authorize', 'refused', `expected the login page, got ${login.pathname}`);
 
@@ -130,7 +126,6 @@ export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant 
   );
   if (!signedIn.redirect_to) throw new StepFailure(step, 'refused', 'no redirect_to');
   let next = redirectOf('GET redirect_to (login)', await browser.request('GET redirect_to (login)', signedIn.redirect_to), issuer);
-  let consented = false;
   if (next.pathname === '/consent') {
     const consentChallenge = next.searchParams.get('consent_challenge') ?? '';
     const view = json<{ requested_scope: string[] }>(
@@ -144,12 +139,8 @@ export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant 
     );
     if (!accepted.redirect_to) throw new StepFailure(accept, 'refused', 'no redirect_to');
     next = redirectOf('GET redirect_to (consent)', await browser.request('GET redirect_to (consent)', accepted.redirect_to), issuer);
-    consented = true;
   }
-  // RFC 6749 §4.1.2.1: an authorization server that cannot serve right now says so at the client.
-  const error = next.searchParams.get('error');
-  if (`${next.origin}${next.pathname}` === REDIRECT_URI && error)
-    throw new StepFailure('redirect to the client', error === 'temporarily_unavailable' || error === 'server_error' ? 'unavailable' : 'refused', `error=${error}`);
+  throwIfErrorAtClient('redirect to the client', next);
   if (`${next.origin}${next.pathname}` !== REDIRECT_URI || next.searchParams.get('state') !== state || !next.searchParams.get('code'))
     throw new StepFailure('redirect to the client', 'refused', `expected the client with a code, got ${next.href.replace(/code=[^&]+/, 'code=…')}`);
 
@@ -160,7 +151,18 @@ export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant 
     code_verifier: verifier,
   });
   if (!tokens.refresh_token) throw new StepFailure('POST /oauth2/token (code)', 'refused', 'no refresh_token');
-  return { user, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, consented };
+  return { user, accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+}
+
+/**
+ * An authorization error sent to the client's redirect URI (RFC 6749 §4.1.2.1): a server that
+ * cannot serve right now (`temporarily_unavailable`, `server_error`) is a failure a retry may
+ * cure; any other error is a refusal.
+ */
+function throwIfErrorAtClient(step: string, url: URL): void {
+  const error = url.searchParams.get('error');
+  if (`${url.origin}${url.pathname}` !== REDIRECT_URI || !error) return;
+  throw new StepFailure(step, error === 'temporarily_unavailable' || error === 'server_error' ? 'unavailable' : 'refused', `error=${error}`);
 }
 
 export async function tokenRequest(tenant: Tenant, step: string, fields: Record<string, string>, client: Client = tenant.webClient) {
