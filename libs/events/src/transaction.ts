@@ -1,5 +1,6 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
+import { isSqliteGuarded } from '@tessera/runtime';
 
 const active = new AsyncLocalStorage<ReadonlyMap<DataSource, EntityManager>>();
 const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
@@ -13,6 +14,9 @@ const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
  * relay would then read another request's uncommitted outbox rows and publish an event whose
  * change is later rolled back. On SQLite, transactions therefore take turns per DataSource.
  * Service code on the same SQLite DataSource must use this function too for that guarantee.
+ * A DataSource opened by the runtime (`guardSqliteConcurrency`) already makes them take turns,
+ * and lets them share a group commit, which a queue here would defeat (each turn would wait for
+ * the previous one's commit).
  */
 export async function inTransaction<T>(
   dataSource: DataSource,
@@ -26,7 +30,7 @@ export async function inTransaction<T>(
       scope.set(dataSource, manager);
       return active.run(scope, () => work(manager));
     });
-  if (!isSqlite(dataSource)) return run();
+  if (!isSqlite(dataSource) || isSqliteGuarded(dataSource)) return run();
   const turn = (sqliteTurns.get(dataSource) ?? Promise.resolve()).then(run, run);
   sqliteTurns.set(
     dataSource,
