@@ -57,7 +57,8 @@ export class Outbox {
       payload: parsed.data as EventOf<N>,
     };
     const unrouted = this.routes !== undefined && !this.routes[name]?.length;
-    await manager.insert(OutboxEntity, {
+    // updateEntity(false): every column is given, so nothing needs reading back after the insert.
+    await manager.createQueryBuilder().insert().into(OutboxEntity).updateEntity(false).values({
       id: envelope.id,
       name: envelope.name,
       version: envelope.version,
@@ -66,7 +67,7 @@ export class Outbox {
       publishedAt: unrouted ? envelope.occurredAt : null,
       attempts: 0,
       lastError: null,
-    });
+    }).execute();
     if (!unrouted) runner.data[OUTBOX_WRITTEN] = true;
     return envelope;
   }

@@ -31,7 +31,7 @@ export class GrantTypeormStore extends GrantStore {
     return rows.map(toGrant);
   }
   async save(grant: Grant, tx?: Transaction) {
-    await managerOf(this.dataSource, tx).save(GrantEntity, { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null });
+    await this.sql.upsert(Object.assign(new GrantEntity(), { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null }), managerOf(this.dataSource, tx));
   }
   async markUsed(id: string, at: number, tx?: Transaction) {
     return (await this.sql.update({ lastUsedAt: at }, '"id" = $2 AND "revoked_at" IS NULL', [id], managerOf(this.dataSource, tx))) > 0;
