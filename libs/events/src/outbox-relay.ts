@@ -1,6 +1,6 @@
-import { IsNull, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { resolveDataSource, type DataSourceRef } from './data-source-ref';
-import { OutboxEntity } from './entities/outbox.entity';
+import type { OutboxEntity } from './entities/outbox.entity';
 import type { EventEnvelope, EventName } from './events';
 import { NO_EVENT_COUNTERS, type EventCounters } from './events.metrics';
 import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
@@ -108,35 +108,19 @@ export class OutboxRelay {
 
   /** Pushes the name of each event it marks published onto `sent`. */
   private async publishBatch(manager: EntityManager, sent: string[]): Promise<RelayResult> {
-    const query = manager
-      .getRepository(OutboxEntity)
-      .createQueryBuilder('outbox')
-      .where({ publishedAt: IsNull() })
-      // Ids are UUIDv7: the primary key order is the order the events were created in.
-      .orderBy('outbox.id', 'ASC')
-      .limit(this.batchSize);
-    // SQLite has one writer and takes turns in inTransaction(); PostgreSQL replicas need the claim.
-    if (!isSqlite(manager.connection)) query.setLock('pessimistic_write').setOnLocked('skip_locked');
-    const rows = await query.getMany();
+    const sql = relaySql(isSqlite(manager.connection));
+    const rows = (await manager.query(sql.pending, [this.batchSize])) as PendingRow[];
     const result: RelayResult = { published: 0, failed: 0 };
     for (const row of rows) {
       try {
         const envelope = toEnvelope(row);
         for (const queue of this.subscriptions[envelope.name] ?? []) await this.driver.send(queue, envelope);
-        await manager.update(
-          OutboxEntity,
-          { id: row.id },
-          { publishedAt: new Date().toISOString(), lastError: null },
-        );
+        await manager.query(sql.published, [new Date().toISOString(), row.id]);
         result.published++;
         sent.push(row.name);
       } catch (err) {
         result.failed++;
-        await manager.update(
-          OutboxEntity,
-          { id: row.id },
-          { attempts: row.attempts + 1, lastError: describeError(err).slice(0, 2000) },
-        );
+        await manager.query(sql.failed, [row.attempts + 1, describeError(err).slice(0, 2000), row.id]);
         this.logger.warn(
           { eventId: row.id, event: row.name, attempts: row.attempts + 1, err: describeError(err) },
           'event not relayed; will retry',
@@ -147,7 +131,27 @@ export class OutboxRelay {
   }
 }
 
-function toEnvelope(row: OutboxEntity): EventEnvelope {
+/** What the relay reads of an unpublished row. */
+type PendingRow = Pick<OutboxEntity, 'id' | 'name' | 'version' | 'payload' | 'occurredAt' | 'attempts'>;
+
+/**
+ * The relay's statements, fixed SQL rather than TypeORM's query builder: they run after every
+ * commit that wrote an event, and building them cost more than running them.
+ * Ids are UUIDv7, so the primary key order is the order the events were created in. SQLite has
+ * one writer and transactions take turns; PostgreSQL replicas claim rows with SKIP LOCKED.
+ */
+function relaySql(sqlite: boolean) {
+  const p = (n: number) => (sqlite ? '?' : `$${n}`);
+  return {
+    pending:
+      `SELECT "id", "name", "version", "payload", "occurred_at" AS "occurredAt", "attempts" FROM "outbox" ` +
+      `WHERE "published_at" IS NULL ORDER BY "id" ASC LIMIT ${p(1)}${sqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
+    published: `UPDATE "outbox" SET "published_at" = ${p(1)}, "last_error" = NULL WHERE "id" = ${p(2)}`,
+    failed: `UPDATE "outbox" SET "attempts" = ${p(1)}, "last_error" = ${p(2)} WHERE "id" = ${p(3)}`,
+  };
+}
+
+function toEnvelope(row: PendingRow): EventEnvelope {
   return {
     id: row.id,
     name: row.name as EventName,
