@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
-import { guardSqliteConcurrency } from './sqlite-guard';
+import { commitSqliteGroupNow, guardSqliteConcurrency } from './sqlite-guard';
 
 @Entity('rows')
 class Row {
@@ -209,6 +209,15 @@ describe('SQLite concurrency guard', () => {
       // The connection is usable afterwards, with a fresh group.
       await ds.manager.insert(Row, { id: 'after' });
       expect(committedIds()).toEqual(['after']);
+    });
+
+    it('commits the open group at once when a writer asks, without waiting for the end of the turn', async () => {
+      const write = ds.query(`INSERT INTO rows (id, n) VALUES ('early', 0)`);
+      expect(committedIds()).toEqual([]);
+      commitSqliteGroupNow(ds);
+      // Committed before any other turn of the event loop ran.
+      expect(committedIds()).toEqual(['early']);
+      await write;
     });
 
     it('commits an open group before the connection closes', async () => {

@@ -40,7 +40,8 @@ interface GuardState {
 }
 
 const context = new AsyncLocalStorage<symbol>();
-const guarded = new WeakSet<DataSource>();
+/** Each guarded DataSource, with the function that commits its open group early. */
+const guarded = new WeakMap<DataSource, () => void>();
 
 /** A batch commits at the end of the event-loop turn, or sooner when this many writers joined it. */
 const MAX_BATCH = 64;
@@ -79,8 +80,11 @@ const READ = /^\s*SELECT\b/i;
  */
 export function guardSqliteConcurrency(dataSource: DataSource): DataSource {
   if (dataSource.options.type !== 'better-sqlite3' || guarded.has(dataSource)) return dataSource;
-  guarded.add(dataSource);
   const state: GuardState = { tail: Promise.resolve(), flushWanted: false };
+  guarded.set(dataSource, () => {
+    if (state.active) state.flushWanted = true;
+    else commit();
+  });
   const runner = dataSource.driver.createQueryRunner('master') as QueryRunner;
   const db = () => (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
   const statements = new Map<string, SqliteStatement>();
@@ -259,6 +263,16 @@ export function guardSqliteConcurrency(dataSource: DataSource): DataSource {
     return destroy();
   };
   return dataSource;
+}
+
+/**
+ * Commits the open group of a guarded SQLite DataSource now rather than at the end of the turn
+ * (or as soon as the running transaction ends): for a writer that batches its own rows at
+ * `setImmediate`, whose write would otherwise open a group that commits a whole turn later.
+ * Everything in the group is durable either way; this only answers sooner. A no-op elsewhere.
+ */
+export function commitSqliteGroupNow(dataSource: DataSource): void {
+  guarded.get(dataSource)?.();
 }
 
 /** True for a SQLite DataSource whose transactions already take turns (see `guardSqliteConcurrency`). */
