@@ -108,7 +108,7 @@ export class OutboxRelay {
 
   /** Pushes the name of each event it marks published onto `sent`. */
   private async publishBatch(manager: EntityManager, sent: string[]): Promise<RelayResult> {
-    const sql = relaySql(isSqlite(manager.connection));
+    const sql = isSqlite(manager.connection) ? SQLITE_RELAY_SQL : POSTGRES_RELAY_SQL;
     const rows = (await manager.query(sql.pending, [this.batchSize])) as PendingRow[];
     const result: RelayResult = { published: 0, failed: 0 };
     for (const row of rows) {
@@ -150,6 +150,8 @@ function relaySql(sqlite: boolean) {
     failed: `UPDATE "outbox" SET "attempts" = ${p(1)}, "last_error" = ${p(2)} WHERE "id" = ${p(3)}`,
   };
 }
+const SQLITE_RELAY_SQL = relaySql(true);
+const POSTGRES_RELAY_SQL = relaySql(false);
 
 function toEnvelope(row: PendingRow): EventEnvelope {
   return {

@@ -66,7 +66,7 @@ const READ = /^\s*SELECT\b/i;
  * **Group commit.** A commit costs SQLite far more than a statement (WAL frames written, locks
  * taken and released: 60–120 µs here against 10–30 µs for a typical insert), and one login flow
  * makes about ten of them. So writes share commits, as PostgreSQL's commit_delay does: the first
- * write of an event-loop turn opens a transaction (BEGIN); each TypeORM transaction that joins it
+ * write of an event-loop turn opens a transaction (BEGIN IMMEDIATE); each TypeORM transaction that joins it
  * runs as a savepoint (its own ROLLBACK undoes only its work), each write outside a transaction
  * as one statement in it; at the end of the turn (`setImmediate`) one COMMIT makes them all
  * durable. Nobody hears of a write before that commit: every caller's promise — a transaction's,
@@ -199,26 +199,24 @@ export function guardSqliteConcurrency(dataSource: DataSource): DataSource {
     execute('SAVEPOINT tessera_tx');
     flags.isTransactionActive = true;
     flags.transactionDepth = 1;
-    let result: unknown;
+    let outcome: { result: unknown } | { error: unknown };
     try {
-      result = await work(txManager);
+      outcome = { result: await work(txManager) };
       execute('RELEASE SAVEPOINT tessera_tx');
-    } catch (err) {
+    } catch (error) {
+      outcome = { error };
       try {
         execute('ROLLBACK TO SAVEPOINT tessera_tx');
         execute('RELEASE SAVEPOINT tessera_tx');
       } catch {
         // SQLite abandoned the whole group (checkBatchAfterError failed it): its members hear of it.
       }
-      flags.isTransactionActive = false;
-      flags.transactionDepth = 0;
-      await runner.broadcaster.broadcast('AfterTransactionRollback');
-      throw err;
     }
     flags.isTransactionActive = false;
     flags.transactionDepth = 0;
-    await runner.broadcaster.broadcast('AfterTransactionCommit');
-    return result;
+    await runner.broadcaster.broadcast('error' in outcome ? 'AfterTransactionRollback' : 'AfterTransactionCommit');
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
   };
 
   const manager = dataSource.manager;

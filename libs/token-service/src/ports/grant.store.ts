@@ -20,7 +20,6 @@ export abstract class GrantStore {
   /** The user's live remembered grant for the client, if any. */
   abstract findRemembered(sub: string, clientId: string): Promise<Grant | undefined>;
   abstract listActiveBySub(sub: string): Promise<Grant[]>;
-  abstract save(grant: Grant, tx?: Transaction): Promise<void>;
   /** Sets `lastUsedAt` of a live grant; false if the grant is gone or revoked (then nothing changes). */
   abstract markUsed(id: string, at: number, tx?: Transaction): Promise<boolean>;
   /** Revokes every live grant of the user; returns the revoked grants. */

@@ -12,7 +12,6 @@ export class FixedSql<T extends ObjectLiteral> {
   private readonly table: string;
   private readonly columnList: string;
   private readonly insertSql: string;
-  private readonly upsertSql: string;
   private readonly selects = new Map<string, string>();
   private readonly updates = new Map<string, string>();
   private readonly byProperty: Map<string, ColumnMetadata>;
@@ -27,24 +26,12 @@ export class FixedSql<T extends ObjectLiteral> {
     this.columnList = this.columns.map((c) => `"${c.databaseName}"`).join(', ');
     this.insertSql = `INSERT INTO ${this.table} (${this.columnList}) VALUES (${this.columns.map((_, i) => this.param(i + 1)).join(', ')})`;
     this.byProperty = new Map(this.columns.map((c) => [c.propertyName, c]));
-    const keys = meta.primaryColumns.map((c) => `"${c.databaseName}"`);
-    const rest = this.columns.filter((c) => !c.isPrimary).map((c) => `"${c.databaseName}" = excluded."${c.databaseName}"`);
-    // INSERT … ON CONFLICT DO UPDATE: the same statement on SQLite (3.24+) and PostgreSQL.
-    this.upsertSql = `${this.insertSql} ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${rest.join(', ')}`;
   }
 
   async insert(entity: T, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource).query(this.insertSql, this.values(entity));
-  }
-
-  /** Inserts the row, or replaces every column of the row with the same primary key (TypeORM's `save` in one statement). */
-  async upsert(entity: T, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource).query(this.upsertSql, this.values(entity));
-  }
-
-  private values(entity: T): unknown[] {
     const driver = this.dataSource.driver;
-    return this.columns.map((c) => driver.preparePersistentValue(c.getEntityValue(entity), c));
+    const params = this.columns.map((c) => driver.preparePersistentValue(c.getEntityValue(entity), c));
+    await (manager ?? this.dataSource).query(this.insertSql, params);
   }
 
   /**

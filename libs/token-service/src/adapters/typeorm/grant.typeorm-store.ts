@@ -30,9 +30,6 @@ export class GrantTypeormStore extends GrantStore {
     const rows = await this.dataSource.manager.find(GrantEntity, { where: { sub, revokedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
     return rows.map(toGrant);
   }
-  async save(grant: Grant, tx?: Transaction) {
-    await this.sql.upsert(Object.assign(new GrantEntity(), { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null }), managerOf(this.dataSource, tx));
-  }
   async markUsed(id: string, at: number, tx?: Transaction) {
     return (await this.sql.update({ lastUsedAt: at }, '"id" = $2 AND "revoked_at" IS NULL', [id], managerOf(this.dataSource, tx))) > 0;
   }
