@@ -9,6 +9,8 @@ export interface Ledger {
   retried: number;
   /** Failed attempts, by kind: `unavailable` (no answer, 5xx) and `refused` (4xx, a wrong answer). */
   failedAttempts: { unavailable: number; refused: number };
+  /** Login or consent pages a person answered again: the service started their request over after a fault. */
+  restarts: number;
   /** Operations that never succeeded, whatever the retries: must be 0. */
   lost: number;
   /** The first few distinct failure messages, for the report. */
@@ -17,7 +19,7 @@ export interface Ledger {
   latencies: number[];
 }
 
-const emptyLedger = (): Ledger => ({ sent: 0, succeeded: 0, retried: 0, failedAttempts: { unavailable: 0, refused: 0 }, lost: 0, failures: [], latencies: [] });
+const emptyLedger = (): Ledger => ({ sent: 0, succeeded: 0, retried: 0, failedAttempts: { unavailable: 0, refused: 0 }, restarts: 0, lost: 0, failures: [], latencies: [] });
 
 export interface LoadOptions {
   /** Concurrent people running complete code flows. */
@@ -86,7 +88,10 @@ export function startLoad(tenant: Tenant, options: LoadOptions): RunningLoad {
         for (let i = 0; running; i++) {
           const user = mine[i % mine.length];
           const grant = await operation(flows, () => codeFlow(tenant, user));
-          if (grant) grants.push(grant);
+          if (grant) {
+            grants.push(grant);
+            flows.restarts += grant.restarts;
+          }
           if (options.thinkMs) await sleep(options.thinkMs);
         }
       })(),

@@ -8,7 +8,7 @@ export function percentile(values: number[], p: number): number {
 }
 
 const ledgerLine = (label: string, l: Ledger) =>
-  `  ${label.padEnd(18)} sent ${String(l.sent).padStart(5)}  succeeded ${String(l.succeeded).padStart(5)}  failed attempts ${String(l.failedAttempts.unavailable + l.failedAttempts.refused).padStart(4)} (${l.failedAttempts.unavailable} unavailable, ${l.failedAttempts.refused} refused)  retried ${String(l.retried).padStart(3)}  lost ${l.lost}  p99 ${percentile(l.latencies, 99)} ms`;
+  `  ${label.padEnd(18)} sent ${String(l.sent).padStart(5)}  succeeded ${String(l.succeeded).padStart(5)}  failed attempts ${String(l.failedAttempts.unavailable + l.failedAttempts.refused).padStart(4)} (${l.failedAttempts.unavailable} unavailable, ${l.failedAttempts.refused} refused)  restarted ${l.restarts}  retried ${String(l.retried).padStart(3)}  lost ${l.lost}  p99 ${percentile(l.latencies, 99)} ms`;
 
 /** A case's report as printed: what it sent, what failed, what was lost. */
 export function formatCase(report: CaseReport): string {

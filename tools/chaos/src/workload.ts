@@ -21,6 +21,8 @@ export interface IssuedGrant {
   user: User;
   accessToken: string;
   refreshToken: string;
+  /** Login or consent pages answered again because a fault made the service start the request over. */
+  restarts: number;
 }
 
 /** The clients and users the load runs with, made through the public APIs (registration, admin API). */
@@ -114,31 +116,17 @@ export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant>
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   });
-  const login = redirectOf('GET /oauth2/authorize', await browser.request('GET /oauth2/authorize', `/oauth2/authorize?${query}`), issuer);
-  throwIfErrorAtClient('GET /oauth2/authorize', login);
-  const loginChallenge = login.searchParams.get('login_challenge');
-  if (login.pathname !== '/login' || !loginChallenge) throw new StepFailure('GET /oauth2/authorize', 'refused', `expected the login page, got ${login.pathname}`);
-
-  const step = 'POST /auth/login/password';
-  const signedIn = json<{ redirect_to?: string }>(
-    step,
-    expectStatus(step, await browser.post(step, '/auth/login/password', { login_challenge: loginChallenge, email: user.email, password: user.password }), 200),
-  );
-  if (!signedIn.redirect_to) throw new StepFailure(step, 'refused', 'no redirect_to');
-  let next = redirectOf('GET redirect_to (login)', await browser.request('GET redirect_to (login)', signedIn.redirect_to), issuer);
-  if (next.pathname === '/consent') {
-    const consentChallenge = next.searchParams.get('consent_challenge') ?? '';
-    const view = json<{ requested_scope: string[] }>(
-      'GET /auth/consent',
-      expectStatus('GET /auth/consent', await browser.request('GET /auth/consent', `/auth/consent?consent_challenge=${encodeURIComponent(consentChallenge)}`), 200),
-    );
-    const accept = 'POST /auth/consent/accept';
-    const accepted = json<{ redirect_to?: string }>(
-      accept,
-      expectStatus(accept, await browser.post(accept, '/auth/consent/accept', { consent_challenge: consentChallenge, grant_scope: view.requested_scope, remember: true }), 200),
-    );
-    if (!accepted.redirect_to) throw new StepFailure(accept, 'refused', 'no redirect_to');
-    next = redirectOf('GET redirect_to (consent)', await browser.request('GET redirect_to (consent)', accepted.redirect_to), issuer);
+  let next = redirectOf('GET /oauth2/authorize', await browser.request('GET /oauth2/authorize', `/oauth2/authorize?${query}`), issuer);
+  throwIfErrorAtClient('GET /oauth2/authorize', next);
+  if (next.pathname !== '/login') throw new StepFailure('GET /oauth2/authorize', 'refused', `expected the login page, got ${next.pathname}`);
+  // A person answers the login and consent pages until the client has its code. A fault can send
+  // them back to one they answered (a replica killed before its answer arrived: the service
+  // starts the request over): they answer it again, and the flow counts a restart.
+  let restarts = 0;
+  for (let page = 0; next.pathname === '/login' || next.pathname === '/consent'; page++) {
+    if (page >= 2) restarts++;
+    if (restarts > 2) throw new StepFailure(`${next.pathname} page`, 'refused', 'sent back to a page already answered three times');
+    next = next.pathname === '/login' ? await signIn(browser, next, user, issuer) : await giveConsent(browser, next, issuer);
   }
   throwIfErrorAtClient('redirect to the client', next);
   if (`${next.origin}${next.pathname}` !== REDIRECT_URI || next.searchParams.get('state') !== state || !next.searchParams.get('code'))
@@ -151,7 +139,36 @@ export async function codeFlow(tenant: Tenant, user: User): Promise<IssuedGrant>
     code_verifier: verifier,
   });
   if (!tokens.refresh_token) throw new StepFailure('POST /oauth2/token (code)', 'refused', 'no refresh_token');
-  return { user, accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+  return { user, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, restarts };
+}
+
+/** The login page: the password on /auth/login/password, then where the answer sends the browser. */
+async function signIn(browser: Browser, page: URL, user: User, issuer: string): Promise<URL> {
+  const loginChallenge = page.searchParams.get('login_challenge');
+  if (!loginChallenge) throw new StepFailure('login page', 'refused', 'no login_challenge');
+  const step = 'POST /auth/login/password';
+  const signedIn = json<{ redirect_to?: string }>(
+    step,
+    expectStatus(step, await browser.post(step, '/auth/login/password', { login_challenge: loginChallenge, email: user.email, password: user.password }), 200),
+  );
+  if (!signedIn.redirect_to) throw new StepFailure(step, 'refused', 'no redirect_to');
+  return redirectOf('GET redirect_to (login)', await browser.request('GET redirect_to (login)', signedIn.redirect_to), issuer);
+}
+
+/** The consent page: every scope asked for, remembered. */
+async function giveConsent(browser: Browser, page: URL, issuer: string): Promise<URL> {
+  const consentChallenge = page.searchParams.get('consent_challenge') ?? '';
+  const view = json<{ requested_scope: string[] }>(
+    'GET /auth/consent',
+    expectStatus('GET /auth/consent', await browser.request('GET /auth/consent', `/auth/consent?consent_challenge=${encodeURIComponent(consentChallenge)}`), 200),
+  );
+  const accept = 'POST /auth/consent/accept';
+  const accepted = json<{ redirect_to?: string }>(
+    accept,
+    expectStatus(accept, await browser.post(accept, '/auth/consent/accept', { consent_challenge: consentChallenge, grant_scope: view.requested_scope, remember: true }), 200),
+  );
+  if (!accepted.redirect_to) throw new StepFailure(accept, 'refused', 'no redirect_to');
+  return redirectOf('GET redirect_to (consent)', await browser.request('GET redirect_to (consent)', accepted.redirect_to), issuer);
 }
 
 /**

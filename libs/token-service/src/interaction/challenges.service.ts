@@ -76,24 +76,31 @@ export class ChallengesService {
   }
 
   /**
-   * Back at the authorization endpoint: the answered challenge, used up. The browser must
-   * present the same verifier cookie that started the flow.
+   * Back at the authorization endpoint: the answered challenge, used up (`consumed`). The
+   * browser must present the same verifier cookie that started the flow.
+   *
+   * A challenge already used, presented again with its verifier, is `replayed`: only the browser
+   * it is bound to can do that, and only when the first answer never reached it (the binding
+   * cookie is cleared by that answer): a replica killed mid-response whose GET a proxy retried
+   * elsewhere, a reload after a dropped connection. The caller starts the authorization over
+   * from the challenge's request instead of leaving that person at a dead end; nothing the first
+   * use produced is repeated.
    */
-  async consume(challenge: string, verifier: string | undefined): Promise<Challenge> {
+  async consume(challenge: string, verifier: string | undefined): Promise<{ challenge: Challenge; replayed: boolean }> {
     // The usual case in one statement; anything else is read again to say precisely what is wrong.
     if (typeof challenge === 'string' && challenge && typeof verifier === 'string') {
       const used = await this.store.consumeAnswered(storageKey(challenge), storageKey(verifier), epochSeconds(this.clock));
-      if (used) return used;
+      if (used) return { challenge: used, replayed: false };
     }
     const found = await this.find(challenge);
     this.checkVerifier(found, verifier);
-    if (found.state !== 'accepted' && found.state !== 'rejected') {
-      throw new InvalidRequestError(found.state === 'used' ? 'This sign-in step was already completed.' : 'This sign-in step is not finished yet.');
-    }
+    if (found.state === 'used') return { challenge: found, replayed: true };
+    if (found.state !== 'accepted' && found.state !== 'rejected') throw new InvalidRequestError('This sign-in step is not finished yet.');
+    // Lost to a concurrent resume by the same browser: that one answers it.
     if (!(await this.store.transition(found.storageKey, found.state, 'used'))) {
       throw new InvalidRequestError('This sign-in step was already completed.');
     }
-    return found;
+    return { challenge: found, replayed: false };
   }
 
   private async find(challenge: string): Promise<Challenge> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { locationOf, ScriptedLoginUi, TestBrowser, testEngines } from '@tessera/test-kit';
 import { startTokenService, type TestApp } from '../support/token-service-app';
+import { bindingCookieName } from '../../src/interaction/challenges.service';
 
 const REDIRECT = 'https://app.example.com/callback';
 const pkce = () => {
@@ -100,6 +101,48 @@ describe.each(testEngines())('authorization code flow (%s)', (engine) => {
     // The right browser still can, once; a second resume is refused.
     expect((await browser.get(accepted.body['redirect_to'] as string)).status).toBe(303);
     expect((await browser.get(accepted.body['redirect_to'] as string)).status).toBe(400);
+  });
+
+  it('starts over, never a dead end, when the bound browser resumes a used challenge whose answer it never got', async () => {
+    const browser = newBrowser();
+    const { challenge: codeChallenge } = pkce();
+    const start = await browser.get(authorizeUrl({ scope: 'orders:read', code_challenge: codeChallenge, code_challenge_method: 'S256' }));
+    const login = locationOf(start);
+    const cookieName = bindingCookieName(ui.challengeOf(login, 'login'));
+    const verifier = browser.cookie(cookieName) as string;
+    const accepted = await ui.acceptLogin(browser, login, { sub: `user-${randomBytes(4).toString('hex')}` });
+    const resumeUrl = accepted.body['redirect_to'] as string;
+    expect((await browser.get(resumeUrl)).status).toBe(303);
+    // The answer lost on its way, its Set-Cookie headers with it: the browser still holds the
+    // binding cookie and no OP session.
+    const lostAnswer = newBrowser();
+    lostAnswer.setCookie(cookieName, verifier);
+    const replay = await lostAnswer.get(resumeUrl);
+    // The same request again: nobody is signed in here, so a new login challenge, bound anew.
+    expect(replay.status).toBe(303);
+    const again = locationOf(replay);
+    expect(again).toMatch(/\/login\?login_challenge=/);
+    expect(ui.challengeOf(again, 'login')).not.toBe(ui.challengeOf(login, 'login'));
+    expect((await ui.read(ui.challengeOf(again, 'login'))).body).toMatchObject({ kind: 'login', requested_scope: ['orders:read'] });
+    // Used up all the same: without the binding cookie (another browser) it is still refused.
+    const other = newBrowser();
+    expect((await other.get(resumeUrl)).status).toBe(400);
+  });
+
+  it('restarts a replayed consent from the OP session: asked again, never answered twice', async () => {
+    const browser = newBrowser();
+    const { afterLogin } = await fullFlow(browser, 'orders:read');
+    const consent = locationOf(afterLogin);
+    const cookieName = bindingCookieName(ui.challengeOf(consent, 'consent'));
+    const verifier = browser.cookie(cookieName) as string;
+    const accepted = await ui.acceptConsent(browser, consent, { grantScope: ['orders:read'], remember: false });
+    const first = new URL(locationOf(await browser.get(accepted.body['redirect_to'] as string)));
+    expect(first.searchParams.get('code')).toMatch(/^tsr_ac_/);
+    browser.setCookie(cookieName, verifier);
+    const replay = locationOf(await browser.get(accepted.body['redirect_to'] as string));
+    // Consent was not remembered, so the restarted request asks for it again rather than issue a
+    // second code from the used challenge.
+    expect(replay).toMatch(/\/consent\?consent_challenge=/);
   });
 
   it('shows an error page, never a redirect, for an unregistered redirect_uri', async () => {

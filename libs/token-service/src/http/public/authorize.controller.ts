@@ -66,7 +66,7 @@ export class AuthorizeController {
     let request: AuthorizationRequest | undefined;
     try {
       const cookieName = bindingCookieName(challengeValue);
-      const challenge = await this.challenges.consume(challengeValue, req.cookies[cookieName]);
+      const { challenge, replayed } = await this.challenges.consume(challengeValue, req.cookies[cookieName]);
       void reply.clearCookie(cookieName, { path: '/' });
       request = challenge.request;
       const client = await this.clients.find(challenge.clientId);
@@ -74,6 +74,14 @@ export class AuthorizeController {
       // Disabled while the user was signing in: nothing is issued, and nothing redirected to it.
       refuseDisabledForAuthorization(client);
       const session = await this.sessions.fromCookie(req.cookies[OP_SESSION_COOKIE]);
+      if (replayed) {
+        // Its first answer never reached this browser: the same request again, as if the browser
+        // had gone back to the authorization endpoint (it asks to sign in or consent again, or
+        // answers at once from the session and the remembered grant).
+        this.logger.info({ req: { id: req.id, method: req.method, url: redactUrl(req.url) } }, 'challenge resumed again by its browser; authorization restarted');
+        this.send(reply, request, await this.flow.start(request, client, session));
+        return;
+      }
       const { step, newSession } = await this.flow.resume(challenge, client, session);
       if (newSession) this.setSessionCookie(reply, newSession, challenge.outcome?.kind === 'login' && challenge.outcome.login.remember);
       this.send(reply, request, step);
