@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { BeforeInsert, Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
 import { commitSqliteGroupNow, guardSqliteConcurrency } from './sqlite-guard';
 
@@ -14,6 +14,20 @@ class Row {
   n!: number;
 }
 
+/** A row whose insert waits for the test, then fails: a save() that rolls back after others wrote. */
+let releaseRefusal: () => void = () => undefined;
+@Entity('refused_rows')
+class RefusedRow {
+  @PrimaryColumn('varchar', { length: 32 })
+  id!: string;
+
+  @BeforeInsert()
+  async refuse() {
+    await new Promise<void>((r) => (releaseRefusal = r));
+    throw new Error('refused');
+  }
+}
+
 describe('SQLite concurrency guard', () => {
   let dir: string;
   let ds: DataSource;
@@ -22,7 +36,7 @@ describe('SQLite concurrency guard', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-guard-'));
     ds = new DataSource({
-      ...dataSourceOptions({ service: 'guard', entities: [Row], migrations: { sqlite: [], postgres: [] } }, { engine: 'sqlite', sqlitePath: join(dir, 'g.sqlite') }),
+      ...dataSourceOptions({ service: 'guard', entities: [Row, RefusedRow], migrations: { sqlite: [], postgres: [] } }, { engine: 'sqlite', sqlitePath: join(dir, 'g.sqlite') }),
       synchronize: true, // a throwaway schema for this test only
     });
     await ds.initialize();
@@ -50,6 +64,21 @@ describe('SQLite concurrency guard', () => {
     expect(await tx).toBe('rolled back');
     await outside;
     expect((await ds.manager.find(Row)).map((r) => r.id)).toEqual(['outside']);
+  });
+
+  it('keeps a write made beside a save() outside any transaction that rolls back meanwhile', async () => {
+    // TypeORM's save() opens a transaction of its own; the insert's listener holds it open.
+    const saving = ds.manager.save(Object.assign(new RefusedRow(), { id: 'refused' })).catch((err: Error) => err.message);
+    await tick();
+    const outside = ds.manager.insert(Row, { id: 'outside' });
+    await tick();
+    releaseRefusal();
+    expect(await saving).toBe('refused');
+    await outside;
+    expect((await ds.manager.find(Row)).map((r) => r.id)).toEqual(['outside']);
+    // And a save() that succeeds outside a transaction is there, with the rest, once it resolves.
+    await Promise.all([ds.manager.save(Row, { id: 'saved', n: 1 }), ds.manager.insert(Row, { id: 'beside' })]);
+    expect((await ds.manager.find(Row, { order: { id: 'ASC' } })).map((r) => r.id)).toEqual(['beside', 'outside', 'saved']);
   });
 
   it('runs concurrent transactions one after the other, never as savepoints of each other', async () => {

@@ -252,6 +252,18 @@ export function guardSqliteConcurrency(dataSource: DataSource): DataSource {
     });
   };
 
+  // save(), remove(), softRemove() and recover() called outside a transaction open one of their
+  // own, raw, on the one connection (TypeORM's persist executor): another request's write made
+  // while it awaits would land in it, and vanish if it rolled back. They run as a transaction of
+  // the guard instead, in their turn. (Inside one, the runner's flags tell TypeORM not to open any.)
+  for (const method of ['save', 'remove', 'softRemove', 'recover'] as const) {
+    const persist = manager[method].bind(manager) as (...args: unknown[]) => Promise<unknown>;
+    (manager as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+      insideTransaction()
+        ? persist(...args)
+        : manager.transaction((m) => (m[method] as (...a: unknown[]) => Promise<unknown>).apply(m, args));
+  }
+
   // Closing the connection with a group open would roll it back under its waiting writers.
   const destroy = dataSource.destroy.bind(dataSource);
   (dataSource as { destroy: unknown }).destroy = async () => {
