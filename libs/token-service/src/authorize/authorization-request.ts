@@ -28,6 +28,11 @@ export interface AuthorizationRequest {
   claimsLocales?: string[];
   /** The `sub` of a verified id_token_hint, as the client knows it (pairwise or public). */
   idTokenHintSub?: string;
+  /**
+   * Set when the request was started over because its browser came back with a challenge already
+   * used (its answer lost on the way): a request is started over once, never again.
+   */
+  restarted?: true;
 }
 
 /** What an accepted login established: who, how and when (from the auth-service). */

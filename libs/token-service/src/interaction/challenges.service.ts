@@ -83,8 +83,8 @@ export class ChallengesService {
    * it is bound to can do that, and only when the first answer never reached it (the binding
    * cookie is cleared by that answer): a replica killed mid-response whose GET a proxy retried
    * elsewhere, a reload after a dropped connection. The caller starts the authorization over
-   * from the challenge's request instead of leaving that person at a dead end; nothing the first
-   * use produced is repeated.
+   * from the challenge's request (once) instead of leaving that person at a dead end; the first
+   * use's answer is not replayed.
    */
   async consume(challenge: string, verifier: string | undefined): Promise<{ challenge: Challenge; replayed: boolean }> {
     // The usual case in one statement; anything else is read again to say precisely what is wrong.

@@ -127,6 +127,17 @@ describe.each(testEngines())('authorization code flow (%s)', (engine) => {
     // Used up all the same: without the binding cookie (another browser) it is still refused.
     const other = newBrowser();
     expect((await other.get(resumeUrl)).status).toBe(400);
+    // Started over once, never twice: the restarted request's answer replayed gets the error page.
+    const signedInAgain = await ui.acceptLogin(lostAnswer, again, { sub: `user-${randomBytes(4).toString('hex')}` });
+    const secondResume = signedInAgain.body['redirect_to'] as string;
+    const secondCookie = bindingCookieName(ui.challengeOf(again, 'login'));
+    const secondVerifier = lostAnswer.cookie(secondCookie) as string;
+    expect(locationOf(await lostAnswer.get(secondResume))).toMatch(/\/consent\?consent_challenge=/);
+    lostAnswer.setCookie(secondCookie, secondVerifier);
+    const refused = await lostAnswer.get(secondResume);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('location')).toBeNull();
+    expect(await refused.text()).toContain('already completed');
   });
 
   it('restarts a replayed consent from the OP session: asked again, never answered twice', async () => {
@@ -143,6 +154,20 @@ describe.each(testEngines())('authorization code flow (%s)', (engine) => {
     // Consent was not remembered, so the restarted request asks for it again rather than issue a
     // second code from the used challenge.
     expect(replay).toMatch(/\/consent\?consent_challenge=/);
+  });
+
+  it('shows an error page, never a redirect, when the client was deleted while the user signed in', async () => {
+    const doomed = await app.client({ grant_types: ['authorization_code'], redirect_uris: [REDIRECT], allowed_scopes: ['orders:read'] });
+    const browser = newBrowser();
+    const start = await browser.get(
+      `${app.url}/oauth2/authorize?${new URLSearchParams({ client_id: doomed.client_id, response_type: 'code', redirect_uri: REDIRECT, state: 's', scope: 'orders:read' })}`,
+    );
+    const accepted = await ui.acceptLogin(browser, locationOf(start), { sub: `user-${randomBytes(4).toString('hex')}` });
+    expect((await app.internal('DELETE', `/internal/clients/${doomed.client_id}`)).status).toBe(204);
+    const res = await browser.get(accepted.body['redirect_to'] as string);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('no longer exists');
   });
 
   it('shows an error page, never a redirect, for an unregistered redirect_uri', async () => {

@@ -68,18 +68,22 @@ export class AuthorizeController {
       const cookieName = bindingCookieName(challengeValue);
       const { challenge, replayed } = await this.challenges.consume(challengeValue, req.cookies[cookieName]);
       void reply.clearCookie(cookieName, { path: '/' });
+      // Started over once already: a browser that keeps the cookie cannot stretch one request's
+      // checks (a pushed request's single use, a request object's expiry) over ever new challenges.
+      if (replayed && challenge.request.restarted) throw new InvalidRequestError('This sign-in step was already completed.');
       request = challenge.request;
       const client = await this.clients.find(challenge.clientId);
-      if (!client) throw new InvalidRequestError('The client of this sign-in no longer exists.');
+      // RFC 6749 §4.1.2.1: no redirect for a client the server no longer knows.
+      if (!client) throw new InvalidRequestError('The client of this sign-in no longer exists.', { allowRedirect: false });
       // Disabled while the user was signing in: nothing is issued, and nothing redirected to it.
       refuseDisabledForAuthorization(client);
       const session = await this.sessions.fromCookie(req.cookies[OP_SESSION_COOKIE]);
       if (replayed) {
-        // Its first answer never reached this browser: the same request again, as if the browser
-        // had gone back to the authorization endpoint (it asks to sign in or consent again, or
-        // answers at once from the session and the remembered grant).
+        // Its first answer never reached this browser: the request it already accepted is
+        // evaluated afresh, as at the authorization endpoint (sign in or consent again, or an
+        // answer at once from the session and a remembered grant); the used answer is not replayed.
         this.logger.info({ req: { id: req.id, method: req.method, url: redactUrl(req.url) } }, 'challenge resumed again by its browser; authorization restarted');
-        this.send(reply, request, await this.flow.start(request, client, session));
+        this.send(reply, request, await this.flow.start({ ...request, restarted: true }, client, session));
         return;
       }
       const { step, newSession } = await this.flow.resume(challenge, client, session);
