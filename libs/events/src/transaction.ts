@@ -1,8 +1,9 @@
-import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isSqliteGuarded } from '@tessera/runtime';
+import { isSqliteGuarded, ScopedContext } from '@tessera/runtime';
 
-const active = new AsyncLocalStorage<ReadonlyMap<DataSource, EntityManager>>();
+/** The transactions the caller runs in, by DataSource (a store only while one of them runs). */
+const active = new ScopedContext<ReadonlyMap<DataSource, EntityManager>>();
 const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
 
 /**

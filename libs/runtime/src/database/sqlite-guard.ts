@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { QueryFailedError, QueryResult, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { ScopedContext } from '../async/scoped-context';
 
 /** The parts of a better-sqlite3 connection the guard uses. */
 interface SqliteConnection {
@@ -39,7 +39,8 @@ interface GuardState {
   flushWanted: boolean;
 }
 
-const context = new AsyncLocalStorage<symbol>();
+/** The running transaction's token, in its async context (and only while a transaction runs: see ScopedContext). */
+const context = new ScopedContext<symbol>();
 /** Each guarded DataSource, with the function that commits its open group early. */
 const guarded = new WeakMap<DataSource, () => void>();
 
