@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager, EntitySubscriberInterface } from 'typeorm';
 import { z } from 'zod';
+import { FixedSql } from '@tessera/runtime';
 import { EVENTS, isEventName, type EventEnvelope, type EventName, type EventOf } from './events';
 import { OutboxEntity } from './entities/outbox.entity';
 import { newEventId } from './event-id';
@@ -15,6 +16,14 @@ export class InvalidEventError extends Error {
     super(`Invalid '${eventName}' event: ${detail}`);
     this.name = 'InvalidEventError';
   }
+}
+
+const outboxInserts = new WeakMap<DataSource, FixedSql<OutboxEntity>>();
+/** The outbox insert of a DataSource, built once (every change that emits an event runs it). */
+function outboxSql(dataSource: DataSource): FixedSql<OutboxEntity> {
+  let sql = outboxInserts.get(dataSource);
+  if (!sql) outboxInserts.set(dataSource, (sql = new FixedSql(dataSource, OutboxEntity)));
+  return sql;
 }
 
 /** Marks a query runner whose transaction wrote outbox rows, so the relay is nudged after commit. */
@@ -57,17 +66,20 @@ export class Outbox {
       payload: parsed.data as EventOf<N>,
     };
     const unrouted = this.routes !== undefined && !this.routes[name]?.length;
-    // updateEntity(false): every column is given, so nothing needs reading back after the insert.
-    await manager.createQueryBuilder().insert().into(OutboxEntity).updateEntity(false).values({
-      id: envelope.id,
-      name: envelope.name,
-      version: envelope.version,
-      payload: JSON.stringify(envelope.payload),
-      occurredAt: envelope.occurredAt,
-      publishedAt: unrouted ? envelope.occurredAt : null,
-      attempts: 0,
-      lastError: null,
-    }).execute();
+    // Fixed SQL, nothing read back: every column is given.
+    await outboxSql(manager.connection).insert(
+      Object.assign(new OutboxEntity(), {
+        id: envelope.id,
+        name: envelope.name,
+        version: envelope.version,
+        payload: JSON.stringify(envelope.payload),
+        occurredAt: envelope.occurredAt,
+        publishedAt: unrouted ? envelope.occurredAt : null,
+        attempts: 0,
+        lastError: null,
+      }),
+      manager,
+    );
     if (!unrouted) runner.data[OUTBOX_WRITTEN] = true;
     return envelope;
   }

@@ -6,6 +6,7 @@ export * from './secrets/portal-client';
 export * from './secrets/master-key';
 export * from './database/data-source-options';
 export * from './database/sqlite-guard';
+export * from './database/fixed-sql';
 export * from './async/scoped-context';
 export * from './http/http-app';
 export * from './http/internal-credentials';

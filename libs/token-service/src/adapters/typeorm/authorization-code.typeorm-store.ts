@@ -1,11 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { deleteBatch } from '@tessera/runtime';
+import { deleteBatch, FixedSql } from '@tessera/runtime';
 import { AuthorizationCodeStore, type AuthorizationCode } from '../../ports/authorization-code.store';
 import type { IssuedJwt } from '../../ports/refresh-token.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { AuthorizationCodeEntity } from './entities';
-import { FixedSql } from './fixed-sql';
 
 type Details = Omit<AuthorizationCode, 'storageKey' | 'clientId' | 'grantId' | 'sub' | 'issuedAt' | 'expiresAt' | 'consumedAt' | 'familyId'>;
 

@@ -1,9 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { deleteBatch } from '@tessera/runtime';
+import { deleteBatch, FixedSql } from '@tessera/runtime';
 import type { AuthorizationRequest } from '../../authorize/authorization-request';
 import { ChallengeStore, type Challenge, type ChallengeOutcome, type ChallengeState } from '../../ports/challenge.store';
 import { ChallengeEntity } from './entities';
-import { FixedSql } from './fixed-sql';
 
 export class ChallengeTypeormStore extends ChallengeStore {
   private readonly sql: FixedSql<ChallengeEntity>;

@@ -3,7 +3,7 @@ import { GrantStore, type Grant } from '../../ports/grant.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { GrantEntity } from './entities';
-import { FixedSql } from './fixed-sql';
+import { FixedSql } from '@tessera/runtime';
 
 export class GrantTypeormStore extends GrantStore {
   private readonly sql: FixedSql<GrantEntity>;

@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { deleteBatch } from '@tessera/runtime';
+import { deleteBatch, FixedSql } from '@tessera/runtime';
 import { LogoutRequestStore, type LogoutRequest, type ValidatedLogoutRequest } from '../../ports/logout-request.store';
 import { LogoutRequestEntity } from './entities';
-import { FixedSql } from './fixed-sql';
 
 export class LogoutRequestTypeormStore extends LogoutRequestStore {
   private readonly sql: FixedSql<LogoutRequestEntity>;

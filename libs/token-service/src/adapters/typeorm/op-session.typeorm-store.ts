@@ -1,11 +1,10 @@
 import { In, IsNull, MoreThan, type DataSource } from 'typeorm';
-import { deleteBatchReturning } from '@tessera/runtime';
+import { deleteBatchReturning, FixedSql } from '@tessera/runtime';
 import { inTransaction } from '@tessera/events';
 import { ACTIVITY_RESOLUTION_SECONDS, OpSessionStore, type EndedOpSession, type OpSession, type OpSessionActivity } from '../../ports/op-session.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { OpSessionClientEntity, OpSessionEntity } from './entities';
-import { FixedSql } from './fixed-sql';
 
 /** Sessions looked up per statement: far below either engine's limit on bound parameters. */
 const IN_LIST_CHUNK = 500;

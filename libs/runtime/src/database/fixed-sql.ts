@@ -9,6 +9,8 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
  */
 export class FixedSql<T extends ObjectLiteral> {
   private readonly columns: ColumnMetadata[];
+  /** What an insert gives: every column but those the database numbers itself (auto-increment ids). */
+  private readonly inserted: ColumnMetadata[];
   private readonly table: string;
   private readonly columnList: string;
   private readonly insertSql: string;
@@ -24,13 +26,14 @@ export class FixedSql<T extends ObjectLiteral> {
     this.columns = meta.columns;
     this.table = `"${meta.tableName}"`;
     this.columnList = this.columns.map((c) => `"${c.databaseName}"`).join(', ');
-    this.insertSql = `INSERT INTO ${this.table} (${this.columnList}) VALUES (${this.columns.map((_, i) => this.param(i + 1)).join(', ')})`;
+    this.inserted = this.columns.filter((c) => !(c.isGenerated && c.generationStrategy === 'increment'));
+    this.insertSql = `INSERT INTO ${this.table} (${this.inserted.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES (${this.inserted.map((_, i) => this.param(i + 1)).join(', ')})`;
     this.byProperty = new Map(this.columns.map((c) => [c.propertyName, c]));
   }
 
   async insert(entity: T, manager?: EntityManager): Promise<void> {
     const driver = this.dataSource.driver;
-    const params = this.columns.map((c) => driver.preparePersistentValue(c.getEntityValue(entity), c));
+    const params = this.inserted.map((c) => driver.preparePersistentValue(c.getEntityValue(entity), c));
     await (manager ?? this.dataSource).query(this.insertSql, params);
   }
 
