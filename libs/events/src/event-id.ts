@@ -1,4 +1,5 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { secureRandomBytes } from '@tessera/token-formats';
 
 let lastMs = 0;
 let counter = 0;
@@ -18,7 +19,7 @@ export function newEventId(): string {
     lastMs++;
     counter = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = secureRandomBytes(16);
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;

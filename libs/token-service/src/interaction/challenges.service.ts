@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
-import { safeEqual, storageKey } from '@tessera/token-formats';
+import { randomId, safeEqual, storageKey } from '@tessera/token-formats';
 import type { AuthorizationRequest, LoginResult } from '../authorize/authorization-request';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
@@ -32,8 +31,8 @@ export class ChallengesService {
   ) {}
 
   async create(kind: ChallengeKind, request: AuthorizationRequest, login?: Challenge['login']): Promise<IssuedChallenge> {
-    const challenge = randomBytes(32).toString('base64url');
-    const verifier = randomBytes(32).toString('base64url');
+    const challenge = randomId(32);
+    const verifier = randomId(32);
     const now = epochSeconds(this.clock);
     const expiresAt = now + this.config.challengeTtl;
     await this.store.insert({

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { InvalidRequestError } from '@tessera/oauth-errors';
-import { storageKey } from '@tessera/token-formats';
+import { randomId, storageKey } from '@tessera/token-formats';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { LogoutRequestStore, type LogoutRequest, type ValidatedLogoutRequest } from '../ports/logout-request.store';
@@ -36,8 +35,8 @@ export class LogoutConfirmationsService {
   ) {}
 
   async create(request: ValidatedLogoutRequest, sid: string | undefined): Promise<IssuedLogoutConfirmation> {
-    const value = randomBytes(32).toString('base64url');
-    const verifier = randomBytes(32).toString('base64url');
+    const value = randomId(32);
+    const verifier = randomId(32);
     const now = epochSeconds(this.clock);
     await this.store.insert({
       storageKey: storageKey(value),

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { storageKey } from '@tessera/token-formats';
+import { randomId, storageKey } from '@tessera/token-formats';
 import type { LoginResult } from '../authorize/authorization-request';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
@@ -21,11 +20,11 @@ export class OpSessionsService {
   ) {}
 
   async create(login: LoginResult): Promise<{ cookieValue: string; session: OpSession }> {
-    const cookieValue = randomBytes(32).toString('base64url');
+    const cookieValue = randomId(32);
     const now = epochSeconds(this.clock);
     const session: OpSession = {
       storageKey: storageKey(cookieValue),
-      sid: randomBytes(16).toString('base64url'),
+      sid: randomId(16),
       sub: login.sub,
       loginSessionId: login.loginSessionId,
       acr: login.acr,
