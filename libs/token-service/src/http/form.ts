@@ -19,16 +19,17 @@ export function readForm(body: unknown, repeatable: ReadonlySet<string> = new Se
   }
   const one: Record<string, string> = Object.create(null);
   const many: Record<string, string[]> = Object.create(null);
-  let count = 0;
-  for (const [key, value] of body) {
-    if (++count > MAX_PARAMETERS) throw new InvalidRequestError(`Too many parameters (at most ${MAX_PARAMETERS}).`);
-    if (value === '') continue;
+  if (body.size > MAX_PARAMETERS) throw new InvalidRequestError(`Too many parameters (at most ${MAX_PARAMETERS}).`);
+  // forEach, not for…of: Node 20's URLSearchParams iterator allocates an entry per parameter and
+  // cost 3 % of a token request's CPU (profile of cc-jwt-es256).
+  body.forEach((value, key) => {
+    if (value === '') return;
     if (repeatable.has(key)) {
       (many[key] ??= []).push(value);
-      continue;
+      return;
     }
     if (key in one) throw new InvalidRequestError(`Parameter "${key}" was sent more than once.`);
     one[key] = value;
-  }
+  });
   return { one, many };
 }
