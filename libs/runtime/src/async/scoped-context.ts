@@ -14,8 +14,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * until the promise of its work settles, and work it left running in the background (a promise
  * nobody awaits) is outside the scope by definition, so `getStore()` there answering `undefined`
  * is the truth. While another scope is in flight, such background work may still read the store it
- * was started with; callers compare it with what is current (the SQLite guard compares tokens),
- * as they would without this class.
+ * was started with, exactly as with a plain AsyncLocalStorage: a store is a hint to be checked
+ * against what is current (the SQLite guard compares its transaction's token with the running one).
  */
 export class ScopedContext<T> {
   private readonly storage = new AsyncLocalStorage<T>();
