@@ -20,7 +20,11 @@ export abstract class GrantStore {
   /** The user's live remembered grant for the client, if any. */
   abstract findRemembered(sub: string, clientId: string): Promise<Grant | undefined>;
   abstract listActiveBySub(sub: string): Promise<Grant[]>;
-  /** Sets `lastUsedAt` of a live grant; false if the grant is gone or revoked (then nothing changes). */
+  /**
+   * Records a use of a live grant: sets `lastUsedAt` to `at`, unless it is less than
+   * ACTIVITY_RESOLUTION_SECONDS older ("last used" is to the minute, as an OP session's clients).
+   * True for a live grant either way; false if the grant is gone or revoked (then nothing changes).
+   */
   abstract markUsed(id: string, at: number, tx?: Transaction): Promise<boolean>;
   /** Revokes every live grant of the user; returns the revoked grants. */
   abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<Grant[]>;

@@ -32,7 +32,7 @@ export interface OpSessionActivity {
   clients: Array<{ clientId: string; firstUsedAt: number; lastUsedAt: number }>;
 }
 
-/** Writes of a client's `last_used_at` closer together than this are skipped: "last seen" is to the minute. */
+/** Writes of a `last_used_at` (an OP session's clients, a grant) closer together than this are skipped: "last seen" is to the minute. */
 export const ACTIVITY_RESOLUTION_SECONDS = 60;
 
 export abstract class OpSessionStore {

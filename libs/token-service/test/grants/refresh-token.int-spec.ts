@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { FakeClock, testEngines } from '@tessera/test-kit';
 import { INVALID_REFRESH_TOKEN } from '../../src/grants/refresh-token.grant';
 import { GrantStore } from '../../src/ports/grant.store';
+import { ACTIVITY_RESOLUTION_SECONDS } from '../../src/ports/op-session.store';
 import { startTokenService, type TestApp } from '../support/token-service-app';
 import {
   BILLING_API,
@@ -107,7 +108,8 @@ describe.each(testEngines())('refresh_token grant (%s)', (engine) => {
     it('records the use on the grant', async () => {
       const first = await tokensFor(confidential);
       const grantId = (await storedRefreshToken(app, first.refresh_token))?.grantId as string;
-      clock.advance(7);
+      // A use is written to the minute: one later than that since the grant was given.
+      clock.advance(ACTIVITY_RESOLUTION_SECONDS + 1);
 
       await refreshOk(app, confidential, first.refresh_token);
 

@@ -1,5 +1,6 @@
 import type { Grant, GrantStore } from '../../src/ports/grant.store';
 import { runAndRollBack, useFreshStore, type MakeStore } from './store-harness';
+import { ACTIVITY_RESOLUTION_SECONDS } from '../../src/ports/op-session.store';
 
 export function aGrant(id: string, overrides: Partial<Grant> = {}): Grant {
   return {
@@ -164,6 +165,55 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
       it('returns false for an unknown grant', async () => {
         const { store } = ctx();
         expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(false);
+      });
+
+      it('writes a use to the minute: within a minute of the last one it writes nothing and still answers true', async () => {
+        const { store } = ctx();
+        const last = aGrant('grant-1').lastUsedAt as number;
+        await store.insert(aGrant('grant-1'));
+        expect(await store.markUsed('grant-1', last + ACTIVITY_RESOLUTION_SECONDS - 1)).toBe(true);
+        expect((await store.find('grant-1'))?.lastUsedAt).toBe(last);
+        expect(await store.markUsed('grant-1', last + ACTIVITY_RESOLUTION_SECONDS)).toBe(true);
+        expect((await store.find('grant-1'))?.lastUsedAt).toBe(last + ACTIVITY_RESOLUTION_SECONDS);
+      });
+
+      it('returns false for a grant revoked within the minute of its last use (the skipped write still checks)', async () => {
+        const { store } = ctx();
+        const last = aGrant('grant-1').lastUsedAt as number;
+        await store.insert(aGrant('grant-1', { revokedAt: last + 1 }));
+        expect(await store.markUsed('grant-1', last + 2)).toBe(false);
+        expect(await store.find('grant-1')).toEqual(aGrant('grant-1', { revokedAt: last + 1 }));
+      });
+
+      it('waits for a revocation in progress on the grant and then answers false, even with nothing to write', async () => {
+        const { store, uow } = ctx();
+        const last = aGrant('grant-1').lastUsedAt as number;
+        await store.insert(aGrant('grant-1'));
+        let revoked!: () => void;
+        const revokedInTransaction = new Promise<void>((resolve) => (revoked = resolve));
+        let commit!: () => void;
+        const committing = new Promise<void>((resolve) => (commit = resolve));
+        const revocation = uow.run(async (tx) => {
+          await store.markRevoked('grant-1', last + 1, tx);
+          revoked();
+          await committing;
+        });
+        await revokedInTransaction;
+        // A redemption within the minute of the last use: nothing to write, but the revocation
+        // about to commit must still be seen.
+        const use = uow.run((tx) => store.markUsed('grant-1', last + 2, tx));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        commit();
+        await revocation;
+        expect(await use).toBe(false);
+      });
+
+      it('records the first use of a grant never used before, however soon', async () => {
+        const { store } = ctx();
+        const fresh = aFreshGrant('grant-1');
+        await store.insert(fresh);
+        expect(await store.markUsed('grant-1', fresh.createdAt)).toBe(true);
+        expect((await store.find('grant-1'))?.lastUsedAt).toBe(fresh.createdAt);
       });
 
       it('is rolled back with the unit of work it ran in', async () => {

@@ -1,5 +1,6 @@
 import { IsNull, type DataSource } from 'typeorm';
 import { GrantStore, type Grant } from '../../ports/grant.store';
+import { ACTIVITY_RESOLUTION_SECONDS } from '../../ports/op-session.store';
 import type { Transaction } from '../../ports/unit-of-work';
 import { managerOf } from './data-source';
 import { GrantEntity } from './entities';
@@ -7,10 +8,16 @@ import { FixedSql } from '@tessera/runtime';
 
 export class GrantTypeormStore extends GrantStore {
   private readonly sql: FixedSql<GrantEntity>;
+  /** Is the grant live? (markUsed, when there was nothing to write.) */
+  private readonly liveSql: string;
 
   constructor(private readonly dataSource: DataSource) {
     super();
     this.sql = new FixedSql(dataSource, GrantEntity);
+    this.liveSql =
+      dataSource.options.type === 'postgres'
+        ? 'SELECT 1 FROM "grants" WHERE "id" = $1 AND "revoked_at" IS NULL FOR SHARE'
+        : 'SELECT 1 FROM "grants" WHERE "id" = ? AND "revoked_at" IS NULL';
   }
   async insert(grant: Grant, tx?: Transaction) {
     await this.sql.insert(Object.assign(new GrantEntity(), { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null }), tx);
@@ -31,8 +38,17 @@ export class GrantTypeormStore extends GrantStore {
     return rows.map(toGrant);
   }
   async markUsed(id: string, at: number, tx?: Transaction) {
-    return (await this.sql.update({ lastUsedAt: at }, '"id" = $2 AND "revoked_at" IS NULL', [id], managerOf(this.dataSource, tx))) > 0;
+    const manager = managerOf(this.dataSource, tx);
+    const stale = '"id" = $2 AND "revoked_at" IS NULL AND ("last_used_at" IS NULL OR "last_used_at" <= $3)';
+    if ((await this.sql.update({ lastUsedAt: at }, stale, [id, at - ACTIVITY_RESOLUTION_SECONDS], manager)) > 0) return true;
+    // Used within the last minute (nothing to write: an SSO sign-in or a refresh saves a page write
+    // to a random place in the table), or revoked, or gone. FOR SHARE on PostgreSQL waits for a
+    // revocation in progress on the row, as the UPDATE would have, so a grant revoked during a
+    // redemption is seen revoked.
+    const rows: unknown[] = await manager.query(this.liveSql, [id]);
+    return rows.length > 0;
   }
+
   async revokeBySub(sub: string, at: number, tx?: Transaction) {
     const manager = managerOf(this.dataSource, tx);
     const live = await manager.find(GrantEntity, { where: { sub, revokedAt: IsNull() } });
