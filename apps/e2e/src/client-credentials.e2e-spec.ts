@@ -25,7 +25,7 @@ describe.each(e2eEngines())('client_credentials against the platform on %s', (en
     });
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'orders:read orders:write' });
     expect(tokens.token_type).toBe('bearer');
-    expect(tokens.access_token).toMatch(/^tsr_at_[A-Za-z0-9_-]{43}$/);
+    expect(tokens.access_token).toMatch(/^tsr_at_[0-9a-f]{16}[A-Za-z0-9_-]{43}$/);
     expect(tokens.scope).toBe('orders:read orders:write');
     expect(tokens.expires_in).toBeGreaterThan(0);
 

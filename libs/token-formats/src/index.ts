@@ -25,6 +25,7 @@ export {
 } from './reference-token';
 export { buildJwks, jwkThumbprint, toPublicJwk } from './jwks';
 export { randomId, secureRandomBytes } from './secure-random';
+export { orderedRandomId, uuidV7 } from './time-ordered';
 export { leftHalfHash } from './oidc-hashes';
 export { pairwiseSubject, sectorIdentifierOf, type PairwiseSubjectInput } from './pairwise-subject';
 export {

@@ -13,13 +13,26 @@ import {
 const KINDS = Object.keys(TOKEN_PREFIXES) as ReferenceTokenKind[];
 
 describe.each(KINDS)('generateReferenceToken(%s)', (kind) => {
-  it('starts with the kind prefix followed by 256 random bits in base64url', () => {
+  it('starts with the kind prefix followed by 16 hex digits of time and 256 random bits in base64url', () => {
     const { value } = generateReferenceToken(kind);
 
     expect(value.startsWith(TOKEN_PREFIXES[kind])).toBe(true);
-    const random = value.slice(TOKEN_PREFIXES[kind].length);
-    expect(random).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(Buffer.from(random, 'base64url')).toHaveLength(32);
+    const body = value.slice(TOKEN_PREFIXES[kind].length);
+    expect(body).toMatch(/^[0-9a-f]{16}[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(body.slice(16), 'base64url')).toHaveLength(32);
+  });
+
+  it('has storage keys that sort in creation order, led by the time part', () => {
+    const tokens = Array.from({ length: 500 }, () => generateReferenceToken(kind));
+    const keys = tokens.map((token) => token.storageKey);
+
+    expect([...keys].sort()).toEqual(keys);
+    const [first] = tokens;
+    expect(first.storageKey).toBe(
+      first.value.slice(TOKEN_PREFIXES[kind].length, TOKEN_PREFIXES[kind].length + 16) +
+        nodeCrypto.createHash('sha256').update(first.value).digest('base64url'),
+    );
+    expect(first.storageKey.length).toBeLessThanOrEqual(64);
   });
 
   it('is read back as its own kind', () => {
@@ -47,6 +60,27 @@ describe('storageKey', () => {
 
     expect(storageKey(value)).toBe(nodeCrypto.createHash('sha256').update(value).digest('base64url'));
     expect(storageKey(value)).not.toBe(storageKey('tsr_rt_abc'));
+  });
+
+  it('keeps the bare hash for a value without a time part, so tokens issued before it stay valid', () => {
+    const legacy = `tsr_rt_${nodeCrypto.randomBytes(32).toString('base64url')}`;
+
+    expect(storageKey(legacy)).toBe(nodeCrypto.createHash('sha256').update(legacy).digest('base64url'));
+  });
+
+  it('leads with the time part of a bare ordered value too (challenges, OP session cookies)', () => {
+    const value = `0123456789abcdef${nodeCrypto.randomBytes(32).toString('base64url')}`;
+
+    expect(storageKey(value)).toBe(`0123456789abcdef${nodeCrypto.createHash('sha256').update(value).digest('base64url')}`);
+  });
+
+  it('gives values that differ only after the time part different keys', () => {
+    const time = '0123456789abcdef';
+    const a = `tsr_at_${time}${nodeCrypto.randomBytes(32).toString('base64url')}`;
+    const b = `tsr_at_${time}${nodeCrypto.randomBytes(32).toString('base64url')}`;
+
+    expect(storageKey(a)).not.toBe(storageKey(b));
+    expect(storageKey(a).startsWith(time)).toBe(true);
   });
 
   it('is deterministic, so the store can look a token up by it', () => {

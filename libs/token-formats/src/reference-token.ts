@@ -1,5 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto';
-import { secureRandomBytes } from './secure-random';
+import { orderPrefixOf, orderedRandomId } from './time-ordered';
 
 /**
  * What each opaque value is, readable at a glance (in a leaked-secret scanner, in a support
@@ -24,27 +24,39 @@ export interface ReferenceToken {
   readonly storageKey: string;
 }
 
-const ENTROPY_BYTES = 32;
 const KINDS = Object.keys(TOKEN_PREFIXES) as ReferenceTokenKind[];
 
-/** A new opaque token: the kind's prefix and 256 random bits, base64url. */
+/**
+ * A new opaque token: the kind's prefix, 16 hex digits of creation time and 256 random bits in
+ * base64url (`orderedRandomId`). The time part is there so that the token's storage key sorts in
+ * creation order (see `storageKey`); the random part alone makes the token unguessable.
+ */
 export function generateReferenceToken(kind: ReferenceTokenKind): ReferenceToken {
   const prefix = TOKEN_PREFIXES[kind];
   if (prefix === undefined) throw new TypeError(`Unknown reference token kind ${String(kind)}`);
-  const value = prefix + secureRandomBytes(ENTROPY_BYTES).toString('base64url');
+  const value = prefix + orderedRandomId(32);
   return { value, storageKey: storageKey(value) };
 }
 
 /**
- * The key a token is stored and looked up under: base64url SHA-256 of the whole value, prefix
- * included. A plain fast hash is enough here, and a slow KDF would be wrong: the value carries
- * 256 random bits, so there is nothing to brute-force that a KDF would slow down, while a KDF on
- * every token request would hand attackers a cheap way to burn our CPU. Being deterministic, the
- * hash also lets the store find the row by an indexed equality lookup.
+ * The key a value (a reference token, or any other generated secret looked up by its hash) is
+ * stored and looked up under: base64url SHA-256 of the whole value, prefix included, led by the
+ * value's time part when it has one (a value made by `orderedRandomId`, bare or behind a token
+ * prefix), so that new rows land together at the end of the key's index instead of on a page of
+ * their own each. Values without a time part, such as tokens issued before it existed, keep the
+ * bare hash, so they stay valid.
+ *
+ * A plain fast hash is enough here, and a slow KDF would be wrong: the value carries 256 random
+ * bits, so there is nothing to brute-force that a KDF would slow down, while a KDF on every token
+ * request would hand attackers a cheap way to burn our CPU. Being deterministic, the key also lets
+ * the store find the row by an indexed equality lookup.
  */
 export function storageKey(value: string): string {
+  const kind = kindOf(value);
+  const order = orderPrefixOf(kind === undefined ? value : value.slice(TOKEN_PREFIXES[kind].length));
   // One-shot hashing: no Hash object per call on the token endpoint's hot path.
-  return hash('sha256', value, 'base64url');
+  const digest = hash('sha256', value, 'base64url');
+  return order === undefined ? digest : order + digest;
 }
 
 /** The kind announced by the value's prefix, or undefined. Says nothing about whether the token exists. */
@@ -74,7 +86,7 @@ export function safeEqual(a: string, b: string): boolean {
 export const MIN_SECRET_LENGTH = 32;
 
 /**
- * The stored form of a generated client secret: base64url SHA-256, as for reference tokens.
+ * The stored form of a generated client secret: its `storageKey`, as for reference tokens.
  * Deliberately fast (see `storageKey`): client authentication happens on every token request, and
  * a slow KDF there is a denial-of-service lever. Throws for a secret too short to be high-entropy.
  */
