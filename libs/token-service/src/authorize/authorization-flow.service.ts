@@ -1,10 +1,9 @@
 import { AdminScopePolicy } from '../grants/admin-scope.policy';
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Outbox } from '@tessera/events';
 import { AccessDeniedError, ConsentRequiredError, LoginRequiredError, OAuthError } from '@tessera/oauth-errors';
 import { claimsRequestedNames, essentialAcrValues, PROTOCOL_CLAIM_NAMES, type ClaimsRequest, type ScopeRegistry } from '@tessera/scopes';
-import { generateReferenceToken } from '@tessera/token-formats';
+import { generateReferenceToken, uuidV7 } from '@tessera/token-formats';
 import type { Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
@@ -219,7 +218,9 @@ export class AuthorizationFlowService {
   /** A consent becomes a grant (remembered or for this authorization only) and `consent.granted`. */
   private async recordConsent(request: AuthorizationRequest, session: Authenticated, scopes: string[], remember: boolean): Promise<Grant> {
     const now = epochSeconds(this.clock);
-    const grant: Grant = { id: randomUUID(), sub: session.sub, clientId: request.clientId, scopes, remember, createdAt: now, lastUsedAt: now };
+    // A time-ordered id: the grant's row, and the codes and tokens that name it, land at the end of
+    // their indexes (time-ordered.ts).
+    const grant: Grant = { id: uuidV7(), sub: session.sub, clientId: request.clientId, scopes, remember, createdAt: now, lastUsedAt: now };
     await this.uow.run(async (tx) => {
       await this.grants.insert(grant, tx);
       await this.outbox.add(tx, 'consent.granted', { grantId: grant.id, sub: grant.sub, clientId: grant.clientId, scopes });

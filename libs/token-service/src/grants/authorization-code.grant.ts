@@ -1,8 +1,8 @@
 import { isAdminScope } from '../clients/admin-scopes';
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { InvalidGrantError, InvalidRequestError, InvalidTargetError } from '@tessera/oauth-errors';
-import { generateReferenceToken, safeEqual, storageKey } from '@tessera/token-formats';
+import { generateReferenceToken, safeEqual, storageKey, uuidV7 } from '@tessera/token-formats';
 import type { AccessTokenFormat, Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import type { RequestParams } from '../http/form';
@@ -85,7 +85,8 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
   async issue(validated: ValidatedGrant, client: Client): Promise<TokenResponse> {
     const { code, grant, audience, format } = validated as AuthorizationCodeGrant;
     const now = epochSeconds(this.clock);
-    const familyId = randomUUID();
+    // Time-ordered, as grant ids: the family's index entries land together (time-ordered.ts).
+    const familyId = uuidV7();
     // OpenID Connect Core §3.1.3.3: with the openid scope the response carries an ID token. Its
     // lookups happen before the code is spent, so that a failure there leaves the code usable.
     const signIdToken = code.scope.includes('openid')

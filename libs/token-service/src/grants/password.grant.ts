@@ -1,9 +1,8 @@
 import { AdminScopePolicy } from './admin-scope.policy';
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Outbox } from '@tessera/events';
 import { InvalidGrantError, InvalidRequestError, InvalidScopeError, UnauthorizedClientError } from '@tessera/oauth-errors';
-import { generateReferenceToken } from '@tessera/token-formats';
+import { generateReferenceToken, uuidV7 } from '@tessera/token-formats';
 import type { AccessTokenFormat, Client } from '../clients/client';
 import { splitScope } from '../clients/client-metadata';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
@@ -94,7 +93,7 @@ export class PasswordGrantHandler extends GrantHandler {
   async issue(validated: ValidatedGrant, client: Client): Promise<TokenResponse> {
     const g = validated as PasswordGrant;
     const now = epochSeconds(this.clock);
-    const familyId = randomUUID();
+    const familyId = uuidV7();
     // The credential check says how the user authenticated; the acr follows from it as for a login.
     const acr = acrOf(undefined, g.amr);
     // Prepared before anything is written: a user directory outage refuses the request cleanly.
@@ -155,7 +154,7 @@ export class PasswordGrantHandler extends GrantHandler {
     const covers = remembered && g.scope.every((s) => remembered.scopes.includes(s));
     // markUsed is false when the grant was revoked since it was read: then a new one is recorded.
     if (covers && (await this.grants.markUsed(remembered.id, now, tx))) return remembered;
-    const grant: Grant = { id: randomUUID(), sub: g.sub, clientId: client.clientId, scopes: g.scope, remember: true, createdAt: now, lastUsedAt: now };
+    const grant: Grant = { id: uuidV7(), sub: g.sub, clientId: client.clientId, scopes: g.scope, remember: true, createdAt: now, lastUsedAt: now };
     await this.grants.insert(grant, tx);
     await this.outbox.add(tx, 'consent.granted', { grantId: grant.id, sub: grant.sub, clientId: grant.clientId, scopes: grant.scopes });
     return grant;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
-import { randomId, safeEqual, storageKey } from '@tessera/token-formats';
+import { orderedRandomId, randomId, safeEqual, storageKey } from '@tessera/token-formats';
 import type { AuthorizationRequest, LoginResult } from '../authorize/authorization-request';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
@@ -31,7 +31,8 @@ export class ChallengesService {
   ) {}
 
   async create(kind: ChallengeKind, request: AuthorizationRequest, login?: Challenge['login']): Promise<IssuedChallenge> {
-    const challenge = randomId(32);
+    // Ordered, so that the challenge's storage key lands at the end of its index (time-ordered.ts).
+    const challenge = orderedRandomId(32);
     const verifier = randomId(32);
     const now = epochSeconds(this.clock);
     const expiresAt = now + this.config.challengeTtl;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError } from '@tessera/oauth-errors';
-import { randomId, storageKey } from '@tessera/token-formats';
+import { orderedRandomId, randomId, storageKey } from '@tessera/token-formats';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { LogoutRequestStore, type LogoutRequest, type ValidatedLogoutRequest } from '../ports/logout-request.store';
@@ -35,7 +35,7 @@ export class LogoutConfirmationsService {
   ) {}
 
   async create(request: ValidatedLogoutRequest, sid: string | undefined): Promise<IssuedLogoutConfirmation> {
-    const value = randomId(32);
+    const value = orderedRandomId(32);
     const verifier = randomId(32);
     const now = epochSeconds(this.clock);
     await this.store.insert({

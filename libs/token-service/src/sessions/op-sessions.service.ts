@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomId, storageKey } from '@tessera/token-formats';
+import { orderedRandomId, storageKey } from '@tessera/token-formats';
 import type { LoginResult } from '../authorize/authorization-request';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
@@ -20,11 +20,12 @@ export class OpSessionsService {
   ) {}
 
   async create(login: LoginResult): Promise<{ cookieValue: string; session: OpSession }> {
-    const cookieValue = randomId(32);
+    // Ordered values: the session's key and sid land at the end of their indexes (time-ordered.ts).
+    const cookieValue = orderedRandomId(32);
     const now = epochSeconds(this.clock);
     const session: OpSession = {
       storageKey: storageKey(cookieValue),
-      sid: randomId(16),
+      sid: orderedRandomId(16),
       sub: login.sub,
       loginSessionId: login.loginSessionId,
       acr: login.acr,
