@@ -174,5 +174,57 @@ describe.each(testEngines())('OutboxRelay on %s', (engine) => {
     }
   });
 
+  describe('when nudged after commits', () => {
+    const GAP_MS = 600;
+    let throttled: OutboxRelay;
+    let runs: jest.SpyInstance;
+    beforeEach(() => {
+      throttled = new OutboxRelay(ds, driver, { subscriptions, logger: silentLogger, minRunGapMs: GAP_MS });
+      runs = jest.spyOn(throttled, 'flush');
+    });
+    afterEach(() => throttled.stop());
+
+    it('runs at once after a quiet spell, then answers a stream of nudges with one run per gap that carries every event', async () => {
+      const first = await emit('user.updated', { sub: 'dave' });
+      const nudgedAt = performance.now();
+      throttled.nudge();
+      expect(runs).toHaveBeenCalledTimes(1);
+      await eventually(() => expect(driver.sent.map((s) => s.envelope.id)).toEqual([first.id]));
+
+      const later: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        later.push((await emit('user.updated', { sub: `erin-${i}` })).id);
+        throttled.nudge();
+      }
+      expect(runs).toHaveBeenCalledTimes(1);
+      await eventually(() => expect(driver.sent.map((s) => s.envelope.id)).toEqual([first.id, ...later]));
+      expect(runs).toHaveBeenCalledTimes(2);
+      expect(performance.now() - nudgedAt).toBeGreaterThanOrEqual(GAP_MS - 1);
+    });
+
+    it('drops a waiting run when stopped; the events stay in the outbox for the next start', async () => {
+      await emit('user.updated', { sub: 'frank' });
+      throttled.nudge();
+      await eventually(() => expect(driver.sent).toHaveLength(1));
+      await emit('user.updated', { sub: 'grace' });
+      throttled.nudge();
+
+      await throttled.stop();
+      await new Promise((resolve) => setTimeout(resolve, GAP_MS + 200));
+
+      expect(runs).toHaveBeenCalledTimes(1);
+      expect(await unpublishedCount()).toBe(1);
+    });
+
+    it('still publishes at once on flush(), whatever the gap', async () => {
+      throttled.nudge();
+      await eventually(() => expect(runs).toHaveBeenCalledTimes(1));
+      const event = await emit('user.updated', { sub: 'heidi' });
+
+      expect(await throttled.flush()).toEqual({ published: 1, failed: 0 });
+      expect(driver.sent.map((s) => s.envelope.id)).toEqual([event.id]);
+    });
+  });
+
   const unpublishedCount = async () => (await rows()).filter((r) => r.publishedAt === null).length;
 });
