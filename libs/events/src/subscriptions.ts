@@ -17,6 +17,12 @@ export const BACKCHANNEL_QUEUE = `${TOKEN_SERVICE}.backchannel`;
 /** Deliveries one replica runs at once per queue, where not 1 (overridable per service). */
 export const QUEUE_CONCURRENCY: Readonly<Record<string, number>> = {
   [BACKCHANNEL_QUEUE]: 16,
+  // Every consent, login and change becomes an audit entry: one delivery at a time (each its own
+  // transaction and commit) fell behind a few hundred sign-ins a second, and the backlog grew
+  // without bound, in memory in embedded mode. Its handlers are independent of one another
+  // (an entry per event, a revocation's completion), so eight run at once; on SQLite their
+  // transactions still take turns in arrival order and share commits.
+  [ADMIN_API]: 8,
 };
 
 /**
