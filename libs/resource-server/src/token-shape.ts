@@ -7,8 +7,9 @@ export const MAX_TOKEN_LENGTH = 8 * 1024;
 // unsecured JWT (`alg: none`) reaches the JWT verifier and is refused there for its algorithm.
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-// What the token service issues by reference: `tsr_at_` and 256 random bits, base64url
-// (libs/token-formats reference-token.ts). Refresh tokens (`tsr_rt_`) and other opaque
+// What the token service issues by reference: `tsr_at_`, 16 hex digits of creation time and 256
+// random bits in base64url (earlier releases: without the time part; libs/token-formats
+// reference-token.ts). Refresh tokens (`tsr_rt_`) and other opaque
 // values are not access tokens, so they are never sent to introspection.
 const REFERENCE_SHAPE = new RegExp(`^${TOKEN_PREFIXES.access_token}[A-Za-z0-9_-]+$`);
 

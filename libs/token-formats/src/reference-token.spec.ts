@@ -12,7 +12,10 @@ import {
 
 const KINDS = Object.keys(TOKEN_PREFIXES) as ReferenceTokenKind[];
 
-describe.each(KINDS)('generateReferenceToken(%s)', (kind) => {
+const ORDERED: ReferenceTokenKind[] = ['access_token', 'authorization_code'];
+const PLAIN = KINDS.filter((kind) => !ORDERED.includes(kind));
+
+describe.each(ORDERED)('generateReferenceToken(%s), a short-lived value', (kind) => {
   it('starts with the kind prefix followed by 16 hex digits of time and 256 random bits in base64url', () => {
     const { value } = generateReferenceToken(kind);
 
@@ -34,6 +37,21 @@ describe.each(KINDS)('generateReferenceToken(%s)', (kind) => {
     );
     expect(first.storageKey.length).toBeLessThanOrEqual(64);
   });
+});
+
+describe.each(PLAIN)('generateReferenceToken(%s), a long-lived credential', (kind) => {
+  it('is the kind prefix and 256 random bits in base64url, stored under the bare hash, as releases before the time part expect', () => {
+    const { value, storageKey: key } = generateReferenceToken(kind);
+
+    expect(value.startsWith(TOKEN_PREFIXES[kind])).toBe(true);
+    const random = value.slice(TOKEN_PREFIXES[kind].length);
+    expect(random).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(random, 'base64url')).toHaveLength(32);
+    expect(key).toBe(nodeCrypto.createHash('sha256').update(value).digest('base64url'));
+  });
+});
+
+describe.each(KINDS)('generateReferenceToken(%s)', (kind) => {
 
   it('is read back as its own kind', () => {
     expect(kindOf(generateReferenceToken(kind).value)).toBe(kind);

@@ -1,4 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto';
+import { secureRandomBytes } from './secure-random';
 import { orderPrefixOf, orderedRandomId } from './time-ordered';
 
 /**
@@ -27,14 +28,24 @@ export interface ReferenceToken {
 const KINDS = Object.keys(TOKEN_PREFIXES) as ReferenceTokenKind[];
 
 /**
- * A new opaque token: the kind's prefix, 16 hex digits of creation time and 256 random bits in
- * base64url (`orderedRandomId`). The time part is there so that the token's storage key sorts in
- * creation order (see `storageKey`); the random part alone makes the token unguessable.
+ * Kinds issued with a time part, so that their storage keys sort in creation order (see
+ * `storageKey`): the values written on every sign-in, which live an hour at most. Releases before
+ * the time part look such a value up by its bare hash and do not find it, so an upgrade that runs
+ * both side by side, or a rollback, costs at most those; long-lived credentials (refresh tokens,
+ * client secrets, registration and initial access tokens) keep the plain form and survive both.
+ */
+const ORDERED_KINDS: ReadonlySet<ReferenceTokenKind> = new Set(['access_token', 'authorization_code']);
+
+/**
+ * A new opaque token: the kind's prefix and 256 random bits in base64url, for the kinds in
+ * `ORDERED_KINDS` led by 16 hex digits of creation time (`orderedRandomId`). The random part alone
+ * makes the token unguessable.
  */
 export function generateReferenceToken(kind: ReferenceTokenKind): ReferenceToken {
   const prefix = TOKEN_PREFIXES[kind];
   if (prefix === undefined) throw new TypeError(`Unknown reference token kind ${String(kind)}`);
-  const value = prefix + orderedRandomId(32);
+  const body = ORDERED_KINDS.has(kind) ? orderedRandomId(32) : secureRandomBytes(32).toString('base64url');
+  const value = prefix + body;
   return { value, storageKey: storageKey(value) };
 }
 
