@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
 import { orderedRandomId, randomId, safeEqual, storageKey } from '@tessera/token-formats';
@@ -14,8 +15,11 @@ export interface IssuedChallenge {
   expiresAt: number;
 }
 
-/** The binding cookie's name is derived from the challenge, so parallel flows in tabs coexist. */
-export const bindingCookieName = (challenge: string) => `tessera_cv_${storageKey(challenge).slice(0, 16)}`;
+/**
+ * The binding cookie's name is derived from the challenge, so parallel flows in tabs coexist: from
+ * its hash, not its storage key, which begins with the challenge's creation time.
+ */
+export const bindingCookieName = (challenge: string) => `tessera_cv_${hash('sha256', challenge, 'base64url').slice(0, 16)}`;
 
 /**
  * Login and consent challenges (Hydra's flow): single-use, short-lived, and bound to the browser

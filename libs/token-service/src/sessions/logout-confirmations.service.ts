@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InvalidRequestError } from '@tessera/oauth-errors';
 import { orderedRandomId, randomId, storageKey } from '@tessera/token-formats';
@@ -16,8 +17,11 @@ export interface IssuedLogoutConfirmation {
   maxAge: number;
 }
 
-/** Named after the confirmation, so that logouts asked in two tabs do not overwrite each other. */
-export const logoutCookieName = (value: string) => `tessera_lv_${storageKey(value).slice(0, 16)}`;
+/**
+ * Named after the confirmation (its hash, not its time-led storage key), so that logouts asked in
+ * two tabs do not overwrite each other.
+ */
+export const logoutCookieName = (value: string) => `tessera_lv_${hash('sha256', value, 'base64url').slice(0, 16)}`;
 
 /**
  * The "do you want to sign out?" step of RP-initiated logout. Its form carries a one-time value
