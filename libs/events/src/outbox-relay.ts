@@ -165,7 +165,8 @@ export class OutboxRelay {
 /**
  * Under load a run every 10 ms carries the events of several commits (a full code flow's consent
  * event every 2–3 ms at 400 flows per second); the audit log and cache invalidations are at most
- * that much later, and a lone event is not delayed at all.
+ * that much later. A lone event waits only if a run (a nudged one, or the 250 ms poll) started
+ * less than 10 ms before its commit.
  */
 const DEFAULT_MIN_RUN_GAP_MS = 10;
 

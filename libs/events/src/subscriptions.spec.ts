@@ -1,8 +1,8 @@
 import { BACKCHANNEL_QUEUE, QUEUE_CONCURRENCY, queueName, queuesOf, SUBSCRIPTIONS } from './subscriptions';
 
 describe('queue concurrency', () => {
-  it("runs the admin API's deliveries (audit entries, revocation outcomes) eight at a time, so the audit log keeps up with sign-ins", () => {
-    expect(QUEUE_CONCURRENCY[queueName('admin-api')]).toBe(8);
+  it("runs the admin API's deliveries (audit entries, revocation outcomes) four at a time, so the audit log keeps up with sign-ins", () => {
+    expect(QUEUE_CONCURRENCY[queueName('admin-api')]).toBe(4);
     // Nothing else consumes from that queue: its handlers are the order-independent ones named above.
     expect(queuesOf('admin-api')).toEqual([queueName('admin-api')]);
   });

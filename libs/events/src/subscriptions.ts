@@ -20,9 +20,10 @@ export const QUEUE_CONCURRENCY: Readonly<Record<string, number>> = {
   // Every consent, login and change becomes an audit entry: one delivery at a time (each its own
   // transaction and commit) fell behind a few hundred sign-ins a second, and the backlog grew
   // without bound, in memory in embedded mode. Its handlers are independent of one another
-  // (an entry per event, a revocation's completion), so eight run at once; on SQLite their
-  // transactions still take turns in arrival order and share commits.
-  [ADMIN_API]: 8,
+  // (an entry per event, a revocation's completion), so four run at once: on SQLite their
+  // transactions still take turns in arrival order and share commits; on PostgreSQL they leave
+  // most of the admin API's pool (10 connections) to its HTTP requests.
+  [ADMIN_API]: 4,
 };
 
 /**
