@@ -33,8 +33,8 @@ describe('the embedded database (SQLite) as every service opens it', () => {
     expect(await pragma('busy_timeout')).toBe(5000);
   });
 
-  it('checkpoints every 10,000 WAL pages and cuts a checkpointed WAL back to 64 MB', async () => {
-    expect(SQLITE_WAL_CHECKPOINT_PAGES).toBe(10_000);
+  it('checkpoints every 1,000 WAL pages and cuts a checkpointed WAL back to 64 MB', async () => {
+    expect(SQLITE_WAL_CHECKPOINT_PAGES).toBe(1000);
     expect(await pragma('wal_autocheckpoint')).toBe(SQLITE_WAL_CHECKPOINT_PAGES);
     expect(await pragma('journal_size_limit')).toBe(SQLITE_WAL_SIZE_LIMIT_BYTES);
   });
