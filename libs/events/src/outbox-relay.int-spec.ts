@@ -175,7 +175,8 @@ describe.each(testEngines())('OutboxRelay on %s', (engine) => {
   });
 
   describe('when nudged after commits', () => {
-    const GAP_MS = 600;
+    // Long enough that a slow CI machine still commits and nudges well inside one gap.
+    const GAP_MS = 1500;
     let throttled: OutboxRelay;
     let runs: jest.SpyInstance;
     beforeEach(() => {
