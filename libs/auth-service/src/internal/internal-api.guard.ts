@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InternalApiGuardBase } from '@tessera/runtime';
+import { InternalApiGuardBase, PLATFORM_CONFIG, type PlatformConfig } from '@tessera/runtime';
 import { AUTH_INTERNAL_SECRET } from '../auth-service.tokens';
 
 export { InternalCallers } from '@tessera/runtime';
 
-/** The authentication service's internal API guard: the shared rule, with this service's secret. */
+/** The authentication service's internal API guard: the shared rule, with this service's secret and the retired ones still accepted. */
 @Injectable()
 export class AuthInternalApiGuard extends InternalApiGuardBase {
-  constructor(reflector: Reflector, @Inject(AUTH_INTERNAL_SECRET) secret: string) {
-    super(reflector, secret);
+  constructor(reflector: Reflector, @Inject(AUTH_INTERNAL_SECRET) secret: string, @Inject(PLATFORM_CONFIG) platform: PlatformConfig) {
+    super(reflector, secret, platform.retiredInternalSecrets);
   }
 }

@@ -173,6 +173,7 @@ describe('toPlatformConfig', () => {
       masterKey: undefined,
       retiredMasterKeys: [],
       internalSecret: undefined,
+      retiredInternalSecrets: [],
       metricsToken: undefined,
       logLevel: 'info',
       housekeepingBatch: 1000,
@@ -200,5 +201,20 @@ describe('toPlatformConfig', () => {
     const [env] = parseEnv({ TESSERA_MASTER_KEYS_RETIRED: `${k1} , ${k2}` }, platformConfigSchema);
 
     expect(toPlatformConfig(env, '/srv/app').retiredMasterKeys).toEqual([k1, k2]);
+  });
+
+  it('splits the retired internal secrets on commas, trims them, and never prints one in an error', () => {
+    const s1 = 'a'.repeat(32);
+    const s2 = 'b'.repeat(40);
+    const [env] = parseEnv({ TESSERA_INTERNAL_SECRETS_RETIRED: `${s1} , ${s2}` }, platformConfigSchema);
+
+    expect(toPlatformConfig(env, '/srv/app').retiredInternalSecrets).toEqual([s1, s2]);
+    const short = 'a-retired-secret-too-short';
+    const err = configErrorOf(() => parseEnv({ TESSERA_INTERNAL_SECRETS_RETIRED: `${s1},${short}` }, platformConfigSchema));
+    expect(err.problems).toEqual([
+      'TESSERA_INTERNAL_SECRETS_RETIRED=(hidden): must be a comma-separated list of retired internal secrets (at least 32 characters each)',
+    ]);
+    expect(err.message).not.toContain(short);
+    expect(err.message).not.toContain(s1);
   });
 });

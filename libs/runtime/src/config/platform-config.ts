@@ -40,6 +40,16 @@ export const platformConfigSchema = z.object({
       message: 'must be a comma-separated list of retired master keys (32 bytes, base64url each)',
     }),
   TESSERA_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Internal secrets still accepted (comma-separated), for a rotation without failed internal
+   * calls: credentials derived from them are accepted, never sent (docs/operations.md).
+   */
+  TESSERA_INTERNAL_SECRETS_RETIRED: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.split(',').every((s) => s.trim().length >= 32), {
+      message: 'must be a comma-separated list of retired internal secrets (at least 32 characters each)',
+    }),
   /** When set, `GET /metrics` (internal listener) requires `Authorization: Bearer <it>`; unset, it is open there. */
   TESSERA_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,6 +71,8 @@ export interface PlatformConfig {
   masterKey?: string;
   retiredMasterKeys: string[];
   internalSecret?: string;
+  /** Internal secrets whose credentials are still accepted (a rotation in progress); never used to send. */
+  retiredInternalSecrets: string[];
   /** The bearer token `/metrics` requires, if any. */
   metricsToken?: string;
   logLevel: PlatformEnv['TESSERA_LOG_LEVEL'];
@@ -131,6 +143,7 @@ export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): Platfor
     masterKey: env.TESSERA_MASTER_KEY,
     retiredMasterKeys: env.TESSERA_MASTER_KEYS_RETIRED?.split(',').map((k) => k.trim()) ?? [],
     internalSecret: env.TESSERA_INTERNAL_SECRET,
+    retiredInternalSecrets: env.TESSERA_INTERNAL_SECRETS_RETIRED?.split(',').map((s) => s.trim()) ?? [],
     metricsToken: env.TESSERA_METRICS_TOKEN,
     logLevel: env.TESSERA_LOG_LEVEL,
     housekeepingBatch: env.TESSERA_HOUSEKEEPING_BATCH,

@@ -14,16 +14,22 @@ export const InternalCallers = (...callers: InternalCaller[]) => SetMetadata(CAL
  * Internal APIs answer only on the internal listener and only to a caller they name, each
  * authenticated with its own derived credential. Each service subclasses this with its own
  * injected secret (services never import each other).
+ *
+ * Credentials derived from a retired secret (`TESSERA_INTERNAL_SECRETS_RETIRED`) are accepted too,
+ * so the secret can be rotated one replica at a time: every replica first learns the new secret
+ * as an accepted one, then sends with it (docs/operations.md).
  */
 export abstract class InternalApiGuardBase implements CanActivate {
-  /** Each caller's expected credential, derived once rather than by an HMAC per request. */
-  private readonly credentials: ReadonlyMap<string, Buffer>;
+  /** Each caller's accepted credentials (the current secret's first), derived once rather than by an HMAC per request. */
+  private readonly credentials: ReadonlyMap<string, readonly Buffer[]>;
 
   protected constructor(
     private readonly reflector: Reflector,
     secret: string,
+    retiredSecrets: readonly string[] = [],
   ) {
-    this.credentials = new Map(INTERNAL_CALLERS.map((caller) => [caller, Buffer.from(internalCredential(secret, caller))]));
+    const secrets = [...new Set([secret, ...retiredSecrets])];
+    this.credentials = new Map(INTERNAL_CALLERS.map((caller) => [caller, secrets.map((s) => Buffer.from(internalCredential(s, caller)))]));
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -33,9 +39,8 @@ export abstract class InternalApiGuardBase implements CanActivate {
     const header = req.headers.authorization ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
     const caller = presented.split('.', 1)[0] as InternalCaller;
-    const expected = this.credentials.get(caller);
-    const given = Buffer.from(presented);
-    if (!callers.includes(caller) || expected === undefined || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const accepted = this.credentials.get(caller);
+    if (!callers.includes(caller) || accepted === undefined || !matchesOne(Buffer.from(presented), accepted)) {
       const err = new InvalidTokenError('A valid internal credential of a caller allowed here is required.');
       // RFC 6750 §3 (and RFC 9110 §15.5.2): a 401 carries a challenge; no error code when no credential was sent (§3.1).
       (err as InvalidTokenError & { wwwAuthenticate?: string }).wwwAuthenticate = presented
@@ -46,4 +51,13 @@ export abstract class InternalApiGuardBase implements CanActivate {
     (req as FastifyRequest & { internalCaller?: InternalCaller }).internalCaller = caller;
     return true;
   }
+}
+
+/** Compares with every accepted credential (no early exit), each in constant time. */
+function matchesOne(given: Buffer, accepted: readonly Buffer[]): boolean {
+  let match = false;
+  for (const expected of accepted) {
+    if (given.length === expected.length && timingSafeEqual(given, expected)) match = true;
+  }
+  return match;
 }
