@@ -34,6 +34,7 @@ import { TokenServiceClient } from './token-service/token-service.client';
 import { AccountTokenVerifier } from './account/account.guard';
 import { accountApiResource } from '@tessera/scopes';
 import { BootstrapAdminService } from './users/bootstrap-admin.service';
+import { MasterKeyReencryptionService } from './secrets/master-key-reencryption.service';
 import { UsersService } from './users/users.service';
 
 export interface AuthCoreOptions {
@@ -107,6 +108,7 @@ export class AuthCoreModule {
         { provide: PasswordPolicy, useValue: new PasswordPolicy() },
         { provide: LoginThrottle, useClass: DatabaseLoginThrottle },
         BootstrapAdminService,
+        MasterKeyReencryptionService,
         ...SHARED,
       ],
       exports: [

@@ -126,7 +126,8 @@ export async function startPlatform<const S extends Schemas>(options: StartPlatf
 
   @Module({
     imports: [
-      RuntimeModule.forRoot({ config, logger, masterKey: randomSecret(32) }),
+      // TESSERA_MASTER_KEY in `env`: a test that restarts on the same data, or rotates the key.
+      RuntimeModule.forRoot({ config, logger, masterKey: config.masterKey ?? randomSecret(32) }),
       ...options.modules(ctx, serviceEnvs as { [K in keyof S]: z.infer<S[K]> }),
     ],
   })

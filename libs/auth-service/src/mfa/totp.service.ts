@@ -24,7 +24,7 @@ export interface TotpEnrollment {
 }
 
 /** The master-key context of a user's secret: a ciphertext copied to another row does not decrypt. */
-const secretContext = (sub: string) => `auth-service:mfa_totp:${sub}`;
+export const totpSecretContext = (sub: string) => `auth-service:mfa_totp:${sub}`;
 
 /** Six digits, spaces (as apps display "123 456") ignored. */
 function normalizeCode(code: string): string | null {
@@ -60,7 +60,7 @@ export class TotpService {
   async startEnrollment(sub: string): Promise<TotpEnrollment> {
     const user = await this.users.require(sub);
     const secret = generateSecret();
-    const secretEncrypted = await this.keyring.encrypt(secret, secretContext(sub));
+    const secretEncrypted = await this.keyring.encrypt(secret, totpSecretContext(sub));
     await inTransaction(this.dataSource, async (manager) => {
       const existing = await manager.findOneBy(TotpCredentialEntity, { sub });
       if (existing?.confirmedAt != null) throw new FlowError('conflict', 'An authenticator app is set up already; remove it first to set up another.');
@@ -143,7 +143,7 @@ export class TotpService {
     const last = credential.lastUsedStep;
     // Nothing left to accept in the window (otplib refuses an afterTimeStep beyond it).
     if (last !== null && last >= newestStep) return null;
-    const secret = await this.keyring.decrypt(credential.secretEncrypted, secretContext(credential.sub));
+    const secret = await this.keyring.decrypt(credential.secretEncrypted, totpSecretContext(credential.sub));
     const result = await verify({
       secret,
       token,

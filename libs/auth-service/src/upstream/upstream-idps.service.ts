@@ -14,7 +14,7 @@ import { IDP_ID, parseIdpChange, parseNewIdp } from './idp-input';
 import { upstreamUrls } from './upstream-urls';
 
 /** The encryption context of a provider's client secret: the ciphertext decrypts for this row only. */
-const secretContext = (id: string) => `upstream_idps.client_secret:${id}`;
+export const upstreamClientSecretContext = (id: string) => `upstream_idps.client_secret:${id}`;
 
 /** The upstream providers admins configure. */
 @Injectable()
@@ -35,7 +35,7 @@ export class UpstreamIdpsService {
       displayName: input.display_name,
       issuer: input.issuer,
       clientId: input.client_id,
-      clientSecretEncrypted: await this.keyring.encrypt(input.client_secret, secretContext(input.id)),
+      clientSecretEncrypted: await this.keyring.encrypt(input.client_secret, upstreamClientSecretContext(input.id)),
       tokenEndpointAuthMethod: input.token_endpoint_auth_method,
       scopes: input.scopes,
       claimMapping: input.claim_mapping,
@@ -64,7 +64,7 @@ export class UpstreamIdpsService {
   async update(id: string, body: unknown): Promise<UpstreamIdpEntity> {
     await this.require(id);
     const change = parseIdpChange(body, this.config.upstreamAllowPrivate);
-    const clientSecretEncrypted = change.client_secret === undefined ? undefined : await this.keyring.encrypt(change.client_secret, secretContext(id));
+    const clientSecretEncrypted = change.client_secret === undefined ? undefined : await this.keyring.encrypt(change.client_secret, upstreamClientSecretContext(id));
     return inTransaction(this.dataSource, async (manager) => {
       // The row lock orders this against links being made (holdIssuer): none slips in after the count.
       if (this.dataSource.options.type === 'postgres') await manager.query('SELECT "id" FROM "upstream_idps" WHERE "id" = $1 FOR UPDATE', [id]);
@@ -155,7 +155,7 @@ export class UpstreamIdpsService {
   }
 
   clientSecretOf(idp: UpstreamIdpEntity): Promise<string> {
-    return this.keyring.decrypt(idp.clientSecretEncrypted, secretContext(idp.id));
+    return this.keyring.decrypt(idp.clientSecretEncrypted, upstreamClientSecretContext(idp.id));
   }
 
   /** What the internal API shows of a provider: never its secret. */

@@ -81,6 +81,19 @@ describe('MasterKeyring', () => {
     expect(rotated.isStale(await rotated.encrypt('v', 'ctx'))).toBe(false);
   });
 
+  it('names the prefix every value under the current key starts with, and no value under a retired key does', async () => {
+    const oldKey = newKey();
+    const oldJwe = await new MasterKeyring(oldKey).encrypt('v', 'ctx:a');
+    const rotated = new MasterKeyring(newKey(), [oldKey]);
+
+    expect(rotated.currentValuePrefix).toHaveLength(64);
+    for (const context of ['ctx:a', 'auth-service:mfa_totp:someone', '']) {
+      expect((await rotated.encrypt('secret', context)).startsWith(rotated.currentValuePrefix)).toBe(true);
+    }
+    expect(oldJwe.startsWith(rotated.currentValuePrefix)).toBe(false);
+    expect(oldJwe.startsWith(new MasterKeyring(oldKey).currentValuePrefix)).toBe(true);
+  });
+
   it('derives the same key id from the same key, so a restart still finds its keys', async () => {
     const key = newKey();
     const jwe = await new MasterKeyring(key).encrypt('survives restart', 'ctx');

@@ -41,6 +41,16 @@ export class MasterKeyring {
     return new TextDecoder().decode(plaintext);
   }
 
+  /**
+   * How every value encrypted under the current key begins: the protected header's first 48
+   * bytes (`{"alg":"dir","enc":"A256GCM","kid":"<kid>`), exactly 64 base64url characters. A query
+   * can skip the rows that start with it and read only those that may need re-encrypting
+   * (whatever it returns, isStale() has the last word).
+   */
+  get currentValuePrefix(): string {
+    return Buffer.from(`{"alg":"dir","enc":"A256GCM","kid":"${this.currentKid}`, 'utf8').toString('base64url');
+  }
+
   /** True when the value was written under a key other than the current one (re-encrypt it). */
   isStale(jwe: string): boolean {
     const header = JSON.parse(Buffer.from(jwe.split('.')[0], 'base64url').toString('utf8'));
