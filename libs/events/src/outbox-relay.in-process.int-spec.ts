@@ -148,7 +148,7 @@ describe.each(testEngines())('OutboxRelay with the in-process queue on %s', (eng
       await driver.whenIdle();
       expect(await publishedOf(event.id)).not.toBeNull();
     });
-    expect(deadLetters.letters.map((l) => l.envelope.id)).toEqual([event.id]);
+    expect(deadLetters.letters.map((l) => (l.envelope as EventEnvelope).id)).toEqual([event.id]);
     expect(attempts).toBeGreaterThanOrEqual(2);
   });
 

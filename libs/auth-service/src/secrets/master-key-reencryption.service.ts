@@ -15,10 +15,14 @@ interface EncryptedColumn {
   key: string;
   column: string;
   context: (key: string) => string;
+  /** Rows left alone (SQL condition). */
+  skip?: string;
 }
 
 const COLUMNS: readonly EncryptedColumn[] = [
-  { table: 'mfa_totp', key: 'sub', column: 'secret_encrypted', context: totpSecretContext },
+  // An enrollment not yet confirmed is left alone: its confirmation compares the stored value, and
+  // it expires within minutes (one made just before a retired key is dropped is started again).
+  { table: 'mfa_totp', key: 'sub', column: 'secret_encrypted', context: totpSecretContext, skip: '"confirmed_at" IS NULL' },
   { table: 'upstream_idps', key: 'id', column: 'client_secret_encrypted', context: upstreamClientSecretContext },
 ];
 
@@ -27,6 +31,8 @@ export interface ReencryptionReport {
   rewritten: Record<string, number>;
   /** Values that could not be decrypted (their key is in neither TESSERA_MASTER_KEY nor the retired list), by table. */
   unreadable: Record<string, number>;
+  /** Values whose rewrite failed (a database error), by table: the next start tries them again. */
+  failed: Record<string, number>;
 }
 
 /**
@@ -44,6 +50,8 @@ export interface ReencryptionReport {
 export class MasterKeyReencryptionService implements OnApplicationBootstrap, OnModuleDestroy {
   private running?: Promise<ReencryptionReport>;
   private stopping = false;
+  /** Rows read per statement (tests make it small to cross page boundaries). */
+  batchSize = BATCH;
 
   constructor(
     @Inject(AUTH_SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -54,8 +62,9 @@ export class MasterKeyReencryptionService implements OnApplicationBootstrap, OnM
   onApplicationBootstrap() {
     // Not awaited: the service listens at once; until this finishes the retired keys still decrypt.
     this.running = this.run().catch((err: unknown) => {
-      this.logger.error({ err }, 'could not re-encrypt stored secrets under the current master key; the next start tries again');
-      return { rewritten: {}, unreadable: {} };
+      // The message only: a query error's parameters would carry ciphertexts and user ids.
+      this.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'could not re-encrypt stored secrets under the current master key; the next start tries again');
+      return { rewritten: {}, unreadable: {}, failed: {} };
     });
   }
 
@@ -72,14 +81,18 @@ export class MasterKeyReencryptionService implements OnApplicationBootstrap, OnM
 
   /** One pass over every encrypted column; safe to run on several replicas at once. */
   async run(): Promise<ReencryptionReport> {
-    const report: ReencryptionReport = { rewritten: {}, unreadable: {} };
+    const report: ReencryptionReport = { rewritten: {}, unreadable: {}, failed: {} };
     for (const column of COLUMNS) {
-      const { rewritten, unreadable } = await this.reencrypt(column);
+      const { rewritten, unreadable, failed } = await this.reencrypt(column);
       if (rewritten) report.rewritten[column.table] = rewritten;
       if (unreadable) report.unreadable[column.table] = unreadable;
+      if (failed) report.failed[column.table] = failed;
     }
     if (Object.keys(report.rewritten).length) {
       this.logger.info({ rewritten: report.rewritten, masterKeyId: this.keyring.currentKid }, 're-encrypted stored secrets under the current master key');
+    }
+    if (Object.keys(report.failed).length) {
+      this.logger.warn({ failed: report.failed }, 'some stored secrets could not be rewritten under the current master key; the next start tries again');
     }
     if (Object.keys(report.unreadable).length) {
       this.logger.error({ unreadable: report.unreadable }, 'stored secrets under a master key this service does not have: was a retired key dropped too early?');
@@ -91,14 +104,16 @@ export class MasterKeyReencryptionService implements OnApplicationBootstrap, OnM
     const pg = this.dataSource.options.type === 'postgres';
     const p = (n: number) => (pg ? `$${n}` : '?');
     const prefix = this.keyring.currentValuePrefix;
+    const batch = this.batchSize;
     // Keyset pages in key order; values under the current key are skipped by their header prefix.
     const page = (after: boolean) =>
       `SELECT "${c.key}" AS "key", "${c.column}" AS "value" FROM "${c.table}" ` +
-      `WHERE substr("${c.column}", 1, ${prefix.length}) <> ${p(1)}${after ? ` AND "${c.key}" > ${p(2)}` : ''} ` +
-      `ORDER BY "${c.key}" ASC LIMIT ${BATCH}`;
+      `WHERE substr("${c.column}", 1, ${prefix.length}) <> ${p(1)}${c.skip ? ` AND NOT (${c.skip})` : ''}${after ? ` AND "${c.key}" > ${p(2)}` : ''} ` +
+      `ORDER BY "${c.key}" ASC LIMIT ${batch}`;
     const replace = `UPDATE "${c.table}" SET "${c.column}" = ${p(1)} WHERE "${c.key}" = ${p(2)} AND "${c.column}" = ${p(3)} RETURNING 1 AS "changed"`;
     let rewritten = 0;
     let unreadable = 0;
+    let failed = 0;
     let after: string | undefined;
     while (!this.stopping) {
       const rows = (await this.dataSource.query(page(after !== undefined), after === undefined ? [prefix] : [prefix, after])) as Array<{ key: string; value: string }>;
@@ -113,13 +128,17 @@ export class MasterKeyReencryptionService implements OnApplicationBootstrap, OnM
           continue;
         }
         // Compare and set: a value changed since it was read (re-enrollment, another replica) is left alone.
-        const raw = (await this.dataSource.query(replace, [await this.keyring.encrypt(plaintext, c.context(key)), key, value])) as unknown[];
-        // PostgreSQL answers [rows, rowCount] for an UPDATE; SQLite the rows RETURNING produced.
-        if ((Array.isArray(raw[0]) ? raw[0] : raw).length) rewritten++;
+        try {
+          const raw = (await this.dataSource.query(replace, [await this.keyring.encrypt(plaintext, c.context(key)), key, value])) as unknown[];
+          // PostgreSQL answers [rows, rowCount] for an UPDATE; SQLite the rows RETURNING produced.
+          if ((Array.isArray(raw[0]) ? raw[0] : raw).length) rewritten++;
+        } catch {
+          failed++;
+        }
       }
-      if (rows.length < BATCH) break;
+      if (rows.length < batch) break;
       after = rows[rows.length - 1].key;
     }
-    return { rewritten, unreadable };
+    return { rewritten, unreadable, failed };
   }
 }

@@ -77,7 +77,7 @@ describe.each(testEngines())('master-key rotation of the auth-service secrets (%
 
     const report = await reencryption(app).run();
 
-    expect(report).toEqual({ rewritten: { mfa_totp: 2, upstream_idps: 1 }, unreadable: { mfa_totp: 1 } });
+    expect(report).toEqual({ rewritten: { mfa_totp: 2, upstream_idps: 1 }, unreadable: { mfa_totp: 1 }, failed: {} });
     const onlyNew = new MasterKeyring(newKey);
     for (const user of [alice, bob]) {
       const value = await storedTotp(app, user.sub);
@@ -91,12 +91,47 @@ describe.each(testEngines())('master-key rotation of the auth-service secrets (%
     expect(app.logs.join('')).toMatch(/stored secrets under a master key this service does not have/);
 
     // Nothing left to do: a second pass (another replica, the next start) changes nothing.
-    expect(await reencryption(app).run()).toEqual({ rewritten: {}, unreadable: { mfa_totp: 1 } });
+    expect(await reencryption(app).run()).toEqual({ rewritten: {}, unreadable: { mfa_totp: 1 }, failed: {} });
 
     // The rewritten secret still signs Alice in with her authenticator app.
     now += 30_000;
     const idToken = await signInWithTotp(app, alice, secrets.get(alice.sub) as string, now);
     expect(idToken).toMatchObject({ sub: alice.sub, acr: ACR_MFA });
+  });
+
+  it('reads page after page: every stale value is rewritten, however many', async () => {
+    const users = [];
+    for (let i = 0; i < 5; i++) users.push(await app.user());
+    const secrets = new Map<string, string>();
+    for (const user of users) {
+      const secret = await enrollTotp((await signInToAccount(app, user)).account, now);
+      secrets.set(user.sub, secret);
+      await storeTotp(app, user.sub, await new MasterKeyring(oldKey).encrypt(secret, totpSecretContext(user.sub)));
+    }
+    const service = reencryption(app);
+    service.batchSize = 2;
+    try {
+      expect((await service.run()).rewritten).toEqual({ mfa_totp: 5 });
+    } finally {
+      service.batchSize = 200;
+    }
+    const onlyNew = new MasterKeyring(newKey);
+    for (const user of users) expect(await onlyNew.decrypt(await storedTotp(app, user.sub), totpSecretContext(user.sub))).toBe(secrets.get(user.sub));
+  });
+
+  it('leaves an enrollment in progress alone, so that its confirmation still matches', async () => {
+    const user = await app.user();
+    const { account } = await signInToAccount(app, user);
+    const started = await account<{ secret: string }>('POST', '/mfa/totp');
+    const underOldKey = await new MasterKeyring(oldKey).encrypt(started.body.secret, totpSecretContext(user.sub));
+    await storeTotp(app, user.sub, underOldKey);
+
+    expect((await reencryption(app).run()).rewritten).toEqual({});
+    expect(await storedTotp(app, user.sub)).toBe(underOldKey);
+    expect((await account('POST', '/mfa/totp/confirm', { code: await totpCode(started.body.secret, now) })).status).toBe(200);
+    // Confirmed, it is a factor like any other: the next pass rewrites it.
+    expect((await reencryption(app).run()).rewritten).toEqual({ mfa_totp: 1 });
+    expect(await new MasterKeyring(newKey).decrypt(await storedTotp(app, user.sub), totpSecretContext(user.sub))).toBe(started.body.secret);
   });
 
   it('never logs a secret it rewrites', async () => {
@@ -126,7 +161,7 @@ describe('master-key rotation across restarts (sqlite)', () => {
 
     // Round 2 of the rotation: the start rewrites the secret under the new key.
     app = await start({ TESSERA_MASTER_KEY: newKey, TESSERA_MASTER_KEYS_RETIRED: oldKey });
-    expect(await reencryption(app).settled()).toEqual({ rewritten: { mfa_totp: 1 }, unreadable: {} });
+    expect(await reencryption(app).settled()).toEqual({ rewritten: { mfa_totp: 1 }, unreadable: {}, failed: {} });
     await app.close();
 
     // The retired key dropped: the authenticator app still works.

@@ -1,6 +1,9 @@
 import { CompactEncrypt, compactDecrypt, base64url } from 'jose';
 import { createHash, hkdfSync } from 'node:crypto';
 
+/** The protected header every value starts with (then `kid` and `ctx`): currentValuePrefix depends on it. */
+const JWE_HEADER = { alg: 'dir', enc: 'A256GCM' } as const;
+
 /**
  * Encryption at rest under the master key: JWE compact, `dir` + A256GCM, with the key's id in
  * the header so that values written under a retired key still decrypt after a rotation.
@@ -27,7 +30,7 @@ export class MasterKeyring {
     // `context` is bound as the JWE's protected `ctx` header and checked at decryption, so a
     // value cannot be moved to another column or row and still decrypt as valid there.
     return new CompactEncrypt(new TextEncoder().encode(plaintext))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.currentKid, ctx: context })
+      .setProtectedHeader({ ...JWE_HEADER, kid: this.currentKid, ctx: context })
       .encrypt(this.keys.get(this.currentKid) as Uint8Array);
   }
 
@@ -48,7 +51,8 @@ export class MasterKeyring {
    * (whatever it returns, isStale() has the last word).
    */
   get currentValuePrefix(): string {
-    return Buffer.from(`{"alg":"dir","enc":"A256GCM","kid":"${this.currentKid}`, 'utf8').toString('base64url');
+    // jose serialises the header with JSON.stringify, keys in the order encrypt() gives them.
+    return Buffer.from(JSON.stringify({ ...JWE_HEADER, kid: this.currentKid }).slice(0, -'"}'.length), 'utf8').toString('base64url');
   }
 
   /** True when the value was written under a key other than the current one (re-encrypt it). */

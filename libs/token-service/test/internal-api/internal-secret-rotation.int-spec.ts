@@ -53,10 +53,14 @@ describe('internal secret rotation', () => {
     expect({ status: old.status, error: old.body['error'] }).toEqual({ status: 401, error: 'invalid_token' });
   });
 
-  it('a retired secret does not let one caller act as another: the auth-service credential stays refused on operator routes', async () => {
+  it('accepts each caller on its own routes only, whichever secret its credential comes from', async () => {
     const app = await replica(NEW, [OLD]);
-    const res = await call(app.internalUrl, { method: 'GET', path: '/internal/clients' }, `Bearer ${internalCredential(OLD, 'auth-service')}`);
+    const challenge = { method: 'GET', path: '/internal/challenges/no-such-challenge' };
 
-    expect(res.status).toBe(401);
+    // The auth-service may read challenges: past the guard (404: no such challenge), with either secret.
+    for (const secret of [OLD, NEW]) expect((await call(app.internalUrl, challenge, `Bearer ${internalCredential(secret, 'auth-service')}`)).status).toBe(404);
+    // It may not manage clients, with either secret.
+    for (const secret of [OLD, NEW]) expect((await call(app.internalUrl, { method: 'GET', path: '/internal/clients' }, `Bearer ${internalCredential(secret, 'auth-service')}`)).status).toBe(401);
+    expect((await call(app.internalUrl, challenge, `Bearer ${internalCredential(NEVER, 'auth-service')}`)).status).toBe(401);
   });
 });
