@@ -251,18 +251,14 @@ export class OutboxRelay {
     return result;
   }
 
-  /**
-   * One in-flight event is over: marked published by the next run, or (lost by a queue) sent again
-   * by a later one. No run of its own: under load the next commit's nudge comes within
-   * milliseconds, and when all is quiet the poll (`intervalMs`) comes soon enough for a mark that
-   * only spares the next start a resend.
-   */
+  /** One in-flight event is over: marked published by the next run, or (lost by a queue) sent again by a later one. */
   private settle(row: PendingRow, kept: boolean): void {
     if (kept) this.finished.push({ id: row.id, name: row.name });
     else {
       this.inFlight.delete(row.id);
       this.logger.warn({ eventId: row.id, event: row.name }, 'event not kept by an in-process queue; it stays in the outbox and is sent again');
     }
+    this.nudge();
   }
 }
 
