@@ -99,11 +99,6 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnModuleDestroy,
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.driver.close();
-    // In-process queues have now run what they were given: mark those events published, so the
-    // next start does not send them again (it would be harmless: consumers are idempotent).
-    await this.relay
-      .markFinished()
-      .catch((err) => this.logger.error({ err: describeError(err) }, 'could not mark the last handled events published; the next start sends them again'));
     await this.broadcaster.close();
   }
 }

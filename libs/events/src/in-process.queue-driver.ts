@@ -19,14 +19,8 @@ import {
 import { backgroundContext } from './transaction';
 
 interface BusConsumer {
-  /** Takes over one envelope; calls `done(true)` once it is handled or dead-lettered, `done(false)` if it was lost. */
-  accept(envelope: EventEnvelope, done: (kept: boolean) => void): void;
-}
-
-/** An envelope waiting for its queue's consumer, and who hears when that consumer is done with it. */
-interface Waiting {
-  envelope: EventEnvelope;
-  finished: (kept: boolean) => void;
+  /** Takes over one envelope; calls `done` once it is handled or dead-lettered. */
+  accept(envelope: EventEnvelope, done: () => void): void;
 }
 
 /**
@@ -37,24 +31,18 @@ interface Waiting {
 export class InProcessBus {
   private readonly consumers = new Map<string, BusConsumer>();
   /** Envelopes sent before their queue's consumer started, kept as a broker would keep them. */
-  private readonly backlog = new Map<string, Waiting[]>();
+  private readonly backlog = new Map<string, EventEnvelope[]>();
   private outstanding = 0;
   private idleWaiters: Array<() => void> = [];
 
-  /**
-   * Hands the envelope to the queue; settles once its consumer is done with it (see BusConsumer).
-   * A queue with no consumer in this process (yet: services start one after another; or ever: a
-   * service run alone without Redis) keeps the envelope until one attaches, and the sender cannot
-   * wait for that: it hears `true` at once.
-   */
-  publish(queue: string, envelope: EventEnvelope): Promise<boolean> {
+  publish(queue: string, envelope: EventEnvelope): void {
     const consumer = this.consumers.get(queue);
-    if (consumer) return new Promise<boolean>((finished) => this.dispatch(consumer, { envelope, finished }));
-    const waiting = { envelope, finished: () => undefined };
-    const backlog = this.backlog.get(queue);
-    if (backlog) backlog.push(waiting);
-    else this.backlog.set(queue, [waiting]);
-    return Promise.resolve(true);
+    if (consumer) this.dispatch(consumer, envelope);
+    else {
+      const waiting = this.backlog.get(queue);
+      if (waiting) waiting.push(envelope);
+      else this.backlog.set(queue, [envelope]);
+    }
   }
 
   attach(queue: string, consumer: BusConsumer): void {
@@ -62,7 +50,7 @@ export class InProcessBus {
     this.consumers.set(queue, consumer);
     const waiting = this.backlog.get(queue) ?? [];
     this.backlog.delete(queue);
-    for (const w of waiting) this.dispatch(consumer, w);
+    for (const envelope of waiting) this.dispatch(consumer, envelope);
   }
 
   detach(queue: string, consumer: BusConsumer): void {
@@ -75,13 +63,12 @@ export class InProcessBus {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private dispatch(consumer: BusConsumer, { envelope, finished }: Waiting): void {
+  private dispatch(consumer: BusConsumer, envelope: EventEnvelope): void {
     this.outstanding++;
-    let over = false;
-    consumer.accept(envelope, (kept) => {
-      if (over) return;
-      over = true;
-      finished(kept);
+    let finished = false;
+    consumer.accept(envelope, () => {
+      if (finished) return;
+      finished = true;
       if (--this.outstanding > 0) return;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -108,10 +95,8 @@ export interface InProcessQueueDriverOptions {
 /**
  * Embedded mode's queue: deliveries run in this process, one at a time per queue unless the
  * consumer asks for more (like a BullMQ worker's concurrency), never inside the sender's call stack or async context, with
- * BullMQ's retry, backoff and dead-letter behaviour. Nothing here survives the process, so the
- * outbox does the remembering: the relay sends with sendUntilDone() and marks an event published
- * only once its consumer is done with it; what was still queued when the process died is sent
- * again at the next start (consumers are idempotent).
+ * BullMQ's retry, backoff and dead-letter behaviour. Not durable: whatever is queued here when
+ * the process dies is lost, a limit of the embedded mode.
  */
 export class InProcessQueueDriver extends QueueDriver {
   private readonly retry: RetryPolicy;
@@ -128,18 +113,9 @@ export class InProcessQueueDriver extends QueueDriver {
   }
 
   async send(queue: string, envelope: EventEnvelope): Promise<void> {
-    void this.handOver(queue, envelope);
-  }
-
-  /** Memory is all this queue has: the relay learns when the consumer is done (QueueDriver.sendUntilDone). */
-  override sendUntilDone(queue: string, envelope: EventEnvelope): Promise<boolean> {
-    return this.handOver(queue, envelope);
-  }
-
-  private handOver(queue: string, envelope: EventEnvelope): Promise<boolean> {
     if (this.closed) throw new Error('InProcessQueueDriver is closed');
     // Handed over as JSON, as a broker would: the consumer never shares the producer's objects.
-    return this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
+    this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
   }
 
   /** Nothing here remembers what it delivered: a resend is a send. */
@@ -187,8 +163,7 @@ type WorkerContext = Omit<AttemptContext, 'queue' | 'attempt'> & {
 interface Delivery {
   envelope: EventEnvelope;
   attempt: number;
-  /** `true`: handled or dead-lettered; `false`: lost (its dead letter could not be written). */
-  done: (kept: boolean) => void;
+  done: () => void;
 }
 
 class InProcessWorker implements BusConsumer {
@@ -206,7 +181,7 @@ class InProcessWorker implements BusConsumer {
     private readonly concurrency: number,
   ) {}
 
-  accept(envelope: EventEnvelope, done: (kept: boolean) => void): void {
+  accept(envelope: EventEnvelope, done: () => void): void {
     this.enqueue({ envelope, attempt: 1, done });
   }
 
@@ -286,12 +261,10 @@ class InProcessWorker implements BusConsumer {
     } catch (err) {
       this.ctx.logger.error(
         { queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) },
-        'dead letter could not be written; the event stays in the outbox and is sent again',
+        'dead letter could not be written; event lost',
       );
-      delivery.done(false);
-      return;
     }
-    delivery.done(true);
+    delivery.done();
   }
 
   private async deadLetter(delivery: Delivery, error: string): Promise<void> {
@@ -305,11 +278,9 @@ class InProcessWorker implements BusConsumer {
     } catch (err) {
       this.ctx.logger.error(
         { queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) },
-        'dead letter could not be written; the event stays in the outbox and is sent again',
+        'dead letter could not be written; event lost',
       );
-      delivery.done(false);
-      return;
     }
-    delivery.done(true);
+    delivery.done();
   }
 }

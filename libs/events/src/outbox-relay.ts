@@ -18,8 +18,6 @@ export interface OutboxRelayOptions {
    */
   minRunGapMs?: number;
   batchSize?: number;
-  /** In-memory queues only: events sent and not yet handled, at most (default 1,000); the rest wait in the outbox. */
-  maxInFlight?: number;
   subscriptions?: Subscriptions;
   logger?: EventsLogger;
   /** Counts published events (`tessera_events_published_total`). */
@@ -40,13 +38,6 @@ export interface RelayResult {
  * replicas on PostgreSQL each run claims its batch with FOR UPDATE SKIP LOCKED, so replicas
  * share the work instead of racing for the same rows; a replica dying mid-batch releases its
  * claim and another one sends the rows again.
- *
- * A queue that lives only in this process's memory (the in-process driver: `sendUntilDone`)
- * accepts everything and keeps nothing across a crash, so there an event is marked published
- * only once every subscribed queue is done with it (handled or dead-lettered), by a later run.
- * Until then it is in flight: not sent again by this process, and sent again by the next one if
- * this one dies. At most `maxInFlight` events are in flight: a slow consumer's backlog waits in
- * the outbox, not in memory.
  */
 export class OutboxRelay {
   private readonly intervalMs: number;
@@ -56,7 +47,6 @@ export class OutboxRelay {
   private readonly counters: EventCounters;
   private readonly inBackground = backgroundContext();
   private readonly minRunGapMs: number;
-  private readonly maxInFlight: number;
   private timer?: NodeJS.Timeout;
   /** A nudged run waiting for the gap since the last run to pass. */
   private delayed?: NodeJS.Timeout;
@@ -65,11 +55,6 @@ export class OutboxRelay {
   private tail: Promise<unknown> = Promise.resolve();
   /** A run queued behind the current one; further nudges join it instead of queueing more. */
   private next?: Promise<RelayResult>;
-  /** In-memory queues only: events sent and not yet marked published, by id. */
-  private readonly inFlight = new Set<string>();
-  /** In-memory queues only: events every queue is done with, to be marked published by the next run. */
-  private finished: Array<{ id: string; name: string }> = [];
-  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSourceRef,
@@ -79,14 +64,12 @@ export class OutboxRelay {
     this.intervalMs = options.intervalMs ?? 250;
     this.minRunGapMs = options.minRunGapMs ?? DEFAULT_MIN_RUN_GAP_MS;
     this.batchSize = options.batchSize ?? 100;
-    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.subscriptions = options.subscriptions ?? SUBSCRIPTIONS;
     this.logger = options.logger ?? defaultEventsLogger();
     this.counters = options.counters ?? NO_EVENT_COUNTERS;
   }
 
   start(): void {
-    this.stopped = false;
     if (this.timer) return;
     this.timer = setInterval(() => this.nudge(), this.intervalMs);
     this.timer.unref();
@@ -94,7 +77,6 @@ export class OutboxRelay {
 
   /** Stops the interval and waits for the run in progress. */
   async stop(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     clearTimeout(this.delayed);
@@ -109,7 +91,7 @@ export class OutboxRelay {
    * events) carries several events instead of one.
    */
   nudge(): void {
-    if (this.delayed || this.stopped) return;
+    if (this.delayed) return;
     const wait = this.lastRunAt + this.minRunGapMs - performance.now();
     if (wait <= 0) return this.runLogged();
     this.delayed = setTimeout(() => {
@@ -155,42 +137,8 @@ export class OutboxRelay {
     }
   }
 
-  /**
-   * In-memory queues only: marks published the events their queues are done with (at shutdown,
-   * once the queues have run what they were given; runs do it on their own otherwise).
-   */
-  async markFinished(): Promise<number> {
-    // A queue that just finished tells the relay through a few promise callbacks: let them run.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.finished.length === 0) return 0;
-    const sent: string[] = [];
-    await inTransaction(resolveDataSource(this.dataSource), (manager) => this.markFinishedIn(manager, sent));
-    for (const name of sent) this.counters.published(name);
-    return sent.length;
-  }
-
-  private async markFinishedIn(manager: EntityManager, sent: string[]): Promise<void> {
-    const sql = isSqlite(manager.connection) ? SQLITE_RELAY_SQL : POSTGRES_RELAY_SQL;
-    const finished = this.finished;
-    this.finished = [];
-    const at = new Date().toISOString();
-    try {
-      for (const { id, name } of finished) {
-        await manager.query(sql.published, [at, id]);
-        sent.push(name);
-      }
-    } catch (err) {
-      // Rolled back with the transaction: all of them are marked by a later run.
-      this.finished.push(...finished);
-      sent.length = 0;
-      throw err;
-    }
-    for (const { id } of finished) this.inFlight.delete(id);
-  }
-
   /** Pushes the name of each event it marks published onto `sent`. */
   private async publishBatch(manager: EntityManager, sent: string[]): Promise<RelayResult> {
-    if (this.driver.sendUntilDone) return this.publishBatchUntilDone(manager, sent);
     const sql = isSqlite(manager.connection) ? SQLITE_RELAY_SQL : POSTGRES_RELAY_SQL;
     const rows = (await manager.query(sql.pending, [this.batchSize])) as PendingRow[];
     const result: RelayResult = { published: 0, failed: 0 };
@@ -212,58 +160,7 @@ export class OutboxRelay {
     }
     return result;
   }
-
-  /**
-   * In-memory queues: marks published what its queues are done with, then sends the next events
-   * that are not in flight yet; each is marked by a later run, once every queue is done with it.
-   * `published` counts the events marked, so a run that only sent ends the drain loop.
-   */
-  private async publishBatchUntilDone(manager: EntityManager, sent: string[]): Promise<RelayResult> {
-    const sendUntilDone = this.driver.sendUntilDone?.bind(this.driver) as NonNullable<QueueDriver['sendUntilDone']>;
-    const sql = isSqlite(manager.connection) ? SQLITE_RELAY_SQL : POSTGRES_RELAY_SQL;
-    await this.markFinishedIn(manager, sent);
-    const result: RelayResult = { published: sent.length, failed: 0 };
-    const room = this.maxInFlight - this.inFlight.size;
-    if (room <= 0) return result;
-    // In-flight rows are still unpublished: read past them.
-    const rows = (await manager.query(sql.pending, [Math.min(this.batchSize, room) + this.inFlight.size])) as PendingRow[];
-    let handedOver = 0;
-    for (const row of rows) {
-      if (this.inFlight.has(row.id)) continue;
-      if (handedOver >= Math.min(this.batchSize, room)) break;
-      let done: Promise<boolean[]>;
-      try {
-        const envelope = toEnvelope(row);
-        done = Promise.all((this.subscriptions[envelope.name] ?? []).map((queue) => sendUntilDone(queue, envelope)));
-      } catch (err) {
-        result.failed++;
-        await manager.query(sql.failed, [row.attempts + 1, describeError(err).slice(0, 2000), row.id]);
-        this.logger.warn({ eventId: row.id, event: row.name, attempts: row.attempts + 1, err: describeError(err) }, 'event not relayed; will retry');
-        continue;
-      }
-      handedOver++;
-      this.inFlight.add(row.id);
-      void done.then(
-        (kept) => this.settle(row, kept.every(Boolean)),
-        () => this.settle(row, false),
-      );
-    }
-    return result;
-  }
-
-  /** One in-flight event is over: marked published by the next run, or (lost by a queue) sent again by a later one. */
-  private settle(row: PendingRow, kept: boolean): void {
-    if (kept) this.finished.push({ id: row.id, name: row.name });
-    else {
-      this.inFlight.delete(row.id);
-      this.logger.warn({ eventId: row.id, event: row.name }, 'event not kept by an in-process queue; it stays in the outbox and is sent again');
-    }
-    this.nudge();
-  }
 }
-
-/** Events at most in flight to in-memory queues: a slow consumer's backlog waits in the outbox, not in memory. */
-const DEFAULT_MAX_IN_FLIGHT = 1000;
 
 /**
  * Under load a run every 10 ms carries the events of several commits (a full code flow's consent

@@ -64,14 +64,6 @@ export abstract class QueueDriver {
    * `send`, a driver that deduplicates by id must let it through.
    */
   abstract resend(queue: string, envelope: EventEnvelope): Promise<void>;
-  /**
-   * For a queue that lives only in this process's memory (the in-process driver): hands the
-   * envelope over and answers once the queue is done with it, `true` when it was handled or
-   * dead-lettered, `false` when nothing kept it. The relay marks an event published only then,
-   * so an event still queued when the process dies is sent again at the next start. A driver
-   * whose queues keep what they accepted (BullMQ) leaves this undefined: accepted is enough.
-   */
-  sendUntilDone?(queue: string, envelope: EventEnvelope): Promise<boolean>;
   abstract consume(queue: string, handler: EnvelopeHandler, options?: ConsumeOptions): Promise<void>;
   /** Resolves once nothing is waiting, running or scheduled for retry: tests await it instead of sleeping. */
   abstract whenIdle(): Promise<void>;
