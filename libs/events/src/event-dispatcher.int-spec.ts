@@ -3,9 +3,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { envelope, eventsDatabase, grantRevoked, silentLogger } from '../test/support';
 import { TypeOrmDeadLetterSink } from './dead-letter';
 import { DeadLetterEntity } from './entities/dead-letter.entity';
+import { EventInboxEntity } from './entities/event-inbox.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { ProcessedEventEntity } from './entities/processed-event.entity';
 import { createEventDispatcher, type EventHandlers } from './event-dispatcher';
+import { TypeOrmEventInbox } from './event-inbox';
 import type { EventEnvelope } from './events';
 import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
 import { Outbox } from './outbox';
@@ -26,10 +28,11 @@ describe.each(testEngines())('event consumers on %s', (engine) => {
   });
   afterAll(() => db.destroy());
   beforeEach(async () => {
-    for (const entity of [OutboxEntity, ProcessedEventEntity, DeadLetterEntity])
+    for (const entity of [OutboxEntity, ProcessedEventEntity, DeadLetterEntity, EventInboxEntity])
       await ds.getRepository(entity).clear();
     driver = new InProcessQueueDriver({
       deadLetters: new TypeOrmDeadLetterSink(ds),
+      inbox: new TypeOrmEventInbox(ds),
       retry: { attempts: 3, backoffMs: 1 },
       logger: silentLogger,
       bus: new InProcessBus(),

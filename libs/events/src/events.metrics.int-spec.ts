@@ -5,6 +5,7 @@ import { LOGGER, MetricsRegistry, type DatabaseEngine } from '@tessera/runtime';
 import { createTestDatabase, eventually, testEngines, testRedisUrl, type TestDatabase } from '@tessera/test-kit';
 import { DataSource } from 'typeorm';
 import {
+  MemoryEventInbox,
   deferred,
   envelope,
   eventsDatabase,
@@ -217,7 +218,7 @@ const drivers: Array<[string, () => { driver: QueueDriver; close(): Promise<void
   [
     'InProcessQueueDriver',
     () => {
-      const driver = new InProcessQueueDriver({ deadLetters: new MemoryDeadLetterSink(), logger: silentLogger, bus: new InProcessBus() });
+      const driver = new InProcessQueueDriver({ deadLetters: new MemoryDeadLetterSink(), inbox: new MemoryEventInbox(), logger: silentLogger, bus: new InProcessBus() });
       return { driver, close: () => driver.close() };
     },
   ],

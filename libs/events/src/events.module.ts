@@ -31,6 +31,7 @@ import { BullMqQueueDriver } from './bullmq.queue-driver';
 import { DeadLetterSink, TypeOrmDeadLetterSink } from './dead-letter';
 import { DeadLetters } from './dead-letters.service';
 import { EventConsumerExplorer } from './event-consumer.explorer';
+import { TypeOrmEventInbox } from './event-inbox';
 import { EventsLifecycle } from './events.lifecycle';
 import { eventCounters, EventsMetrics, NO_EVENT_COUNTERS, type EventCounters } from './events.metrics';
 import {
@@ -46,7 +47,7 @@ import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { QueueDriver } from './queue-driver';
 import { RedisBroadcaster } from './redis.broadcaster';
-import { queueName, SUBSCRIPTIONS } from './subscriptions';
+import { queueName, queuesOf, SUBSCRIPTIONS } from './subscriptions';
 
 /** The service's EventCounters: in the application's MetricsRegistry (RuntimeModule's), else none. */
 const EVENT_COUNTERS = Symbol('tessera.events.counters');
@@ -85,11 +86,21 @@ export class EventsModule {
         },
         {
           provide: QueueDriver,
-          useFactory: (deadLetters: DeadLetterSink, logger: EventsLogger, counters: EventCounters) =>
+          useFactory: (deadLetters: DeadLetterSink, logger: EventsLogger, counters: EventCounters, dataSource: () => DataSource) =>
             redisUrl
               ? new BullMqQueueDriver({ redisUrl, deadLetters, retry, retryByEvent, logger, prefix, counters })
-              : new InProcessQueueDriver({ deadLetters, retry, retryByEvent, logger, counters }),
-          inject: [DeadLetterSink, EVENTS_LOGGER, EVENT_COUNTERS],
+              : new InProcessQueueDriver({
+                  deadLetters,
+                  // Declared while the application is being built, before any service's relay
+                  // runs: what other services send here before this one starts waits on disk.
+                  inbox: new TypeOrmEventInbox(dataSource),
+                  queues: queuesOf(options.service),
+                  retry,
+                  retryByEvent,
+                  logger,
+                  counters,
+                }),
+          inject: [DeadLetterSink, EVENTS_LOGGER, EVENT_COUNTERS, EVENTS_DATA_SOURCE],
         },
         {
           provide: Broadcaster,

@@ -1,21 +1,24 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { deferred, envelope, MemoryDeadLetterSink, silentLogger } from '../test/support';
+import { deferred, envelope, MemoryDeadLetterSink, MemoryEventInbox, silentLogger } from '../test/support';
 import type { EventEnvelope } from './events';
 import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
 
 describe('InProcessQueueDriver', () => {
   let bus: InProcessBus;
   let deadLetters: MemoryDeadLetterSink;
+  let inbox: MemoryEventInbox;
 
   beforeEach(() => {
     bus = new InProcessBus();
     deadLetters = new MemoryDeadLetterSink();
+    inbox = new MemoryEventInbox();
   });
 
   it('waits twice as long before each further retry', async () => {
     const delays: number[] = [];
     const driver = new InProcessQueueDriver({
       deadLetters,
+      inbox,
       bus,
       logger: silentLogger,
       retry: { attempts: 4, backoffMs: 10 },
@@ -41,6 +44,7 @@ describe('InProcessQueueDriver', () => {
     const scheduled = deferred();
     const driver = new InProcessQueueDriver({
       deadLetters,
+      inbox,
       bus,
       logger: silentLogger,
       retry: { attempts: 2, backoffMs: 10 },
@@ -70,34 +74,146 @@ describe('InProcessQueueDriver', () => {
     await driver.close();
   });
 
-  it('dead-letters a delivery still waiting for its retry when closed, instead of dropping it', async () => {
-    const driver = new InProcessQueueDriver({
+  it('leaves a delivery waiting for its retry in the inbox when closed, and retries it at the next start', async () => {
+    const first = new InProcessQueueDriver({
       deadLetters,
+      inbox,
       bus,
       logger: silentLogger,
       retry: { attempts: 3, backoffMs: 60_000 },
     });
     const failedOnce = new Promise<void>((resolve) =>
-      driver.consume('q', async () => {
+      first.consume('q', async () => {
         resolve();
         throw new Error('down');
       }),
     );
     const sent = envelope('user.updated', { sub: 'carol' });
-    await driver.send('q', sent);
+    await first.send('q', sent);
     await failedOnce;
 
-    await driver.close();
+    await first.close();
 
-    expect(deadLetters.letters).toEqual([
-      { queue: 'q', envelope: sent, error: expect.stringMatching(/closed before retry 2/), attempts: 1 },
-    ]);
+    expect(deadLetters.letters).toEqual([]);
+    expect(await inbox.held('q')).toEqual([{ key: sent.id, envelope: sent, attempts: 1 }]);
     await bus.whenIdle();
+
+    const attempts: number[] = [];
+    const restarted = new InProcessQueueDriver({ deadLetters, inbox, bus: new InProcessBus(), logger: silentLogger, retry: { attempts: 3, backoffMs: 1 } });
+    await restarted.consume('q', async (e) => {
+      attempts.push(attempts.length);
+      expect(e).toEqual(sent);
+      throw new Error('still down');
+    });
+    await restarted.whenIdle();
+
+    // Attempt 1 before the restart, 2 and 3 after it: the policy counts across the restart.
+    expect(attempts).toHaveLength(2);
+    expect(deadLetters.letters).toEqual([{ queue: 'q', envelope: sent, error: expect.stringMatching(/still down/), attempts: 3 }]);
+    expect(await inbox.held('q')).toEqual([]);
+    await restarted.close();
+  });
+
+  it('keeps a delivery in the inbox from the send until it is handled, and a crash in between loses nothing', async () => {
+    const crashed = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
+    const started = deferred();
+    // A handler that never finishes: the process dies before it does.
+    await crashed.consume('q', () => {
+      started.resolve();
+      return new Promise<void>(() => undefined);
+    });
+    const sent = envelope('user.updated', { sub: 'frank' });
+
+    await crashed.send('q', sent);
+    // Kept before send resolves, which is when the relay marks the event published.
+    expect((await inbox.held('q')).map((h) => h.key)).toEqual([sent.id]);
+    await started.promise;
+
+    // The next process: a new bus and driver over the same inbox.
+    const received: EventEnvelope[] = [];
+    const restarted = new InProcessQueueDriver({ deadLetters, inbox, bus: new InProcessBus(), logger: silentLogger });
+    await restarted.consume('q', async (e) => {
+      received.push(e);
+    });
+    await restarted.whenIdle();
+
+    expect(received).toEqual([sent]);
+    expect(await inbox.held('q')).toEqual([]);
+    await restarted.close();
+  });
+
+  it('keeps on disk what is sent to a declared queue before its consumer starts, and delivers it once it does', async () => {
+    const producer = new InProcessQueueDriver({ deadLetters, inbox: new MemoryEventInbox(), bus, logger: silentLogger });
+    const consumer = new InProcessQueueDriver({ deadLetters, inbox, queues: ['tessera.auth-service'], bus, logger: silentLogger });
+    const sent = envelope('user.updated', { sub: 'grace' });
+
+    await producer.send('tessera.auth-service', sent);
+    expect((await inbox.held('tessera.auth-service')).map((h) => h.envelope)).toEqual([sent]);
+
+    const received: EventEnvelope[] = [];
+    await consumer.consume('tessera.auth-service', async (e) => {
+      received.push(e);
+    });
+    await consumer.whenIdle();
+
+    expect(received).toEqual([sent]);
+    expect(await inbox.held('tessera.auth-service')).toEqual([]);
+    await Promise.all([producer.close(), consumer.close()]);
+  });
+
+  it('delivers an envelope sent again while still held only once', async () => {
+    const driver = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
+    const release = deferred();
+    const received: string[] = [];
+    await driver.consume('q', async (e) => {
+      received.push(e.id);
+      await release.promise;
+    });
+    const sent = envelope('user.updated', { sub: 'heidi' });
+
+    await driver.send('q', sent);
+    await driver.send('q', sent);
+    release.resolve();
+    await driver.whenIdle();
+
+    expect(received).toEqual([sent.id]);
+    await driver.close();
+  });
+
+  it('fails the send when the inbox cannot keep the envelope, so that the relay keeps it', async () => {
+    const driver = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
+    const received: string[] = [];
+    await driver.consume('q', async (e) => {
+      received.push(e.id);
+    });
+    jest.spyOn(inbox, 'add').mockRejectedValueOnce(new Error('SQLITE_FULL: database or disk is full'));
+
+    await expect(driver.send('q', envelope('user.updated', { sub: 'ivan' }))).rejects.toThrow(/SQLITE_FULL/);
+    await driver.whenIdle();
+
+    expect(received).toEqual([]);
+    await driver.close();
+  });
+
+  it('leaves the envelope in the inbox when its dead letter cannot be written, for the next start', async () => {
+    const driver = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger, retry: { attempts: 1, backoffMs: 1 } });
+    jest.spyOn(deadLetters, 'record').mockRejectedValueOnce(new Error('disk I/O error'));
+    await driver.consume('q', async () => {
+      throw new Error('handler down');
+    });
+    const sent = envelope('user.updated', { sub: 'judy' });
+
+    await driver.send('q', sent);
+    await driver.whenIdle();
+
+    expect(deadLetters.letters).toEqual([]);
+    expect((await inbox.held('q')).map((h) => h.key)).toEqual([sent.id]);
+    await driver.close();
   });
 
   it('connects the drivers of different services in one process', async () => {
-    const producer = new InProcessQueueDriver({ deadLetters, bus, logger: silentLogger });
-    const consumer = new InProcessQueueDriver({ deadLetters, bus, logger: silentLogger });
+    const producer = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
+    const consumer = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
     const received: EventEnvelope[] = [];
     await consumer.consume('tessera.auth-service', async (e) => {
       received.push(e);
@@ -113,7 +229,7 @@ describe('InProcessQueueDriver', () => {
 
   it('runs the handler outside the sender async context (never inside its transaction)', async () => {
     const context = new AsyncLocalStorage<string>();
-    const driver = new InProcessQueueDriver({ deadLetters, bus, logger: silentLogger });
+    const driver = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
     let seen: string | undefined = 'unset';
     await driver.consume('q', async () => {
       seen = context.getStore();
@@ -129,7 +245,7 @@ describe('InProcessQueueDriver', () => {
   });
 
   it('hands the consumer a copy, not the producer objects', async () => {
-    const driver = new InProcessQueueDriver({ deadLetters, bus, logger: silentLogger });
+    const driver = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
     let received: EventEnvelope | undefined;
     await driver.consume('q', async (e) => {
       received = e;

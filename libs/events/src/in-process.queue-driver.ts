@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DeadLetterSink } from './dead-letter';
+import { inboxKey, type EventInbox } from './event-inbox';
 import type { EventEnvelope } from './events';
 import type { EventCounters } from './events.metrics';
 import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
@@ -10,6 +11,7 @@ import {
   QueueDriver,
   retryPolicyFor,
   type AttemptContext,
+  type AttemptOutcome,
   type ConsumeOptions,
   type EnvelopeHandler,
   type EventRetryPolicies,
@@ -19,8 +21,11 @@ import {
 import { backgroundContext } from './transaction';
 
 interface BusConsumer {
-  /** Takes over one envelope; calls `done` once it is handled or dead-lettered. */
-  accept(envelope: EventEnvelope, done: () => void): void;
+  /**
+   * Takes over one envelope: resolves once it is kept (the consumer's inbox) and queued, and
+   * calls `done` once it is handled, dead-lettered, or left on disk for the next start.
+   */
+  accept(envelope: EventEnvelope, done: () => void): Promise<void>;
 }
 
 /**
@@ -30,27 +35,50 @@ interface BusConsumer {
  */
 export class InProcessBus {
   private readonly consumers = new Map<string, BusConsumer>();
-  /** Envelopes sent before their queue's consumer started, kept as a broker would keep them. */
+  /** The inboxes of queues whose consumer has not started yet: a send there is kept on disk. */
+  private readonly declared = new Map<string, EventInbox>();
+  /** Envelopes sent to a queue nobody in this process declared, kept in memory until a consumer starts. */
   private readonly backlog = new Map<string, EventEnvelope[]>();
   private outstanding = 0;
   private idleWaiters: Array<() => void> = [];
 
-  publish(queue: string, envelope: EventEnvelope): void {
+  /**
+   * Resolves once the envelope is kept: in its consumer's inbox when the queue is consumed or
+   * declared in this process, else in memory (a queue of a service this process does not run).
+   */
+  async publish(queue: string, envelope: EventEnvelope): Promise<void> {
     const consumer = this.consumers.get(queue);
-    if (consumer) this.dispatch(consumer, envelope);
-    else {
-      const waiting = this.backlog.get(queue);
-      if (waiting) waiting.push(envelope);
-      else this.backlog.set(queue, [envelope]);
+    if (consumer) return this.dispatch(consumer, envelope);
+    const inbox = this.declared.get(queue);
+    if (inbox) {
+      // Its consumer reads its inbox when it starts.
+      await inbox.add(queue, inboxKey(envelope), envelope);
+      return;
     }
+    const waiting = this.backlog.get(queue);
+    if (waiting) waiting.push(envelope);
+    else this.backlog.set(queue, [envelope]);
   }
 
-  attach(queue: string, consumer: BusConsumer): void {
+  /**
+   * Says, before any relay runs, that this process consumes `queue` and keeps its deliveries in
+   * `inbox`: what is sent before the consumer starts then waits on disk, not in memory.
+   */
+  declare(queue: string, inbox: EventInbox): void {
+    this.declared.set(queue, inbox);
+  }
+
+  /** The declaring driver closed: its database may close next. */
+  undeclare(queue: string, inbox: EventInbox): void {
+    if (this.declared.get(queue) === inbox) this.declared.delete(queue);
+  }
+
+  attach(queue: string, consumer: BusConsumer, onBacklogError: (err: unknown) => void): void {
     if (this.consumers.has(queue)) throw new Error(`Queue '${queue}' already has a consumer in this process`);
     this.consumers.set(queue, consumer);
     const waiting = this.backlog.get(queue) ?? [];
     this.backlog.delete(queue);
-    for (const envelope of waiting) this.dispatch(consumer, envelope);
+    for (const envelope of waiting) this.dispatch(consumer, envelope).catch(onBacklogError);
   }
 
   detach(queue: string, consumer: BusConsumer): void {
@@ -63,17 +91,28 @@ export class InProcessBus {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private dispatch(consumer: BusConsumer, envelope: EventEnvelope): void {
+  /** Counts a delivery that did not come through `publish` (one read back from an inbox); call the result once when it ends. */
+  track(): () => void {
     this.outstanding++;
     let finished = false;
-    consumer.accept(envelope, () => {
+    return () => {
       if (finished) return;
       finished = true;
       if (--this.outstanding > 0) return;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
-    });
+    };
+  }
+
+  private async dispatch(consumer: BusConsumer, envelope: EventEnvelope): Promise<void> {
+    const done = this.track();
+    try {
+      await consumer.accept(envelope, done);
+    } catch (err) {
+      done();
+      throw err;
+    }
   }
 }
 
@@ -81,6 +120,13 @@ export const PROCESS_BUS = new InProcessBus();
 
 export interface InProcessQueueDriverOptions {
   deadLetters: DeadLetterSink;
+  /** Where this service's queues keep what they hold (its own database), read back when they start. */
+  inbox: EventInbox;
+  /**
+   * The queues this service will consume, declared on the bus at once: envelopes sent to them
+   * before `consume` (another service's relay starting first) wait in the inbox.
+   */
+  queues?: readonly string[];
   retry?: Partial<RetryPolicy>;
   /** Policies of particular events over `retry`. */
   retryByEvent?: EventRetryPolicies;
@@ -94,9 +140,15 @@ export interface InProcessQueueDriverOptions {
 
 /**
  * Embedded mode's queue: deliveries run in this process, one at a time per queue unless the
- * consumer asks for more (like a BullMQ worker's concurrency), never inside the sender's call stack or async context, with
- * BullMQ's retry, backoff and dead-letter behaviour. Not durable: whatever is queued here when
- * the process dies is lost, a limit of the embedded mode.
+ * consumer asks for more (like a BullMQ worker's concurrency), never inside the sender's call
+ * stack or async context, with BullMQ's retry, backoff and dead-letter behaviour.
+ *
+ * Durable as BullMQ is: `send` resolves only once the envelope is in the consuming service's
+ * inbox (its own database), and it leaves the inbox only when handled or dead-lettered. A
+ * consumer starting reads its inbox back, so a crash, a restart, or a retry still waiting at
+ * shutdown loses nothing (the consumer's `processed_events` absorbs what runs twice). The one
+ * exception is a queue no service in this process declared: held in memory until its consumer
+ * starts.
  */
 export class InProcessQueueDriver extends QueueDriver {
   private readonly retry: RetryPolicy;
@@ -110,15 +162,16 @@ export class InProcessQueueDriver extends QueueDriver {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger ?? defaultEventsLogger();
     this.bus = options.bus ?? PROCESS_BUS;
+    for (const queue of options.queues ?? []) this.bus.declare(queue, options.inbox);
   }
 
   async send(queue: string, envelope: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('InProcessQueueDriver is closed');
     // Handed over as JSON, as a broker would: the consumer never shares the producer's objects.
-    this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
+    await this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
   }
 
-  /** Nothing here remembers what it delivered: a resend is a send. */
+  /** A replayed dead letter left the inbox when it died: a resend is a send. */
   resend(queue: string, envelope: EventEnvelope): Promise<void> {
     return this.send(queue, envelope);
   }
@@ -129,12 +182,19 @@ export class InProcessQueueDriver extends QueueDriver {
       retry: this.retry,
       retryByEvent: this.options.retryByEvent,
       deadLetters: this.options.deadLetters,
+      inbox: this.options.inbox,
       logger: this.logger,
       counters: this.options.counters,
       setTimer: this.options.setTimer ?? ((run, delayMs) => setTimeout(run, delayMs)),
+      track: () => this.bus.track(),
     }, Math.max(1, options.concurrency ?? 1));
-    this.bus.attach(queue, worker);
+    // Attached before the inbox is read: whatever arrives meanwhile goes to the worker, which
+    // knows it already when the read brings it back.
+    this.bus.attach(queue, worker, (err) =>
+      this.logger.error({ queue, err: describeError(err) }, 'event sent before the queue started could not be kept'),
+    );
     this.workers.set(queue, worker);
+    await worker.resume();
   }
 
   whenIdle(): Promise<void> {
@@ -146,10 +206,14 @@ export class InProcessQueueDriver extends QueueDriver {
     return Object.fromEntries([...this.workers].map(([queue, worker]) => [queue, worker.counts()]));
   }
 
-  /** Stops consuming once the deliveries already handed over have run. */
+  /**
+   * Stops consuming once the deliveries already running have ended. What waits, or waits for a
+   * retry, stays in the inbox and runs when the queue next starts.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const queue of this.options.queues ?? []) this.bus.undeclare(queue, this.options.inbox);
     for (const [queue, worker] of this.workers) this.bus.detach(queue, worker);
     await Promise.all([...this.workers.values()].map((worker) => worker.close()));
   }
@@ -157,11 +221,16 @@ export class InProcessQueueDriver extends QueueDriver {
 
 type WorkerContext = Omit<AttemptContext, 'queue' | 'attempt'> & {
   retryByEvent?: EventRetryPolicies;
+  inbox: EventInbox;
   setTimer: (run: () => void, delayMs: number) => NodeJS.Timeout;
+  /** Counts a delivery read back from the inbox for the bus's `whenIdle`. */
+  track: () => () => void;
 };
 
 interface Delivery {
   envelope: EventEnvelope;
+  /** Its key in the inbox. */
+  key: string;
   attempt: number;
   done: () => void;
 }
@@ -169,6 +238,8 @@ interface Delivery {
 class InProcessWorker implements BusConsumer {
   private running = 0;
   private readonly pending: Delivery[] = [];
+  /** The inbox keys of every delivery in memory: waiting, running, or waiting for a retry. */
+  private readonly held = new Set<string>();
   private drainWaiters: Array<() => void> = [];
   private readonly waitingRetries = new Map<NodeJS.Timeout, Delivery>();
   private readonly inBackground = backgroundContext();
@@ -181,26 +252,41 @@ class InProcessWorker implements BusConsumer {
     private readonly concurrency: number,
   ) {}
 
-  accept(envelope: EventEnvelope, done: () => void): void {
-    this.enqueue({ envelope, attempt: 1, done });
+  async accept(envelope: EventEnvelope, done: () => void): Promise<void> {
+    const key = inboxKey(envelope);
+    // Kept first: once this resolves the sender forgets the envelope (the relay marks it published).
+    const added = await this.ctx.inbox.add(this.queue, key, envelope);
+    // Held already (sent again while still here, or just read back by `resume`), or shutting
+    // down: the inbox has it, and it runs once, from there.
+    if (!added || this.held.has(key) || this.closing) return done();
+    this.held.add(key);
+    this.enqueue({ envelope, key, attempt: 1, done });
+  }
+
+  /** Brings back what the inbox holds from before this start (a crash, a restart, a retry left at shutdown). */
+  async resume(): Promise<void> {
+    for (const kept of await this.ctx.inbox.held(this.queue)) {
+      if (this.closing) return;
+      if (this.held.has(kept.key)) continue;
+      this.held.add(kept.key);
+      this.enqueue({ envelope: kept.envelope as EventEnvelope, key: kept.key, attempt: kept.attempts + 1, done: this.ctx.track() });
+    }
   }
 
   counts(): JobCounts {
     return { waiting: this.pending.length, active: this.running, delayed: this.waitingRetries.size, failed: 0 };
   }
 
-  /**
-   * Runs what was already handed over; deliveries then waiting for a retry are dead-lettered
-   * rather than dropped, so that an operator can replay them.
-   */
+  /** Waits for the running deliveries; the waiting ones and the retries stay in the inbox. */
   async close(): Promise<void> {
     this.closing = true;
-    while (this.running > 0 || this.pending.length > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    for (const delivery of this.pending.splice(0)) this.letGo(delivery);
     for (const [timer, delivery] of this.waitingRetries) {
       clearTimeout(timer);
       this.waitingRetries.delete(timer);
-      await this.deadLetter(delivery, `queue closed before retry ${delivery.attempt}`);
+      this.letGo(delivery);
     }
+    while (this.running > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
   private enqueue(delivery: Delivery): void {
@@ -210,7 +296,7 @@ class InProcessWorker implements BusConsumer {
 
   /** Starts waiting deliveries in arrival order while fewer than `concurrency` run. */
   private startWhatMayRun(): void {
-    while (this.running < this.concurrency && this.pending.length > 0) {
+    while (!this.closing && this.running < this.concurrency && this.pending.length > 0) {
       const delivery = this.pending.shift() as Delivery;
       this.running++;
       // Started from a captured context: the sender's async context (its open transaction) stays behind.
@@ -226,7 +312,7 @@ class InProcessWorker implements BusConsumer {
           .finally(() => {
             this.running--;
             this.startWhatMayRun();
-            if (this.running === 0 && this.pending.length === 0) {
+            if (this.running === 0) {
               const waiters = this.drainWaiters;
               this.drainWaiters = [];
               for (const resolve of waiters) resolve();
@@ -237,50 +323,45 @@ class InProcessWorker implements BusConsumer {
   }
 
   private async deliver(delivery: Delivery): Promise<void> {
+    const retry = retryPolicyFor(this.ctx.retry, this.ctx.retryByEvent, delivery.envelope?.name);
+    let outcome: AttemptOutcome;
     try {
-      const retry = retryPolicyFor(this.ctx.retry, this.ctx.retryByEvent, delivery.envelope?.name);
-      const outcome = await attemptDelivery(this.handler, delivery.envelope, {
+      outcome = await attemptDelivery(this.handler, delivery.envelope, {
         ...this.ctx,
         retry,
         queue: this.queue,
         attempt: delivery.attempt,
       });
-      if (outcome.retry) {
-        const next = { ...delivery, attempt: delivery.attempt + 1 };
-        const timer = this.ctx.setTimer(
-          () => {
-            if (this.closing) return; // close() dead-letters it
-            this.waitingRetries.delete(timer);
-            this.enqueue(next);
-          },
-          backoffDelay(retry, delivery.attempt),
-        );
-        this.waitingRetries.set(timer, next);
-        return;
-      }
     } catch (err) {
+      // It stays in the inbox and runs again at the next start.
       this.ctx.logger.error(
-        { queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) },
-        'dead letter could not be written; event lost',
+        { queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) },
+        'dead letter could not be written; the event stays queued until the next start',
       );
+      return this.letGo(delivery);
     }
-    delivery.done();
+    if (!outcome.retry) {
+      await this.ctx.inbox.remove(this.queue, delivery.key).catch((err) =>
+        // Left there, it runs again at the next start and is acknowledged as already processed.
+        this.ctx.logger.warn({ queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) }, 'handled event could not be removed from the inbox'),
+      );
+      return this.letGo(delivery);
+    }
+    await this.ctx.inbox.attempted(this.queue, delivery.key, delivery.attempt).catch((err) =>
+      this.ctx.logger.warn({ queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) }, 'attempt count could not be recorded'),
+    );
+    if (this.closing) return this.letGo(delivery);
+    const next = { ...delivery, attempt: delivery.attempt + 1 };
+    const timer = this.ctx.setTimer(() => {
+      this.waitingRetries.delete(timer);
+      this.enqueue(next);
+    }, backoffDelay(retry, delivery.attempt));
+    this.waitingRetries.set(timer, next);
   }
 
-  private async deadLetter(delivery: Delivery, error: string): Promise<void> {
-    try {
-      await this.ctx.deadLetters.record({
-        queue: this.queue,
-        envelope: delivery.envelope,
-        error,
-        attempts: delivery.attempt - 1,
-      });
-    } catch (err) {
-      this.ctx.logger.error(
-        { queue: this.queue, eventId: delivery.envelope.id, err: describeError(err) },
-        'dead letter could not be written; event lost',
-      );
-    }
+  /** Out of memory: handled, dead-lettered, or left in the inbox for the next start. */
+  private letGo(delivery: Delivery): void {
+    this.held.delete(delivery.key);
     delivery.done();
   }
 }

@@ -9,6 +9,7 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './queue-driver';
 export * from './dead-letter';
+export { EventInbox, TypeOrmEventInbox, type HeldDelivery } from './event-inbox';
 export * from './dead-letters.service';
 export {
   InProcessBus,

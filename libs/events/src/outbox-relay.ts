@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { resolveDataSource, type DataSourceRef } from './data-source-ref';
 import type { OutboxEntity } from './entities/outbox.entity';
 import type { EventEnvelope, EventName } from './events';
@@ -123,11 +123,12 @@ export class OutboxRelay {
 
   private async drain(): Promise<RelayResult> {
     const total: RelayResult = { published: 0, failed: 0 };
+    const dataSource = resolveDataSource(this.dataSource);
     for (;;) {
       const sent: string[] = [];
-      const batch = await inTransaction(resolveDataSource(this.dataSource), (manager) =>
-        this.publishBatch(manager, sent),
-      );
+      const batch = isSqlite(dataSource)
+        ? await this.publishBatchSqlite(dataSource, sent)
+        : await inTransaction(dataSource, (manager) => this.publishBatchClaimed(manager, sent));
       // Counted once the rows are marked published for good: after the commit.
       for (const name of sent) this.counters.published(name);
       total.published += batch.published;
@@ -137,30 +138,78 @@ export class OutboxRelay {
     }
   }
 
-  /** Pushes the name of each event it marks published onto `sent`. */
-  private async publishBatch(manager: EntityManager, sent: string[]): Promise<RelayResult> {
-    const sql = isSqlite(manager.connection) ? SQLITE_RELAY_SQL : POSTGRES_RELAY_SQL;
-    const rows = (await manager.query(sql.pending, [this.batchSize])) as PendingRow[];
-    const result: RelayResult = { published: 0, failed: 0 };
+  /**
+   * PostgreSQL: the batch is claimed (FOR UPDATE SKIP LOCKED) for the length of the transaction
+   * that sends it and marks it, so that replicas share the outbox.
+   */
+  private async publishBatchClaimed(manager: EntityManager, sent: string[]): Promise<RelayResult> {
+    const rows = (await manager.query(POSTGRES_RELAY_SQL.pending, [this.batchSize])) as PendingRow[];
+    return this.mark(manager, POSTGRES_RELAY_SQL, await this.sendEach(rows), sent);
+  }
+
+  /**
+   * SQLite: one process, and its relay runs take turns, so nothing needs claiming. The rows are
+   * sent outside any transaction: an in-process send waits for the commit of the consuming
+   * service's inbox, and two services' relays each holding their own database's transaction
+   * while waiting for the other's would wait for ever (and hold up every write meanwhile).
+   */
+  private publishBatchSqlite(dataSource: DataSource, sent: string[]): Promise<RelayResult> {
+    // Relays of the same file in this process (tests build several) take turns, as a claim would make them.
+    const turn = (sqliteRelayTurns.get(dataSource) ?? Promise.resolve()).then(() => this.sendAndMarkSqlite(dataSource, sent));
+    sqliteRelayTurns.set(dataSource, turn.catch(() => undefined));
+    return turn;
+  }
+
+  private async sendAndMarkSqlite(dataSource: DataSource, sent: string[]): Promise<RelayResult> {
+    const rows = (await dataSource.query(SQLITE_RELAY_SQL.pending, [this.batchSize])) as PendingRow[];
+    if (rows.length === 0) return { published: 0, failed: 0 };
+    const outcomes = await this.sendEach(rows);
+    return inTransaction(dataSource, (manager) => this.mark(manager, SQLITE_RELAY_SQL, outcomes, sent));
+  }
+
+  /** Sends each row to every queue that subscribes to its event; the error of each that failed. */
+  private async sendEach(rows: PendingRow[]): Promise<Array<{ row: PendingRow; error?: unknown }>> {
+    const outcomes: Array<{ row: PendingRow; error?: unknown }> = [];
     for (const row of rows) {
       try {
         const envelope = toEnvelope(row);
         for (const queue of this.subscriptions[envelope.name] ?? []) await this.driver.send(queue, envelope);
+        outcomes.push({ row });
+      } catch (error) {
+        outcomes.push({ row, error });
+      }
+    }
+    return outcomes;
+  }
+
+  /** Marks the sent rows published and counts a failed attempt on the others; pushes each published event's name onto `sent`. */
+  private async mark(
+    manager: EntityManager,
+    sql: RelaySql,
+    outcomes: Array<{ row: PendingRow; error?: unknown }>,
+    sent: string[],
+  ): Promise<RelayResult> {
+    const result: RelayResult = { published: 0, failed: 0 };
+    for (const { row, error } of outcomes) {
+      if (error === undefined) {
         await manager.query(sql.published, [new Date().toISOString(), row.id]);
         result.published++;
         sent.push(row.name);
-      } catch (err) {
-        result.failed++;
-        await manager.query(sql.failed, [row.attempts + 1, describeError(err).slice(0, 2000), row.id]);
-        this.logger.warn(
-          { eventId: row.id, event: row.name, attempts: row.attempts + 1, err: describeError(err) },
-          'event not relayed; will retry',
-        );
+        continue;
       }
+      result.failed++;
+      await manager.query(sql.failed, [row.attempts + 1, describeError(error).slice(0, 2000), row.id]);
+      this.logger.warn(
+        { eventId: row.id, event: row.name, attempts: row.attempts + 1, err: describeError(error) },
+        'event not relayed; will retry',
+      );
     }
     return result;
   }
 }
+
+/** The latest batch of each SQLite DataSource's relays, so that the next one starts after it. */
+const sqliteRelayTurns = new WeakMap<DataSource, Promise<unknown>>();
 
 /**
  * Under load a run every 10 ms carries the events of several commits (a full code flow's consent
@@ -189,6 +238,7 @@ function relaySql(sqlite: boolean) {
     failed: `UPDATE "outbox" SET "attempts" = ${p(1)}, "last_error" = ${p(2)} WHERE "id" = ${p(3)}`,
   };
 }
+type RelaySql = ReturnType<typeof relaySql>;
 const SQLITE_RELAY_SQL = relaySql(true);
 const POSTGRES_RELAY_SQL = relaySql(false);
 

@@ -1,5 +1,5 @@
 import { testRedisUrl } from '@tessera/test-kit';
-import { redisNamespace, silentLogger } from '../test/support';
+import { MemoryEventInbox, redisNamespace, silentLogger } from '../test/support';
 import { BullMqQueueDriver } from './bullmq.queue-driver';
 import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
 import { CONTRACT_RETRY, CONTRACT_RETRY_BY_EVENT, queueDriverContract } from './queue-driver.contract';
@@ -7,6 +7,7 @@ import { CONTRACT_RETRY, CONTRACT_RETRY_BY_EVENT, queueDriverContract } from './
 queueDriverContract('InProcessQueueDriver', { dedupesById: false }, async (deadLetters) => {
   const driver = new InProcessQueueDriver({
     deadLetters,
+    inbox: new MemoryEventInbox(),
     retry: CONTRACT_RETRY,
     retryByEvent: CONTRACT_RETRY_BY_EVENT,
     logger: silentLogger,

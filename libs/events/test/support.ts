@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { ServiceDatabase } from '@tessera/runtime';
 import { DeadLetterSink, type DeadLetter } from '../src/dead-letter';
 import { EVENTS_ENTITIES } from '../src/entities';
+import { EventInbox, type HeldDelivery } from '../src/event-inbox';
 import { EVENTS, type EventEnvelope, type EventName, type EventOf } from '../src/events';
 import type { EventsLogger } from '../src/logger';
 import { EVENTS_MIGRATIONS } from '../src/migrations';
@@ -39,6 +40,31 @@ export class MemoryDeadLetterSink extends DeadLetterSink {
   readonly letters: DeadLetter[] = [];
   async record(letter: DeadLetter): Promise<void> {
     this.letters.push(letter);
+  }
+}
+
+/**
+ * An inbox in memory, for driver tests that are not about durability (the database one,
+ * TypeOrmEventInbox, has tests of its own on both engines). It copies what it keeps, as a
+ * database would.
+ */
+export class MemoryEventInbox extends EventInbox {
+  readonly rows = new Map<string, HeldDelivery & { queue: string }>();
+  async add(queue: string, key: string, envelope: unknown): Promise<boolean> {
+    const id = `${queue}\u0000${key}`;
+    if (this.rows.has(id)) return false;
+    this.rows.set(id, { queue, key, envelope: JSON.parse(JSON.stringify(envelope) ?? 'null') as unknown, attempts: 0 });
+    return true;
+  }
+  async attempted(queue: string, key: string, attempts: number): Promise<void> {
+    const row = this.rows.get(`${queue}\u0000${key}`);
+    if (row) row.attempts = attempts;
+  }
+  async remove(queue: string, key: string): Promise<void> {
+    this.rows.delete(`${queue}\u0000${key}`);
+  }
+  async held(queue: string): Promise<HeldDelivery[]> {
+    return [...this.rows.values()].filter((r) => r.queue === queue).map(({ key, envelope, attempts }) => ({ key, envelope, attempts }));
   }
 }
 

@@ -22,7 +22,7 @@ describe.each(testEngines())('events migrations on %s', (engine) => {
     for (let i = 0; i < EVENTS_MIGRATIONS[engine].length; i++) await db.dataSource.undoLastMigration({ transaction: 'each' });
     const runner = db.dataSource.createQueryRunner();
     try {
-      for (const table of ['outbox', 'processed_events', 'dead_letters'])
+      for (const table of ['outbox', 'processed_events', 'dead_letters', 'event_inbox'])
         expect(await runner.getTable(table)).toBeUndefined();
     } finally {
       await runner.release();

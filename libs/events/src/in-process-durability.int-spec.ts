@@ -1,0 +1,157 @@
+import { createTestDatabase, testEngines, type TestDatabase } from '@tessera/test-kit';
+import { IsNull, type DataSource } from 'typeorm';
+import { eventsDatabase, grantRevoked, silentLogger } from '../test/support';
+import { TypeOrmDeadLetterSink } from './dead-letter';
+import { EventInboxEntity } from './entities/event-inbox.entity';
+import { OutboxEntity } from './entities/outbox.entity';
+import { ProcessedEventEntity } from './entities/processed-event.entity';
+import { createEventDispatcher, type EventHandlers } from './event-dispatcher';
+import { TypeOrmEventInbox } from './event-inbox';
+import type { EventName, EventOf } from './events';
+import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
+import { outsideTransaction } from './on-event.decorator';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import type { Subscriptions } from './subscriptions';
+import { inTransaction } from './transaction';
+
+/** Two services, each consuming what the other emits: a's `user.updated` goes to b, b's `grant.revoked` to a. */
+const subscriptions: Subscriptions = { 'user.updated': ['q.b'], 'grant.revoked': ['q.a'] };
+
+/**
+ * Embedded mode's queue on real databases: each service keeps what its queue holds in its own
+ * database until handled, so a process that dies after the relay handed an event over (and
+ * marked it published) still handles it at its next start.
+ */
+describe.each(testEngines())('in-process queue with its inbox on %s', (engine) => {
+  let a: TestDatabase;
+  let b: TestDatabase;
+  const outbox = new Outbox(subscriptions);
+  const open: Array<{ close(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    a = await createTestDatabase(eventsDatabase('svc-a'), engine);
+    b = await createTestDatabase(eventsDatabase('svc-b'), engine);
+  });
+  afterAll(async () => {
+    await a.destroy();
+    await b.destroy();
+  });
+  beforeEach(async () => {
+    for (const ds of [a.dataSource, b.dataSource])
+      for (const entity of [OutboxEntity, ProcessedEventEntity, EventInboxEntity]) await ds.getRepository(entity).clear();
+  });
+  afterEach(async () => {
+    for (const closable of open.splice(0)) await closable.close();
+  });
+
+  /** One service's queue driver (on `bus`, one per process) and relay. */
+  const service = (ds: DataSource, bus: InProcessBus) => {
+    const driver = new InProcessQueueDriver({
+      deadLetters: new TypeOrmDeadLetterSink(ds),
+      inbox: new TypeOrmEventInbox(ds),
+      bus,
+      logger: silentLogger,
+      retry: { attempts: 3, backoffMs: 1 },
+    });
+    const relay = new OutboxRelay(ds, driver, { subscriptions, logger: silentLogger, batchSize: 10 });
+    open.push({ close: () => relay.stop() }, driver);
+    return { driver, relay };
+  };
+  const consume = (driver: InProcessQueueDriver, queue: string, ds: DataSource, handlers: EventHandlers) =>
+    driver.consume(queue, createEventDispatcher({ consumer: queue, dataSource: ds, handlers, logger: silentLogger }));
+  const emit = <N extends EventName>(ds: DataSource, name: N, payload: EventOf<N>) =>
+    inTransaction(ds, (m) => outbox.add(m, name, payload));
+  const count = (ds: DataSource, entity: typeof OutboxEntity | typeof EventInboxEntity | typeof ProcessedEventEntity) =>
+    ds.getRepository(entity).count();
+  const unpublished = (ds: DataSource) => ds.getRepository(OutboxEntity).countBy({ publishedAt: IsNull() });
+
+  it("relays two services' events to each other at once, keeping each in the consumer's inbox until handled", async () => {
+    const bus = new InProcessBus();
+    const svcA = service(a.dataSource, bus);
+    const svcB = service(b.dataSource, bus);
+    const handledByA: string[] = [];
+    const handledByB: string[] = [];
+    await consume(svcA.driver, 'q.a', a.dataSource, { 'grant.revoked': [(p) => void handledByA.push(p.grantId)] });
+    await consume(svcB.driver, 'q.b', b.dataSource, { 'user.updated': [(p) => void handledByB.push(p.sub)] });
+    for (let i = 0; i < 25; i++) {
+      await emit(a.dataSource, 'user.updated', { sub: `u-${i}` });
+      await emit(b.dataSource, 'grant.revoked', grantRevoked(`g-${i}`));
+    }
+
+    // Each relay waits for the other database's inbox commit: neither may hold its own database meanwhile.
+    const [fromA, fromB] = await Promise.all([svcA.relay.flush(), svcB.relay.flush()]);
+    await bus.whenIdle();
+
+    expect([fromA.published, fromB.published]).toEqual([25, 25]);
+    expect(handledByB.sort()).toEqual(Array.from({ length: 25 }, (_, i) => `u-${i}`).sort());
+    expect(handledByA.sort()).toEqual(Array.from({ length: 25 }, (_, i) => `g-${i}`).sort());
+    expect([await unpublished(a.dataSource), await unpublished(b.dataSource)]).toEqual([0, 0]);
+    expect([await count(a.dataSource, EventInboxEntity), await count(b.dataSource, EventInboxEntity)]).toEqual([0, 0]);
+  });
+
+  it('handles at the next start an event whose consumer died after the relay marked it published', async () => {
+    const firstProcess = new InProcessBus();
+    const producer = service(a.dataSource, firstProcess);
+    const dying = service(b.dataSource, firstProcess);
+    let started = 0;
+    await consume(dying.driver, 'q.b', b.dataSource, {
+      'user.updated': [
+        // The process is killed while the handler runs: it never finishes. (Outside a
+        // transaction, so that it holds nothing of the database the next start uses.)
+        outsideTransaction(() => {
+          started++;
+          return new Promise<void>(() => undefined);
+        }),
+      ],
+    });
+    const sent = await emit(a.dataSource, 'user.updated', { sub: 'kate' });
+
+    expect(await producer.relay.flush()).toEqual({ published: 1, failed: 0 });
+    expect(await unpublished(a.dataSource)).toBe(0);
+    const kept = await b.dataSource.getRepository(EventInboxEntity).find();
+    expect(kept.map((row) => [row.queue, row.eventId, JSON.parse(row.envelope)])).toEqual([['q.b', sent.id, sent]]);
+    // Nothing of the first process runs on: a new bus and driver are the next start.
+    open.length = 0;
+
+    const nextProcess = new InProcessBus();
+    const restarted = service(b.dataSource, nextProcess);
+    const handled: string[] = [];
+    await consume(restarted.driver, 'q.b', b.dataSource, { 'user.updated': [(p) => void handled.push(p.sub)] });
+    await nextProcess.whenIdle();
+
+    expect(started).toBe(1);
+    expect(handled).toEqual(['kate']);
+    expect(await count(b.dataSource, EventInboxEntity)).toBe(0);
+    expect(await b.dataSource.getRepository(ProcessedEventEntity).findOneBy({ consumer: 'q.b', eventId: sent.id })).not.toBeNull();
+  });
+
+  it('does not hand an event over twice when the relay sends it again while it is held', async () => {
+    const bus = new InProcessBus();
+    const consumer = service(b.dataSource, bus);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    await consume(consumer.driver, 'q.b', b.dataSource, {
+      'user.updated': [
+        // Outside a transaction: the second send's inbox insert must not wait for this handler.
+        outsideTransaction(async (p) => {
+          handled.push(p.sub);
+          await released;
+        }),
+      ],
+    });
+    const sent = await emit(a.dataSource, 'user.updated', { sub: 'liam' });
+    const producer = new InProcessQueueDriver({ deadLetters: new TypeOrmDeadLetterSink(a.dataSource), inbox: new TypeOrmEventInbox(a.dataSource), bus, logger: silentLogger });
+    open.push(producer);
+
+    // A relay that crashed before marking the row published sends it again after its restart.
+    await producer.send('q.b', sent);
+    await producer.send('q.b', sent);
+    release();
+    await bus.whenIdle();
+
+    expect(handled).toEqual(['liam']);
+    expect(await count(b.dataSource, EventInboxEntity)).toBe(0);
+  });
+});
