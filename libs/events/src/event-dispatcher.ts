@@ -38,10 +38,11 @@ export interface EventDispatcherOptions {
  * handlers in one transaction with the `processed_events` marker. A redelivered event finds
  * its marker and is acknowledged; a failing handler rolls the marker back and is retried.
  * Handlers marked `outsideTransaction` (`@OnEvent(name, { transactional: false })`) run first,
- * in no transaction, once the marker was found absent; the marker is written after them.
+ * in no transaction, once the marker was found absent; the marker is written after them. The
+ * driver's `settle` hook runs last in the marker's transaction.
  */
 export function createEventDispatcher(options: EventDispatcherOptions): EnvelopeHandler {
-  return async (received) => {
+  return async (received, hooks) => {
     const envelope = checkEnvelope(received);
     // The envelope's payload was parsed with its own event's schema just above.
     const handlers = (options.handlers[envelope.name] ?? []) as ReadonlyArray<EventHandler>;
@@ -67,13 +68,13 @@ export function createEventDispatcher(options: EventDispatcherOptions): Envelope
       for (const handler of outside) await handler(envelope.payload, envelope, dataSource.manager);
     }
     await inTransaction(dataSource, async (manager) => {
-      if (!(await claim(manager, options.consumer, envelope.id))) {
-        acknowledged();
-        return;
+      if (!(await claim(manager, options.consumer, envelope.id))) acknowledged();
+      else {
+        for (const handler of handlers) {
+          if (!runsOutsideTransaction(handler)) await handler(envelope.payload, envelope, manager);
+        }
       }
-      for (const handler of handlers) {
-        if (!runsOutsideTransaction(handler)) await handler(envelope.payload, envelope, manager);
-      }
+      await hooks?.settle?.(manager);
     });
   };
 }

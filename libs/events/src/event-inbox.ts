@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { resolveDataSource, type DataSourceRef } from './data-source-ref';
 import { isSqlite } from './transaction';
 
@@ -22,6 +23,11 @@ export abstract class EventInbox {
   abstract attempted(queue: string, key: string, attempts: number): Promise<void>;
   /** Handled or dead-lettered: no longer held. */
   abstract remove(queue: string, key: string): Promise<void>;
+  /**
+   * The same inside the consumer's transaction that marks the event processed (its database is
+   * the inbox's), so that both commit together; false if this inbox cannot (the caller then uses `remove`).
+   */
+  abstract removeWithin(manager: EntityManager, queue: string, key: string): Promise<boolean>;
   /** What `queue` holds, oldest first. */
   abstract held(queue: string): Promise<HeldDelivery[]>;
 }
@@ -61,6 +67,14 @@ export class TypeOrmEventInbox extends EventInbox {
   async remove(queue: string, key: string): Promise<void> {
     const { ds, sql } = this.target();
     await ds.query(sql.remove, [queue, key]);
+  }
+
+  async removeWithin(manager: EntityManager, queue: string, key: string): Promise<boolean> {
+    const { ds, sql } = this.target();
+    // Only a transaction on this inbox's own database may carry the removal.
+    if (manager.connection !== ds) return false;
+    await manager.query(sql.remove, [queue, key]);
+    return true;
   }
 
   async held(queue: string): Promise<HeldDelivery[]> {

@@ -1,3 +1,5 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { createTestDatabase, testEngines, type TestDatabase } from '@tessera/test-kit';
 import { IsNull, type DataSource } from 'typeorm';
 import { eventsDatabase, grantRevoked, silentLogger } from '../test/support';
@@ -8,12 +10,25 @@ import { ProcessedEventEntity } from './entities/processed-event.entity';
 import { createEventDispatcher, type EventHandlers } from './event-dispatcher';
 import { TypeOrmEventInbox } from './event-inbox';
 import type { EventName, EventOf } from './events';
-import { InProcessBus, InProcessQueueDriver } from './in-process.queue-driver';
-import { outsideTransaction } from './on-event.decorator';
+import { EventsModule } from './events.module';
+import { InProcessBus, InProcessQueueDriver, PROCESS_BUS } from './in-process.queue-driver';
+import { OnEvent, outsideTransaction } from './on-event.decorator';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import type { Subscriptions } from './subscriptions';
 import { inTransaction } from './transaction';
+
+const TOKEN_DB = Symbol('token-service.data-source');
+
+@Injectable()
+class RevocationsSeen {
+  readonly grants: string[] = [];
+
+  @OnEvent('grant.revoked')
+  onGrantRevoked(payload: EventOf<'grant.revoked'>) {
+    this.grants.push(payload.grantId);
+  }
+}
 
 /** Two services, each consuming what the other emits: a's `user.updated` goes to b, b's `grant.revoked` to a. */
 const subscriptions: Subscriptions = { 'user.updated': ['q.b'], 'grant.revoked': ['q.a'] };
@@ -154,4 +169,69 @@ describe.each(testEngines())('in-process queue with its inbox on %s', (engine) =
     expect(handled).toEqual(['liam']);
     expect(await count(b.dataSource, EventInboxEntity)).toBe(0);
   });
+
+  it("takes a handled event out of the inbox in the transaction that marks it processed, and keeps a failed one", async () => {
+    const bus = new InProcessBus();
+    const inbox = new TypeOrmEventInbox(b.dataSource);
+    const separateRemovals = jest.spyOn(inbox, 'remove');
+    const driver = new InProcessQueueDriver({ deadLetters: new TypeOrmDeadLetterSink(b.dataSource), inbox, bus, logger: silentLogger, retry: { attempts: 2, backoffMs: 60_000 } });
+    open.push(driver);
+    await consume(driver, 'q.b', b.dataSource, {
+      'user.updated': [
+        (p) => {
+          if (p.sub === 'fails') throw new Error('handler down');
+        },
+      ],
+    });
+    const fine = await emit(a.dataSource, 'user.updated', { sub: 'fine' });
+    const failing = await emit(a.dataSource, 'user.updated', { sub: 'fails' });
+    const attempted = jest.spyOn(inbox, 'attempted');
+
+    await driver.sendAll([{ queue: 'q.b', envelope: fine }, { queue: 'q.b', envelope: failing }]);
+    await eventuallyCalled(attempted);
+
+    expect(separateRemovals).not.toHaveBeenCalled();
+    const kept = await b.dataSource.getRepository(EventInboxEntity).find();
+    expect(kept.map((row) => [row.eventId, row.attempts])).toEqual([[failing.id, 1]]);
+    const markers = await b.dataSource.getRepository(ProcessedEventEntity).find();
+    expect(markers.map((m) => m.eventId)).toEqual([fine.id]);
+  });
+
+  it('declares the queues of a Nest service when the application is built: what arrives before it starts waits in its inbox', async () => {
+    @Module({})
+    class TokenServiceModule {}
+    const app = await Test.createTestingModule({
+      imports: [
+        {
+          module: TokenServiceModule,
+          imports: [EventsModule.forService({ service: 'token-service', dataSourceProvider: TOKEN_DB, relayIntervalMs: 60_000 })],
+          providers: [{ provide: TOKEN_DB, useValue: b.dataSource }, RevocationsSeen],
+        },
+      ],
+    }).compile();
+    const producer = new InProcessQueueDriver({ deadLetters: new TypeOrmDeadLetterSink(a.dataSource), inbox: new TypeOrmEventInbox(a.dataSource), logger: silentLogger });
+    open.push(producer);
+    try {
+      const early = await emit(a.dataSource, 'grant.revoked', grantRevoked('g-early'));
+      // Another service's relay, first to start: the token service's queue has no consumer yet.
+      await producer.send('tessera.token-service', early);
+      expect((await b.dataSource.getRepository(EventInboxEntity).find()).map((row) => [row.queue, row.eventId])).toEqual([['tessera.token-service', early.id]]);
+
+      await app.init();
+      await PROCESS_BUS.whenIdle();
+
+      expect(app.get(RevocationsSeen).grants).toEqual(['g-early']);
+      expect(await count(b.dataSource, EventInboxEntity)).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
 });
+
+/** Resolves once the spy was called (a retry being scheduled happens in the background). */
+async function eventuallyCalled(spy: jest.SpyInstance): Promise<void> {
+  for (let i = 0; i < 2000 && spy.mock.calls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(spy).toHaveBeenCalled();
+  // Let the recorded attempt reach the database.
+  await spy.mock.results[0].value;
+}

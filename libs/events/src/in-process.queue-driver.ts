@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { EntityManager } from 'typeorm';
 import type { DeadLetterSink } from './dead-letter';
 import { inboxKey, type EventInbox } from './event-inbox';
 import type { EventEnvelope } from './events';
@@ -16,16 +17,20 @@ import {
   type EnvelopeHandler,
   type EventRetryPolicies,
   type JobCounts,
+  type QueuedEnvelope,
   type RetryPolicy,
 } from './queue-driver';
 import { backgroundContext } from './transaction';
 
 interface BusConsumer {
   /**
-   * Takes over one envelope: resolves once it is kept (the consumer's inbox) and queued, and
-   * calls `done` once it is handled, dead-lettered, or left on disk for the next start.
+   * Takes over envelopes for its queue: resolves, with each one's error or undefined, once they
+   * are kept (the consumer's inbox) and queued in their order; calls each one's `done` once it is
+   * handled, dead-lettered, or left on disk for the next start.
    */
-  accept(envelope: EventEnvelope, done: () => void): Promise<void>;
+  accept(envelopes: EventEnvelope[], dones: Array<() => void>): Promise<unknown[]>;
+  /** Queues an envelope kept in its inbox while the consumer was starting, unless it holds it already. */
+  adopt(envelope: EventEnvelope, key: string): void;
 }
 
 /**
@@ -43,21 +48,29 @@ export class InProcessBus {
   private idleWaiters: Array<() => void> = [];
 
   /**
-   * Resolves once the envelope is kept: in its consumer's inbox when the queue is consumed or
-   * declared in this process, else in memory (a queue of a service this process does not run).
+   * Resolves, with each envelope's error or undefined, once they are kept: in their consumer's
+   * inbox when the queue is consumed or declared in this process, else in memory (a queue of a
+   * service this process does not run).
    */
-  async publish(queue: string, envelope: EventEnvelope): Promise<void> {
+  async publish(queue: string, envelopes: EventEnvelope[]): Promise<unknown[]> {
     const consumer = this.consumers.get(queue);
-    if (consumer) return this.dispatch(consumer, envelope);
+    if (consumer) return this.dispatch(consumer, envelopes);
     const inbox = this.declared.get(queue);
     if (inbox) {
-      // Its consumer reads its inbox when it starts.
-      await inbox.add(queue, inboxKey(envelope), envelope);
-      return;
+      // Its consumer reads its inbox when it starts; one that started meanwhile (its read may
+      // have missed rows committed after it on another connection) is handed them.
+      const keys = envelopes.map(inboxKey);
+      const kept = await Promise.allSettled(envelopes.map((e, i) => inbox.add(queue, keys[i], e)));
+      const started = this.consumers.get(queue);
+      kept.forEach((k, i) => {
+        if (started && k.status === 'fulfilled' && k.value) started.adopt(envelopes[i], keys[i]);
+      });
+      return kept.map((k) => (k.status === 'rejected' ? (k.reason ?? new Error('not kept')) : undefined));
     }
     const waiting = this.backlog.get(queue);
-    if (waiting) waiting.push(envelope);
-    else this.backlog.set(queue, [envelope]);
+    if (waiting) waiting.push(...envelopes);
+    else this.backlog.set(queue, [...envelopes]);
+    return envelopes.map(() => undefined);
   }
 
   /**
@@ -78,7 +91,8 @@ export class InProcessBus {
     this.consumers.set(queue, consumer);
     const waiting = this.backlog.get(queue) ?? [];
     this.backlog.delete(queue);
-    for (const envelope of waiting) this.dispatch(consumer, envelope).catch(onBacklogError);
+    if (waiting.length > 0)
+      void this.dispatch(consumer, waiting).then((errors) => errors.filter((e) => e !== undefined).forEach(onBacklogError));
   }
 
   detach(queue: string, consumer: BusConsumer): void {
@@ -105,12 +119,12 @@ export class InProcessBus {
     };
   }
 
-  private async dispatch(consumer: BusConsumer, envelope: EventEnvelope): Promise<void> {
-    const done = this.track();
+  private async dispatch(consumer: BusConsumer, envelopes: EventEnvelope[]): Promise<unknown[]> {
+    const dones = envelopes.map(() => this.track());
     try {
-      await consumer.accept(envelope, done);
+      return await consumer.accept(envelopes, dones);
     } catch (err) {
-      done();
+      for (const done of dones) done();
       throw err;
     }
   }
@@ -166,9 +180,32 @@ export class InProcessQueueDriver extends QueueDriver {
   }
 
   async send(queue: string, envelope: EventEnvelope): Promise<void> {
+    const [error] = await this.sendAll([{ queue, envelope }]);
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * Each queue's envelopes are kept by its consumer's inbox together (on SQLite in one commit)
+   * and queued in their order; the queues are served at once.
+   */
+  override async sendAll(items: ReadonlyArray<QueuedEnvelope>): Promise<Array<unknown>> {
     if (this.closed) throw new Error('InProcessQueueDriver is closed');
-    // Handed over as JSON, as a broker would: the consumer never shares the producer's objects.
-    await this.bus.publish(queue, JSON.parse(JSON.stringify(envelope)) as EventEnvelope);
+    const byQueue = new Map<string, number[]>();
+    items.forEach(({ queue }, i) => {
+      const indexes = byQueue.get(queue);
+      if (indexes) indexes.push(i);
+      else byQueue.set(queue, [i]);
+    });
+    const errors: unknown[] = items.map(() => undefined);
+    await Promise.all(
+      [...byQueue].map(async ([queue, indexes]) => {
+        // Handed over as JSON, as a broker would: the consumer never shares the producer's objects.
+        const envelopes = indexes.map((i) => JSON.parse(JSON.stringify(items[i].envelope)) as EventEnvelope);
+        const outcome = await this.bus.publish(queue, envelopes).catch((err: unknown) => envelopes.map(() => err ?? new Error('not kept')));
+        outcome.forEach((error, j) => (errors[indexes[j]] = error));
+      }),
+    );
+    return errors;
   }
 
   /** A replayed dead letter left the inbox when it died: a resend is a send. */
@@ -252,24 +289,43 @@ class InProcessWorker implements BusConsumer {
     private readonly concurrency: number,
   ) {}
 
-  async accept(envelope: EventEnvelope, done: () => void): Promise<void> {
-    const key = inboxKey(envelope);
-    // Kept first: once this resolves the sender forgets the envelope (the relay marks it published).
-    const added = await this.ctx.inbox.add(this.queue, key, envelope);
-    // Held already (sent again while still here, or just read back by `resume`), or shutting
-    // down: the inbox has it, and it runs once, from there.
-    if (!added || this.held.has(key) || this.closing) return done();
-    this.held.add(key);
-    this.enqueue({ envelope, key, attempt: 1, done });
+  async accept(envelopes: EventEnvelope[], dones: Array<() => void>): Promise<unknown[]> {
+    const keys = envelopes.map(inboxKey);
+    // Kept first: once this resolves the sender forgets them (the relay marks them published).
+    // Started together, so that on SQLite they share one commit.
+    const kept = await Promise.allSettled(keys.map((key, i) => this.ctx.inbox.add(this.queue, key, envelopes[i])));
+    return kept.map((k, i) => {
+      // Held already (sent again while still here, or just read back by `resume`), or shutting
+      // down: the inbox has it, and it runs once, from there.
+      if (k.status === 'fulfilled' && k.value && !this.held.has(keys[i]) && !this.closing) {
+        this.held.add(keys[i]);
+        this.enqueue({ envelope: envelopes[i], key: keys[i], attempt: 1, done: dones[i] });
+        return undefined;
+      }
+      dones[i]();
+      return k.status === 'rejected' ? (k.reason ?? new Error('not kept')) : undefined;
+    });
   }
 
-  /** Brings back what the inbox holds from before this start (a crash, a restart, a retry left at shutdown). */
+  adopt(envelope: EventEnvelope, key: string): void {
+    if (this.held.has(key) || this.closing) return;
+    this.held.add(key);
+    this.enqueue({ envelope, key, attempt: 1, done: this.ctx.track() });
+  }
+
+  /**
+   * Brings back what the inbox holds from before this start (a crash, a restart, a retry left at
+   * shutdown). A delivery that had failed waits its backoff again before the next attempt, so
+   * that a process restarting in a loop does not spend a delivery's attempts in seconds.
+   */
   async resume(): Promise<void> {
     for (const kept of await this.ctx.inbox.held(this.queue)) {
       if (this.closing) return;
       if (this.held.has(kept.key)) continue;
       this.held.add(kept.key);
-      this.enqueue({ envelope: kept.envelope as EventEnvelope, key: kept.key, attempt: kept.attempts + 1, done: this.ctx.track() });
+      const delivery: Delivery = { envelope: kept.envelope as EventEnvelope, key: kept.key, attempt: kept.attempts + 1, done: this.ctx.track() };
+      if (kept.attempts === 0) this.enqueue(delivery);
+      else this.scheduleRetry(delivery, backoffDelay(this.retryOf(delivery), kept.attempts));
     }
   }
 
@@ -305,10 +361,12 @@ class InProcessWorker implements BusConsumer {
           await nextTurn();
           await this.deliver(delivery);
         })()
-          // deliver() handles its own failures; this only keeps one surprise from stopping the queue.
-          .catch((err) =>
-            this.ctx.logger.error({ queue: this.queue, err: describeError(err) }, 'in-process delivery crashed'),
-          )
+          // deliver() handles its own failures; this only keeps one surprise from stopping the
+          // queue (the envelope stays in the inbox for the next start).
+          .catch((err) => {
+            this.ctx.logger.error({ queue: this.queue, err: describeError(err) }, 'in-process delivery crashed');
+            this.letGo(delivery);
+          })
           .finally(() => {
             this.running--;
             this.startWhatMayRun();
@@ -323,14 +381,22 @@ class InProcessWorker implements BusConsumer {
   }
 
   private async deliver(delivery: Delivery): Promise<void> {
-    const retry = retryPolicyFor(this.ctx.retry, this.ctx.retryByEvent, delivery.envelope?.name);
+    const retry = this.retryOf(delivery);
     let outcome: AttemptOutcome;
+    // Set when the handler removed the envelope from the inbox in its own transaction.
+    let removed = false;
+    const hooks = {
+      settle: async (manager: EntityManager) => {
+        removed = await this.ctx.inbox.removeWithin(manager, this.queue, delivery.key);
+      },
+    };
     try {
       outcome = await attemptDelivery(this.handler, delivery.envelope, {
         ...this.ctx,
         retry,
         queue: this.queue,
         attempt: delivery.attempt,
+        hooks,
       });
     } catch (err) {
       // It stays in the inbox and runs again at the next start.
@@ -341,6 +407,9 @@ class InProcessWorker implements BusConsumer {
       return this.letGo(delivery);
     }
     if (!outcome.retry) {
+      // Handled through the event dispatcher, the envelope left the inbox when its processed
+      // marker was committed; otherwise (dead-lettered, or a handler that does not settle) here.
+      if (removed && outcome.handled) return this.letGo(delivery);
       await this.ctx.inbox.remove(this.queue, delivery.key).catch((err) =>
         // Left there, it runs again at the next start and is acknowledged as already processed.
         this.ctx.logger.warn({ queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) }, 'handled event could not be removed from the inbox'),
@@ -351,12 +420,19 @@ class InProcessWorker implements BusConsumer {
       this.ctx.logger.warn({ queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) }, 'attempt count could not be recorded'),
     );
     if (this.closing) return this.letGo(delivery);
-    const next = { ...delivery, attempt: delivery.attempt + 1 };
+    this.scheduleRetry({ ...delivery, attempt: delivery.attempt + 1 }, backoffDelay(retry, delivery.attempt));
+  }
+
+  private scheduleRetry(next: Delivery, delayMs: number): void {
     const timer = this.ctx.setTimer(() => {
       this.waitingRetries.delete(timer);
       this.enqueue(next);
-    }, backoffDelay(retry, delivery.attempt));
+    }, delayMs);
     this.waitingRetries.set(timer, next);
+  }
+
+  private retryOf(delivery: Delivery): RetryPolicy {
+    return retryPolicyFor(this.ctx.retry, this.ctx.retryByEvent, delivery.envelope?.name);
   }
 
   /** Out of memory: handled, dead-lettered, or left in the inbox for the next start. */

@@ -4,7 +4,7 @@ import type { OutboxEntity } from './entities/outbox.entity';
 import type { EventEnvelope, EventName } from './events';
 import { NO_EVENT_COUNTERS, type EventCounters } from './events.metrics';
 import { defaultEventsLogger, describeError, type EventsLogger } from './logger';
-import type { QueueDriver } from './queue-driver';
+import type { QueueDriver, QueuedEnvelope } from './queue-driver';
 import { SUBSCRIPTIONS, type Subscriptions } from './subscriptions';
 import { backgroundContext, inTransaction, isSqlite } from './transaction';
 
@@ -167,18 +167,31 @@ export class OutboxRelay {
     return inTransaction(dataSource, (manager) => this.mark(manager, SQLITE_RELAY_SQL, outcomes, sent));
   }
 
-  /** Sends each row to every queue that subscribes to its event; the error of each that failed. */
+  /**
+   * Sends each row to every queue that subscribes to its event, all in one go (the in-process
+   * queue keeps them with one commit); a row failed if any of its sends did.
+   */
   private async sendEach(rows: PendingRow[]): Promise<Array<{ row: PendingRow; error?: unknown }>> {
     const outcomes: Array<{ row: PendingRow; error?: unknown }> = [];
-    for (const row of rows) {
+    const items: QueuedEnvelope[] = [];
+    const itemRows: number[] = [];
+    rows.forEach((row, index) => {
       try {
         const envelope = toEnvelope(row);
-        for (const queue of this.subscriptions[envelope.name] ?? []) await this.driver.send(queue, envelope);
+        for (const queue of this.subscriptions[envelope.name] ?? []) {
+          items.push({ queue, envelope });
+          itemRows.push(index);
+        }
         outcomes.push({ row });
       } catch (error) {
         outcomes.push({ row, error });
       }
-    }
+    });
+    const errors = items.length > 0 ? await this.driver.sendAll(items) : [];
+    errors.forEach((error, i) => {
+      const outcome = outcomes[itemRows[i]];
+      if (error !== undefined && outcome.error === undefined) outcome.error = error;
+    });
     return outcomes;
   }
 

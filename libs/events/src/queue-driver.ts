@@ -1,9 +1,26 @@
+import type { EntityManager } from 'typeorm';
 import type { EventEnvelope, EventName } from './events';
 import type { DeadLetterSink } from './dead-letter';
 import type { EventCounters } from './events.metrics';
 import { describeError, type EventsLogger } from './logger';
 
-export type EnvelopeHandler = (envelope: EventEnvelope) => Promise<void>;
+export type EnvelopeHandler = (envelope: EventEnvelope, hooks?: DeliveryHooks) => Promise<void>;
+
+/** What a driver asks of the handler of one delivery. */
+export interface DeliveryHooks {
+  /**
+   * Runs inside the transaction that records the event processed (the consumer's database), so
+   * that the driver's own bookkeeping of the delivery commits with it: the in-process queue
+   * removes the envelope from its inbox there.
+   */
+  settle?(manager: EntityManager): Promise<void>;
+}
+
+/** An envelope and the queue it goes to. */
+export interface QueuedEnvelope {
+  queue: string;
+  envelope: EventEnvelope;
+}
 
 export interface ConsumeOptions {
   /** Deliveries one process runs at once from this queue (default 1: in order, one at a time). */
@@ -60,6 +77,32 @@ export type JobCounts = Record<JobState, number>;
 export abstract class QueueDriver {
   abstract send(queue: string, envelope: EventEnvelope): Promise<void>;
   /**
+   * Sends each item; resolves with each one's error, or undefined where it was sent, in order.
+   * One at a time here; a driver that can share the work of many (one commit) overrides it, and
+   * must keep each queue's items in their order.
+   */
+  async sendAll(items: ReadonlyArray<QueuedEnvelope>): Promise<Array<unknown>> {
+    const errors: unknown[] = [];
+    // An envelope that failed for one queue is not tried for its others: it is sent again to
+    // all of them later, and a stalled broker costs one timeout per envelope, not one per queue.
+    const failed = new Map<string, unknown>();
+    for (const { queue, envelope } of items) {
+      if (failed.has(envelope.id)) {
+        errors.push(failed.get(envelope.id));
+        continue;
+      }
+      try {
+        await this.send(queue, envelope);
+        errors.push(undefined);
+      } catch (error) {
+        const reason = error ?? new Error('send failed');
+        failed.set(envelope.id, reason);
+        errors.push(reason);
+      }
+    }
+    return errors;
+  }
+  /**
    * Sends again an envelope that was handled already (a dead letter an operator replays): unlike
    * `send`, a driver that deduplicates by id must let it through.
    */
@@ -86,9 +129,12 @@ export interface AttemptContext {
   logger: EventsLogger;
   /** Counts the failed attempt (`tessera_event_failures_total`). */
   counters?: EventCounters;
+  /** Passed to the handler. */
+  hooks?: DeliveryHooks;
 }
 
-export type AttemptOutcome = { retry: false } | { retry: true; error: unknown };
+/** `handled`: the handler succeeded (else the delivery was dead-lettered). */
+export type AttemptOutcome = { retry: false; handled: boolean } | { retry: true; error: unknown };
 
 /**
  * One delivery attempt with the failure policy both drivers share: the envelope is handled,
@@ -101,8 +147,8 @@ export async function attemptDelivery(
   ctx: AttemptContext,
 ): Promise<AttemptOutcome> {
   try {
-    await handler(envelope);
-    return { retry: false };
+    await handler(envelope, ctx.hooks);
+    return { retry: false, handled: true };
   } catch (error) {
     ctx.counters?.failed(envelope?.name);
     const unrecoverable = error instanceof UnrecoverableEventError;
@@ -129,6 +175,6 @@ export async function attemptDelivery(
         ? 'event cannot be handled; dead-lettered'
         : 'event delivery attempts exhausted; dead-lettered',
     );
-    return { retry: false };
+    return { retry: false, handled: false };
   }
 }

@@ -63,6 +63,10 @@ export class MemoryEventInbox extends EventInbox {
   async remove(queue: string, key: string): Promise<void> {
     this.rows.delete(`${queue}\u0000${key}`);
   }
+  /** Not a database: nothing to join. */
+  async removeWithin(): Promise<boolean> {
+    return false;
+  }
   async held(queue: string): Promise<HeldDelivery[]> {
     return [...this.rows.values()].filter((r) => r.queue === queue).map(({ key, envelope, attempts }) => ({ key, envelope, attempts }));
   }
