@@ -3,6 +3,12 @@ import type { EntityManager } from 'typeorm';
 import { resolveDataSource, type DataSourceRef } from './data-source-ref';
 import { isSqlite } from './transaction';
 
+/** An envelope to keep, under its key (see `inboxKey`). */
+export interface InboxEntry {
+  key: string;
+  envelope: unknown;
+}
+
 /** One envelope an in-process queue holds, as kept on disk. */
 export interface HeldDelivery {
   key: string;
@@ -17,8 +23,11 @@ export interface HeldDelivery {
  * Redis). The queue itself runs from memory; this is only read back when a queue starts.
  */
 export abstract class EventInbox {
-  /** Keeps `envelope` for `queue`; false when the queue already holds that key. */
-  abstract add(queue: string, key: string, envelope: unknown): Promise<boolean>;
+  /**
+   * Keeps the envelopes for `queue`, all or none (one statement, one commit); resolves with the
+   * keys it added, leaving out those the queue already held.
+   */
+  abstract addAll(queue: string, entries: ReadonlyArray<InboxEntry>): Promise<Set<string>>;
   /** Records the attempts made so far, so that a delivery brought back after a restart goes on from there. */
   abstract attempted(queue: string, key: string, attempts: number): Promise<void>;
   /** Handled or dead-lettered: no longer held. */
@@ -44,7 +53,8 @@ export function inboxKey(envelope: unknown): string {
 
 /**
  * The inbox in the consuming service's own database (`event_inbox`), in fixed SQL: it is written
- * twice for every event the service consumes in embedded mode. Statements run in the caller's
+ * for every event the service consumes in embedded mode (a relay batch's envelopes in one
+ * INSERT, and each removed with its processed marker). Statements run in the caller's
  * async context, so that on SQLite a send from inside a transaction on this same database
  * joins it instead of waiting for it to end.
  */
@@ -53,10 +63,27 @@ export class TypeOrmEventInbox extends EventInbox {
     super();
   }
 
-  async add(queue: string, key: string, envelope: unknown): Promise<boolean> {
-    const { ds, sql } = this.target();
-    const rows: unknown = await ds.query(sql.add, [queue, key, JSON.stringify(envelope) ?? 'null', new Date().toISOString()]);
-    return Array.isArray(rows) && rows.length === 1;
+  async addAll(queue: string, entries: ReadonlyArray<InboxEntry>): Promise<Set<string>> {
+    const { ds, sqlite } = this.target();
+    const added = new Set<string>();
+    const receivedAt = new Date().toISOString();
+    for (let from = 0; from < entries.length; from += MAX_ROWS_PER_INSERT) {
+      const chunk = entries.slice(from, from + MAX_ROWS_PER_INSERT);
+      const params: unknown[] = [];
+      const tuples = chunk.map(({ key, envelope }) => {
+        params.push(queue, key, JSON.stringify(envelope) ?? 'null', receivedAt);
+        const n = params.length;
+        const p = (i: number) => (sqlite ? '?' : `$${n - 4 + i}`);
+        return `(${p(1)}, ${p(2)}, ${p(3)}, 0, ${p(4)})`;
+      });
+      const rows: unknown = await ds.query(
+        `INSERT INTO "event_inbox" ("queue", "event_id", "envelope", "attempts", "received_at") VALUES ${tuples.join(', ')} ` +
+          `ON CONFLICT DO NOTHING RETURNING "event_id"`,
+        params,
+      );
+      if (Array.isArray(rows)) for (const row of rows as Array<{ event_id: string }>) added.add(row.event_id);
+    }
+    return added;
   }
 
   async attempted(queue: string, key: string, attempts: number): Promise<void> {
@@ -85,7 +112,8 @@ export class TypeOrmEventInbox extends EventInbox {
 
   private target() {
     const ds = resolveDataSource(this.dataSource);
-    return { ds, sql: isSqlite(ds) ? SQLITE_INBOX_SQL : POSTGRES_INBOX_SQL };
+    const sqlite = isSqlite(ds);
+    return { ds, sqlite, sql: sqlite ? SQLITE_INBOX_SQL : POSTGRES_INBOX_SQL };
   }
 }
 
@@ -101,9 +129,6 @@ function parseKept(text: string): unknown {
 function inboxSql(sqlite: boolean) {
   const p = (n: number) => (sqlite ? '?' : `$${n}`);
   return {
-    add:
-      `INSERT INTO "event_inbox" ("queue", "event_id", "envelope", "attempts", "received_at") ` +
-      `VALUES (${p(1)}, ${p(2)}, ${p(3)}, 0, ${p(4)}) ON CONFLICT DO NOTHING RETURNING "event_id"`,
     attempted: `UPDATE "event_inbox" SET "attempts" = ${p(1)} WHERE "queue" = ${p(2)} AND "event_id" = ${p(3)}`,
     remove: `DELETE FROM "event_inbox" WHERE "queue" = ${p(1)} AND "event_id" = ${p(2)}`,
     held:
@@ -112,4 +137,6 @@ function inboxSql(sqlite: boolean) {
   };
 }
 const SQLITE_INBOX_SQL = inboxSql(true);
+/** Rows per INSERT: 4 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_ROWS_PER_INSERT = 500;
 const POSTGRES_INBOX_SQL = inboxSql(false);

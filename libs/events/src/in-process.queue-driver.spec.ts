@@ -116,6 +116,35 @@ describe('InProcessQueueDriver', () => {
     await restarted.close();
   });
 
+  it('waits the backoff of the policy in force before the next attempt of a delivery brought back after a restart', async () => {
+    const sent = envelope('user.updated', { sub: 'lena' });
+    // Left by a process whose policy allowed twelve attempts; eleven failed.
+    await inbox.addAll('q', [{ key: sent.id, envelope: sent }]);
+    await inbox.attempted('q', sent.id, 11);
+    const delays: number[] = [];
+    const driver = new InProcessQueueDriver({
+      deadLetters,
+      inbox,
+      bus,
+      logger: silentLogger,
+      retry: { attempts: 3, backoffMs: 10 },
+      setTimer: (run, delayMs) => {
+        delays.push(delayMs);
+        return setTimeout(run, 0);
+      },
+    });
+    await driver.consume('q', async () => {
+      throw new Error('still down');
+    });
+    await driver.whenIdle();
+
+    // The wait before a third attempt under today's policy (10 ms, doubled once), not 10 × 2^10:
+    // it still gets that one last attempt, then is dead-lettered.
+    expect(delays).toEqual([20]);
+    expect(deadLetters.letters).toEqual([{ queue: 'q', envelope: sent, error: expect.stringMatching(/still down/), attempts: 12 }]);
+    await driver.close();
+  });
+
   it('keeps a delivery in the inbox from the send until it is handled, and a crash in between loses nothing', async () => {
     const crashed = new InProcessQueueDriver({ deadLetters, inbox, bus, logger: silentLogger });
     const started = deferred();
@@ -169,10 +198,10 @@ describe('InProcessQueueDriver', () => {
     // On PostgreSQL the insert and the consumer's read run on different connections: the read
     // may miss a row that commits just after it.
     const insertLands = deferred();
-    const add = inbox.add.bind(inbox);
-    jest.spyOn(inbox, 'add').mockImplementationOnce(async (...args) => {
+    const addAll = inbox.addAll.bind(inbox);
+    jest.spyOn(inbox, 'addAll').mockImplementationOnce(async (...args) => {
       await insertLands.promise;
-      return add(...args);
+      return addAll(...args);
     });
     const sent = envelope('user.updated', { sub: 'kim' });
     const sending = producer.send('q', sent);
@@ -215,7 +244,7 @@ describe('InProcessQueueDriver', () => {
     await driver.consume('q', async (e) => {
       received.push(e.id);
     });
-    jest.spyOn(inbox, 'add').mockRejectedValueOnce(new Error('SQLITE_FULL: database or disk is full'));
+    jest.spyOn(inbox, 'addAll').mockRejectedValueOnce(new Error('SQLITE_FULL: database or disk is full'));
 
     await expect(driver.send('q', envelope('user.updated', { sub: 'ivan' }))).rejects.toThrow(/SQLITE_FULL/);
     await driver.whenIdle();

@@ -59,13 +59,15 @@ export class InProcessBus {
     if (inbox) {
       // Its consumer reads its inbox when it starts; one that started meanwhile (its read may
       // have missed rows committed after it on another connection) is handed them.
-      const keys = envelopes.map(inboxKey);
-      const kept = await Promise.allSettled(envelopes.map((e, i) => inbox.add(queue, keys[i], e)));
-      const started = this.consumers.get(queue);
-      kept.forEach((k, i) => {
-        if (started && k.status === 'fulfilled' && k.value) started.adopt(envelopes[i], keys[i]);
-      });
-      return kept.map((k) => (k.status === 'rejected' ? (k.reason ?? new Error('not kept')) : undefined));
+      const entries = envelopes.map((envelope) => ({ key: inboxKey(envelope), envelope }));
+      try {
+        const added = await inbox.addAll(queue, entries);
+        const started = this.consumers.get(queue);
+        if (started) for (const entry of entries) if (added.has(entry.key)) started.adopt(entry.envelope as EventEnvelope, entry.key);
+        return envelopes.map(() => undefined);
+      } catch (err) {
+        return envelopes.map(() => err ?? new Error('not kept'));
+      }
     }
     const waiting = this.backlog.get(queue);
     if (waiting) waiting.push(...envelopes);
@@ -92,7 +94,10 @@ export class InProcessBus {
     const waiting = this.backlog.get(queue) ?? [];
     this.backlog.delete(queue);
     if (waiting.length > 0)
-      void this.dispatch(consumer, waiting).then((errors) => errors.filter((e) => e !== undefined).forEach(onBacklogError));
+      void this.dispatch(consumer, waiting).then(
+        (errors) => errors.filter((e) => e !== undefined).forEach(onBacklogError),
+        onBacklogError,
+      );
   }
 
   detach(queue: string, consumer: BusConsumer): void {
@@ -277,6 +282,8 @@ class InProcessWorker implements BusConsumer {
   private readonly pending: Delivery[] = [];
   /** The inbox keys of every delivery in memory: waiting, running, or waiting for a retry. */
   private readonly held = new Set<string>();
+  /** The keys `resume` read back at start: what `adopt` is handed later was perhaps among them. */
+  private readonly resumed = new Set<string>();
   private drainWaiters: Array<() => void> = [];
   private readonly waitingRetries = new Map<NodeJS.Timeout, Delivery>();
   private readonly inBackground = backgroundContext();
@@ -290,25 +297,29 @@ class InProcessWorker implements BusConsumer {
   ) {}
 
   async accept(envelopes: EventEnvelope[], dones: Array<() => void>): Promise<unknown[]> {
-    const keys = envelopes.map(inboxKey);
-    // Kept first: once this resolves the sender forgets them (the relay marks them published).
-    // Started together, so that on SQLite they share one commit.
-    const kept = await Promise.allSettled(keys.map((key, i) => this.ctx.inbox.add(this.queue, key, envelopes[i])));
-    return kept.map((k, i) => {
+    const entries = envelopes.map((envelope) => ({ key: inboxKey(envelope), envelope }));
+    // Kept first, in one statement: once this resolves the sender forgets them (the relay marks
+    // them published).
+    let added: Set<string>;
+    try {
+      added = await this.ctx.inbox.addAll(this.queue, entries);
+    } catch (err) {
+      for (const done of dones) done();
+      return envelopes.map(() => err ?? new Error('not kept'));
+    }
+    entries.forEach(({ key }, i) => {
       // Held already (sent again while still here, or just read back by `resume`), or shutting
       // down: the inbox has it, and it runs once, from there.
-      if (k.status === 'fulfilled' && k.value && !this.held.has(keys[i]) && !this.closing) {
-        this.held.add(keys[i]);
-        this.enqueue({ envelope: envelopes[i], key: keys[i], attempt: 1, done: dones[i] });
-        return undefined;
-      }
-      dones[i]();
-      return k.status === 'rejected' ? (k.reason ?? new Error('not kept')) : undefined;
+      if (!added.has(key) || this.held.has(key) || this.closing) return dones[i]();
+      this.held.add(key);
+      this.enqueue({ envelope: envelopes[i], key, attempt: 1, done: dones[i] });
     });
+    return envelopes.map(() => undefined);
   }
 
   adopt(envelope: EventEnvelope, key: string): void {
-    if (this.held.has(key) || this.closing) return;
+    // `resume` may have read it back, and even handled it already: once is enough.
+    if (this.held.has(key) || this.resumed.has(key) || this.closing) return;
     this.held.add(key);
     this.enqueue({ envelope, key, attempt: 1, done: this.ctx.track() });
   }
@@ -321,11 +332,16 @@ class InProcessWorker implements BusConsumer {
   async resume(): Promise<void> {
     for (const kept of await this.ctx.inbox.held(this.queue)) {
       if (this.closing) return;
+      this.resumed.add(kept.key);
       if (this.held.has(kept.key)) continue;
       this.held.add(kept.key);
       const delivery: Delivery = { envelope: kept.envelope as EventEnvelope, key: kept.key, attempt: kept.attempts + 1, done: this.ctx.track() };
       if (kept.attempts === 0) this.enqueue(delivery);
-      else this.scheduleRetry(delivery, backoffDelay(this.retryOf(delivery), kept.attempts));
+      else {
+        // Under the policy in force now: one lowered since still gets its last attempt, soon.
+        const policy = this.retryOf(delivery);
+        this.scheduleRetry(delivery, backoffDelay(policy, Math.max(1, Math.min(kept.attempts, policy.attempts - 1))));
+      }
     }
   }
 

@@ -187,7 +187,11 @@ export class OutboxRelay {
         outcomes.push({ row, error });
       }
     });
-    const errors = items.length > 0 ? await this.driver.sendAll(items) : [];
+    let errors: unknown[] = [];
+    if (items.length > 0) {
+      // A driver that refuses the whole batch (closed) fails each row, counted as any failure.
+      errors = await this.driver.sendAll(items).catch((err: unknown) => items.map(() => err ?? new Error('send failed')));
+    }
     errors.forEach((error, i) => {
       const outcome = outcomes[itemRows[i]];
       if (error !== undefined && outcome.error === undefined) outcome.error = error;

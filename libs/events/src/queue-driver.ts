@@ -51,9 +51,14 @@ export function retryPolicyFor(defaults: RetryPolicy, byEvent: EventRetryPolicie
   return own ? { ...defaults, ...own } : defaults;
 }
 
-/** The same curve as BullMQ's `exponential` backoff, so both drivers behave alike. */
+/**
+ * The same curve as BullMQ's `exponential` backoff, so both drivers behave alike; at most the
+ * longest delay a Node.js timer takes (about 24.8 days; a longer one would fire at once).
+ */
 export const backoffDelay = (policy: RetryPolicy, failedAttempt: number) =>
-  policy.backoffMs * 2 ** (failedAttempt - 1);
+  Math.min(policy.backoffMs * 2 ** (failedAttempt - 1), MAX_TIMER_DELAY_MS);
+
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** Thrown by a handler when retrying cannot help (a malformed event): dead-lettered at once. */
 export class UnrecoverableEventError extends Error {

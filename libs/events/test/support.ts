@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { ServiceDatabase } from '@tessera/runtime';
 import { DeadLetterSink, type DeadLetter } from '../src/dead-letter';
 import { EVENTS_ENTITIES } from '../src/entities';
-import { EventInbox, type HeldDelivery } from '../src/event-inbox';
+import { EventInbox, type HeldDelivery, type InboxEntry } from '../src/event-inbox';
 import { EVENTS, type EventEnvelope, type EventName, type EventOf } from '../src/events';
 import type { EventsLogger } from '../src/logger';
 import { EVENTS_MIGRATIONS } from '../src/migrations';
@@ -50,11 +50,15 @@ export class MemoryDeadLetterSink extends DeadLetterSink {
  */
 export class MemoryEventInbox extends EventInbox {
   readonly rows = new Map<string, HeldDelivery & { queue: string }>();
-  async add(queue: string, key: string, envelope: unknown): Promise<boolean> {
-    const id = `${queue}\u0000${key}`;
-    if (this.rows.has(id)) return false;
-    this.rows.set(id, { queue, key, envelope: JSON.parse(JSON.stringify(envelope) ?? 'null') as unknown, attempts: 0 });
-    return true;
+  async addAll(queue: string, entries: ReadonlyArray<InboxEntry>): Promise<Set<string>> {
+    const added = new Set<string>();
+    for (const { key, envelope } of entries) {
+      const id = `${queue}\u0000${key}`;
+      if (this.rows.has(id)) continue;
+      this.rows.set(id, { queue, key, envelope: JSON.parse(JSON.stringify(envelope) ?? 'null') as unknown, attempts: 0 });
+      added.add(key);
+    }
+    return added;
   }
   async attempted(queue: string, key: string, attempts: number): Promise<void> {
     const row = this.rows.get(`${queue}\u0000${key}`);
