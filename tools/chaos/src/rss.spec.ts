@@ -26,4 +26,24 @@ describe('rssGrowth', () => {
     const [r] = rssGrowth(samples((t) => (t >= 61 && t % 20 === 0 ? 60 : 110 + t * 0.25)));
     expect(r.growth).toBeGreaterThan(0.1);
   });
+
+  it('counts as leaking a replica whose floor and median both rise', () => {
+    const [r] = rssGrowth(samples((t) => 110 + t * 0.25 + sawtooth(t, 30, 40)));
+    expect(r.medianGrowth).toBeGreaterThan(0.1);
+    expect(r.leaking).toBe(true);
+  });
+
+  it('does not count as leaking a last minute with no collection in it (its floor is its plateau)', () => {
+    // Troughs in the first minute (30 s cycle of 40 MiB above 160), then the cycle outgrows the
+    // window and the last minute sits near the first minute's median: the CI soak's auth-service.
+    const [r] = rssGrowth(samples((t) => (t < 60 ? 160 + sawtooth(t, 30, 40) : 182 + (t - 60) * 0.05)));
+    expect(r.growth).toBeGreaterThan(0.1);
+    expect(r.medianGrowth).toBeLessThan(0.1);
+    expect(r.leaking).toBe(false);
+  });
+
+  it('does not count as leaking a sawtooth whose cycle widens while the floor stays put', () => {
+    const [r] = rssGrowth(samples((t) => 110 + sawtooth(t, 30, t < 60 ? 40 : 70)));
+    expect(r.leaking).toBe(false);
+  });
 });

@@ -55,13 +55,31 @@ const percentileOf = (values: number[], p: number) => {
  * heap after each collection flat at 50–57 MiB). A minute's median lands wherever the minute falls
  * in that cycle, and V8 widens the cycle as it adapts its limits, so medians moved ±12 % between
  * minutes with nothing leaking. What a leak raises is what stays resident after the collections:
- * the floor, here the 10th percentile of the minute's one-second samples. The medians are
- * reported beside it.
+ * the floor, here the 10th percentile of the minute's one-second samples.
+ *
+ * The floor alone misleads the other way when the cycle outgrows the window: a last minute with
+ * no collection in it has no trough, and its floor is its plateau (a CI soak: an auth-service
+ * floor 178 → 202 MiB, +13 %, while its median went 198 → 202 MiB, +2 %). Retained memory raises
+ * both, so a replica counts as leaking only when its floor and its median both grew by
+ * LEAK_GROWTH or more.
  */
+/** Growth between the first and the last minute that counts as a leak (10 %). */
+export const LEAK_GROWTH = 0.1;
+
 export function rssGrowth(
   samples: RssSample[],
   windowS = 60,
-): Array<{ replica: string; firstMiB: number; lastMiB: number; growth: number; firstMedianMiB: number; lastMedianMiB: number }> {
+): Array<{
+  replica: string;
+  firstMiB: number;
+  lastMiB: number;
+  growth: number;
+  firstMedianMiB: number;
+  lastMedianMiB: number;
+  medianGrowth: number;
+  /** Floor and median both up by LEAK_GROWTH or more. */
+  leaking: boolean;
+}> {
   const end = samples[samples.length - 1]?.at ?? 0;
   const names = [...new Set(samples.flatMap((s) => Object.keys(s.bytes)))];
   const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
@@ -70,13 +88,18 @@ export function rssGrowth(
     const first = of((s) => s.at <= windowS);
     const last = of((s) => s.at >= end - windowS);
     const [firstFloor, lastFloor] = [percentileOf(first, 10), percentileOf(last, 10)];
+    const [firstMedian, lastMedian] = [percentileOf(first, 50), percentileOf(last, 50)];
+    const growth = firstFloor ? (lastFloor - firstFloor) / firstFloor : 0;
+    const medianGrowth = firstMedian ? (lastMedian - firstMedian) / firstMedian : 0;
     return {
       replica,
       firstMiB: mib(firstFloor),
       lastMiB: mib(lastFloor),
-      growth: firstFloor ? (lastFloor - firstFloor) / firstFloor : 0,
-      firstMedianMiB: mib(percentileOf(first, 50)),
-      lastMedianMiB: mib(percentileOf(last, 50)),
+      growth,
+      firstMedianMiB: mib(firstMedian),
+      lastMedianMiB: mib(lastMedian),
+      medianGrowth,
+      leaking: growth >= LEAK_GROWTH && medianGrowth >= LEAK_GROWTH,
     };
   });
 }
