@@ -203,6 +203,18 @@ describe('toPlatformConfig', () => {
     expect(toPlatformConfig(env, '/srv/app').retiredMasterKeys).toEqual([k1, k2]);
   });
 
+  it('trims the internal secret as it trims the retired ones, so a secret moved to the retired list still matches', () => {
+    const secret = 'c'.repeat(32);
+    const [current] = parseEnv({ TESSERA_INTERNAL_SECRET: ` ${secret}\n` }, platformConfigSchema);
+    const [later] = parseEnv({ TESSERA_INTERNAL_SECRETS_RETIRED: ` ${secret}\n` }, platformConfigSchema);
+
+    expect(toPlatformConfig(current, '/srv/app').internalSecret).toBe(secret);
+    expect(toPlatformConfig(later, '/srv/app').retiredInternalSecrets).toEqual([secret]);
+    // Whitespace does not count towards the 32 characters.
+    const err = configErrorOf(() => parseEnv({ TESSERA_INTERNAL_SECRET: ` ${'d'.repeat(31)} ` }, platformConfigSchema));
+    expect(err.problems).toEqual(['TESSERA_INTERNAL_SECRET=(hidden): must be at least 32 characters']);
+  });
+
   it('splits the retired internal secrets on commas, trims them, and never prints one in an error', () => {
     const s1 = 'a'.repeat(32);
     const s2 = 'b'.repeat(40);

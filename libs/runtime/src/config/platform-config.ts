@@ -39,7 +39,9 @@ export const platformConfigSchema = z.object({
     .refine((v) => v === undefined || v.split(',').every((k) => Buffer.from(k.trim(), 'base64url').length === 32), {
       message: 'must be a comma-separated list of retired master keys (32 bytes, base64url each)',
     }),
-  TESSERA_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Trimmed, as the retired ones are: a secret moved from here to the retired list must still
+  // derive the credentials the other replicas send (a newline pasted from a file included).
+  TESSERA_INTERNAL_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   /**
    * Internal secrets still accepted (comma-separated), for a rotation without failed internal
    * calls: credentials derived from them are accepted, never sent (docs/operations.md).
