@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolveDataSource, type DataSourceRef } from './data-source-ref';
 import { DeadLetterEntity } from './entities/dead-letter.entity';
+import type { DeliveryHooks } from './queue-driver';
 import { inTransaction } from './transaction';
 
 export interface DeadLetter {
@@ -14,7 +15,12 @@ export interface DeadLetter {
 
 /** Where a delivery ends when it can never succeed or has used up its attempts. */
 export abstract class DeadLetterSink {
-  abstract record(letter: DeadLetter): Promise<void>;
+  /**
+   * Keeps the letter. `hooks.settle` runs in the transaction that writes it, so that the
+   * driver's bookkeeping of the delivery (the in-process inbox's row) leaves with the same commit:
+   * a process killed in between can neither lose the event nor dead-letter it twice.
+   */
+  abstract record(letter: DeadLetter, hooks?: DeliveryHooks): Promise<void>;
 }
 
 /** Writes to the consuming service's `dead_letters` table, for inspection and replay. */
@@ -23,7 +29,7 @@ export class TypeOrmDeadLetterSink extends DeadLetterSink {
     super();
   }
 
-  async record(letter: DeadLetter): Promise<void> {
+  async record(letter: DeadLetter, hooks?: DeliveryHooks): Promise<void> {
     const received = letter.envelope;
     const envelope =
       typeof received === 'object' && received !== null ? (received as Record<string, unknown>) : {};
@@ -41,8 +47,9 @@ export class TypeOrmDeadLetterSink extends DeadLetterSink {
       attempts: letter.attempts,
       failedAt: new Date().toISOString(),
     };
-    await inTransaction(resolveDataSource(this.dataSource), (manager) =>
-      manager.insert(DeadLetterEntity, row),
-    );
+    await inTransaction(resolveDataSource(this.dataSource), async (manager) => {
+      await manager.insert(DeadLetterEntity, row);
+      await hooks?.settle?.(manager);
+    });
   }
 }

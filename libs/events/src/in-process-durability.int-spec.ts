@@ -4,6 +4,7 @@ import { createTestDatabase, testEngines, type TestDatabase } from '@tessera/tes
 import { IsNull, type DataSource } from 'typeorm';
 import { eventsDatabase, grantRevoked, silentLogger } from '../test/support';
 import { TypeOrmDeadLetterSink } from './dead-letter';
+import { DeadLetterEntity } from './entities/dead-letter.entity';
 import { EventInboxEntity } from './entities/event-inbox.entity';
 import { OutboxEntity } from './entities/outbox.entity';
 import { ProcessedEventEntity } from './entities/processed-event.entity';
@@ -195,6 +196,42 @@ describe.each(testEngines())('in-process queue with its inbox on %s', (engine) =
     expect(kept.map((row) => [row.eventId, row.attempts])).toEqual([[failing.id, 1]]);
     const markers = await b.dataSource.getRepository(ProcessedEventEntity).find();
     expect(markers.map((m) => m.eventId)).toEqual([fine.id]);
+  });
+
+  it('dead-letters an event in the transaction that takes it out of the inbox: a failure in between leaves neither, and the next start writes one letter', async () => {
+    const unhandleable = await emit(a.dataSource, 'user.updated', { sub: 'never' });
+    const letters = () => b.dataSource.getRepository(DeadLetterEntity).countBy({ eventId: unhandleable.id });
+    const start = async (inbox: TypeOrmEventInbox) => {
+      const driver = new InProcessQueueDriver({ deadLetters: new TypeOrmDeadLetterSink(b.dataSource), inbox, bus: new InProcessBus(), logger: silentLogger, retry: { attempts: 1, backoffMs: 1 } });
+      open.push(driver);
+      await consume(driver, 'q.b', b.dataSource, {
+        'user.updated': [
+          () => {
+            throw new Error('handler down');
+          },
+        ],
+      });
+      return driver;
+    };
+    // The process "dies" between writing the letter and removing the row: whichever way the
+    // driver removes it, that removal fails once.
+    const dying = new TypeOrmEventInbox(b.dataSource);
+    jest.spyOn(dying, 'removeWithin').mockRejectedValueOnce(new Error('disk I/O error'));
+    jest.spyOn(dying, 'remove').mockRejectedValueOnce(new Error('disk I/O error'));
+    const first = await start(dying);
+
+    await first.send('q.b', unhandleable);
+    await first.whenIdle();
+
+    expect(await letters()).toBe(0);
+    expect(await count(b.dataSource, EventInboxEntity)).toBe(1);
+
+    await first.close();
+    const next = await start(new TypeOrmEventInbox(b.dataSource));
+    await next.whenIdle();
+
+    expect(await letters()).toBe(1);
+    expect(await count(b.dataSource, EventInboxEntity)).toBe(0);
   });
 
   it('declares the queues of a Nest service when the application is built: what arrives before it starts waits in its inbox', async () => {

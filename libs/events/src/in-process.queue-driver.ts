@@ -399,20 +399,20 @@ class InProcessWorker implements BusConsumer {
   private async deliver(delivery: Delivery): Promise<void> {
     const retry = this.retryOf(delivery);
     let outcome: AttemptOutcome;
-    // Set when the handler removed the envelope from the inbox in its own transaction.
-    let removed = false;
-    const hooks = {
-      settle: async (manager: EntityManager) => {
-        removed = await this.ctx.inbox.removeWithin(manager, this.queue, delivery.key);
-      },
-    };
+    // Set when the envelope left the inbox in the transaction that recorded it processed (the
+    // handler's) or dead-lettered (the letter's). The handler's may still have failed after its
+    // settle ran (a failed commit), so each counts only with the outcome it belongs to.
+    let removedWithMarker = false;
+    let removedWithLetter = false;
+    const remove = async (manager: EntityManager) => this.ctx.inbox.removeWithin(manager, this.queue, delivery.key);
     try {
       outcome = await attemptDelivery(this.handler, delivery.envelope, {
         ...this.ctx,
         retry,
         queue: this.queue,
         attempt: delivery.attempt,
-        hooks,
+        hooks: { settle: async (manager) => void (removedWithMarker = await remove(manager)) },
+        deadLetterHooks: { settle: async (manager) => void (removedWithLetter = await remove(manager)) },
       });
     } catch (err) {
       // It stays in the inbox and runs again at the next start.
@@ -424,8 +424,9 @@ class InProcessWorker implements BusConsumer {
     }
     if (!outcome.retry) {
       // Handled through the event dispatcher, the envelope left the inbox when its processed
-      // marker was committed; otherwise (dead-lettered, or a handler that does not settle) here.
-      if (removed && outcome.handled) return this.letGo(delivery);
+      // marker was committed; dead-lettered, with its letter; otherwise (a handler or a sink that
+      // does not settle) here.
+      if (outcome.handled ? removedWithMarker : removedWithLetter) return this.letGo(delivery);
       await this.ctx.inbox.remove(this.queue, delivery.key).catch((err) =>
         // Left there, it runs again at the next start and is acknowledged as already processed.
         this.ctx.logger.warn({ queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) }, 'handled event could not be removed from the inbox'),

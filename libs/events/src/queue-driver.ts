@@ -136,6 +136,8 @@ export interface AttemptContext {
   counters?: EventCounters;
   /** Passed to the handler. */
   hooks?: DeliveryHooks;
+  /** Passed to the dead-letter sink, which runs them in the transaction that writes the letter. */
+  deadLetterHooks?: DeliveryHooks;
 }
 
 /** `handled`: the handler succeeded (else the delivery was dead-lettered). */
@@ -168,12 +170,10 @@ export async function attemptDelivery(
       ctx.logger.warn(log, 'event delivery failed; will retry');
       return { retry: true, error };
     }
-    await ctx.deadLetters.record({
-      queue: ctx.queue,
-      envelope,
-      error: describeError(error),
-      attempts: ctx.attempt,
-    });
+    await ctx.deadLetters.record(
+      { queue: ctx.queue, envelope, error: describeError(error), attempts: ctx.attempt },
+      ctx.deadLetterHooks,
+    );
     ctx.logger.error(
       log,
       unrecoverable
