@@ -129,6 +129,25 @@ describe.each(testEngines())('OutboxRelay on %s', (engine) => {
     expect(driver.sent.every((s) => s.envelope.id === event.id)).toBe(true);
   });
 
+  it('marks exactly the rows of a batch that were sent, in one go, and counts an attempt on the others', async () => {
+    const revoked = await emit('grant.revoked', grantRevoked());
+    const updated = await emit('user.updated', { sub: 'carol' });
+    const revokedToo = await emit('grant.revoked', grantRevoked());
+    driver.downQueues.add('q.tokens');
+    // One batch holds all three (a full batch would be followed by another, which tries the failed ones again).
+    const oneBatch = new OutboxRelay(ds, driver, { subscriptions, logger: silentLogger, batchSize: 10 });
+
+    expect(await oneBatch.flush()).toEqual({ published: 1, failed: 2 });
+
+    const after = new Map((await rows()).map((r) => [r.id, r]));
+    expect(after.get(updated.id)).toMatchObject({ attempts: 0, lastError: null });
+    expect(after.get(updated.id)?.publishedAt).not.toBeNull();
+    for (const failed of [revoked, revokedToo]) {
+      expect(after.get(failed.id)).toMatchObject({ publishedAt: null, attempts: 1 });
+      expect(after.get(failed.id)?.lastError).toMatch(/q\.tokens/);
+    }
+  });
+
   it('never publishes the event of a change that rolls back, even when it runs meanwhile', async () => {
     const written = deferred();
     const release = deferred();
