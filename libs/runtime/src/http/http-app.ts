@@ -108,10 +108,14 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
   // media type) reach Nest's exception layer, where GlobalErrorFilter gives them the OAuth shape.
   app.useGlobalFilters(new GlobalErrorFilter(options.logger, bodyLimit));
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    options.logger.debug(
-      { req: { id: req.id, method: req.method, url: redactUrl(req.url) }, status: reply.statusCode, ms: reply.elapsedTime },
-      'request',
-    );
+    // Checked first: redacting the URL parses its query, for every request, and below `debug`
+    // (the default is `info`) the line is dropped anyway.
+    if (options.logger.isLevelEnabled('debug')) {
+      options.logger.debug(
+        { req: { id: req.id, method: req.method, url: redactUrl(req.url) }, status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
+    }
     done();
   });
   // Both listeners are counted: internal routes have patterns of their own (`/internal/...`).
