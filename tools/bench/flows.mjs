@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { fail, parseBenchArgs } from './cli.mjs';
 import { createHttp, FLOW_SCENARIOS, flowDriver, runFlowLoad } from './flow-client.mjs';
-import { machineRecord, packageVersion, redisVersion } from './machine.mjs';
+import { machineRecord, packageVersion, redisVersion, speedLine } from './machine.mjs';
 import { ROOT, startOidcProvider, startRedis, startTessera } from './peers.mjs';
 import {
   cpuSeconds,
@@ -259,6 +259,7 @@ cookie jars and a scripted login/consent UI), Tessera vs oidc-provider in the sa
 - **Machine:** ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}, Linux ${machine.kernel}, Node.js ${machine.node}${machine.pinned ? '' : ' — **not pinned** (taskset missing or 1 CPU)'}
 - **Peers:** oidc-provider ${machine.oidcProvider}${machine.redis ? `, Redis ${machine.redis} via ioredis ${machine.ioredis}` : ' (Redis peer skipped: redis-server not installed)'}
 - **Machine load:** load average ${machine.loadavg.start} at the start, ${machine.loadavg.end} at the end (1/5/15 min; this benchmark alone accounts for about 2)
+${speedLine(machine)}
 - **Load:** ${concurrency} concurrent flow loops (closed loop: each starts its next flow when the last one got its token), ${warmup} s warm-up (not counted) then ${duration} s measured, ${rounds} round(s), runs interleaved (round → scenario → server), never concurrent
 
 #### Medians

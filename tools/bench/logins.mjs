@@ -36,7 +36,7 @@ import {
   redirectTo,
   stepFail,
 } from './flow-client.mjs';
-import { machineRecord, packageVersion } from './machine.mjs';
+import { machineRecord, packageVersion, speedLine } from './machine.mjs';
 import { FLOW_REDIRECT_URI, ROOT, startTessera } from './peers.mjs';
 import {
   cpuSeconds,
@@ -772,6 +772,7 @@ function docSection({ tables, summary, machine }) {
 - **Machine:** ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}, Linux ${machine.kernel}, Node.js ${machine.node}${machine.pinned ? '' : ' — **not pinned** (taskset missing or 1 CPU)'}
 - **Hashing:** \`@node-rs/argon2\` ${machine.argon2}, argon2id m=${machine.argon2Params.memoryCost} KiB, t=${machine.argon2Params.timeCost}, p=${machine.argon2Params.parallelism} (read from \`${HASHER_SOURCE}\`)
 - **Machine load:** load average ${machine.loadavg.start} at the start, ${machine.loadavg.end} at the end (1/5/15 min; this benchmark alone accounts for about 1–2)
+${speedLine(machine)}
 - **Load:** ${concurrency} concurrent browsers for password logins and re-authentications, ${failedConcurrency} for failed logins (closed loop), ${warmup} s warm-up (not counted) then ${duration} s measured, ${rounds} round(s), scenarios interleaved (round → scenario), never concurrent
 
 #### Logins per second and per CPU-second (medians)

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { machineRecord, redisVersion } from './machine.mjs';
+import { machineRecord, redisVersion, speedLine } from './machine.mjs';
 import { redisServerArgv, ROOT, startTessera } from './peers.mjs';
 import {
   exitedUnexpectedly,
@@ -301,6 +301,7 @@ export function latestRunLines({ command, startedAt, machine, load, results }) {
 - **Date:** ${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, Tessera at ${machine.git}, \`dist/apps/platform/main.js\` built ${machine.tesseraBuild} UTC${machine.rebuiltDuringRun ? ' (**rebuilt during the run**)' : ''}
 - **Machine:** ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}, Linux ${machine.kernel}, Node.js ${machine.node}${machine.pinned ? ', Tessera and redis-server pinned to CPU 0, the benchmark to CPU 1' : ' — **not pinned** (taskset missing or 1 CPU)'}; a shared machine
 - **Machine load:** load average ${machine.loadavg.start} at the start, ${machine.loadavg.end} at the end (1/5/15 min)
+${speedLine(machine)}
 - **Load:** ${load}
 ${results.map((r) => `- **${r.driverLabel}:** database ${r.database}; queue ${r.queue}`).join('\n')}`;
 }

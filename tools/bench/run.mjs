@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { fail, parseBenchArgs } from './cli.mjs';
 import autocannon from 'autocannon';
-import { machineRecord, packageVersion, redisVersion } from './machine.mjs';
+import { machineRecord, packageVersion, redisVersion, speedLine } from './machine.mjs';
 import { ROOT, SCENARIOS, startOidcProvider, startRedis, startTessera } from './peers.mjs';
 import {
   cpuSeconds,
@@ -236,7 +236,7 @@ await guard.run(async () => {
     autocannon: packageVersion('autocannon'),
     ioredis: packageVersion('ioredis'),
     redis: redis ? redisVersion() : undefined,
-  });
+  }, { log });
 
   console.log(
     `\n## Medians of ${rounds} round(s)\n\n${results}\n\n## Tessera ÷ oidc-provider, requests per CPU-second\n\n${ratios}\n`,
@@ -267,6 +267,7 @@ function docSection({ results, ratios, runs, peerInfo, machine }) {
 - **Machine:** ${machine.nproc} CPUs (\`nproc\`), ${machine.cpuModel}, Linux ${machine.kernel}, Node.js ${machine.node}${machine.pinned ? '' : ' — **not pinned** (taskset missing or 1 CPU)'}
 - **Peers:** oidc-provider ${machine.oidcProvider}${machine.redis ? `, Redis ${machine.redis} via ioredis ${machine.ioredis}` : ' (Redis peer skipped: redis-server not installed)'}; load from autocannon ${machine.autocannon}
 - **Machine load:** load average ${machine.loadavg.start} at the start, ${machine.loadavg.end} at the end (1/5/15 min; this benchmark alone accounts for about 2)
+${speedLine(machine)}
 - **Load:** ${connections} connections, ${warmup} s warm-up (not counted) then ${duration} s measured, ${rounds} round(s), runs interleaved (round → scenario → server), never concurrent
 
 ### Medians
