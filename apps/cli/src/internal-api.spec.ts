@@ -8,7 +8,7 @@ const operatorCredential = (secret: string) =>
   `Bearer operator.${createHmac('sha256', secret).update('tessera-internal:operator').digest('base64url')}`;
 
 describe('InternalApi.fromEnvironment', () => {
-  it('derives the operator credential from the trimmed secret, as the platform trims it', async () => {
+  it('derives the operator credential from the trimmed secret, which the platform accepts too', async () => {
     const secret = 's'.repeat(40);
     let seen: IncomingHttpHeaders | undefined;
     const server = createServer((req, res) => {

@@ -22,7 +22,7 @@ export class InternalApi {
   /** From the same environment the platform reads (TESSERA_DATA_DIR, TESSERA_INTERNAL_SECRET, TESSERA_INTERNAL_HOST/PORT). */
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): InternalApi {
     const dataDir = env['TESSERA_DATA_DIR'] ?? 'var';
-    // Trimmed, as the platform's configuration trims it (libs/runtime/src/config/platform-config.ts).
+    // Trimmed: the platform accepts its secret trimmed as well as given (libs/runtime/src/config/platform-config.ts).
     let secret = env['TESSERA_INTERNAL_SECRET']?.trim();
     if (!secret) {
       try {

@@ -203,24 +203,25 @@ describe('toPlatformConfig', () => {
     expect(toPlatformConfig(env, '/srv/app').retiredMasterKeys).toEqual([k1, k2]);
   });
 
-  it('trims the internal secret as it trims the retired ones, so a secret moved to the retired list still matches', () => {
+  it('sends the internal secret as given and accepts every secret also trimmed, so whitespace around one never splits replicas', () => {
     const secret = 'c'.repeat(32);
-    const [current] = parseEnv({ TESSERA_INTERNAL_SECRET: ` ${secret}\n` }, platformConfigSchema);
-    const [later] = parseEnv({ TESSERA_INTERNAL_SECRETS_RETIRED: ` ${secret}\n` }, platformConfigSchema);
+    const retired = 'r'.repeat(32);
+    // A secret read from a file with its newline, and a retired one pasted with one.
+    const [env] = parseEnv({ TESSERA_INTERNAL_SECRET: `${secret}\n`, TESSERA_INTERNAL_SECRETS_RETIRED: `${retired}\n` }, platformConfigSchema);
+    const config = toPlatformConfig(env, '/srv/app');
 
-    expect(toPlatformConfig(current, '/srv/app').internalSecret).toBe(secret);
-    expect(toPlatformConfig(later, '/srv/app').retiredInternalSecrets).toEqual([secret]);
-    // Whitespace does not count towards the 32 characters.
-    const err = configErrorOf(() => parseEnv({ TESSERA_INTERNAL_SECRET: ` ${'d'.repeat(31)} ` }, platformConfigSchema));
-    expect(err.problems).toEqual(['TESSERA_INTERNAL_SECRET=(hidden): must be at least 32 characters']);
+    // What this replica sends is what it sent before (replicas of the previous release accept it).
+    expect(config.internalSecret).toBe(`${secret}\n`);
+    // The current one trimmed (how it reads once moved to the retired list), each retired one in both forms.
+    expect(config.retiredInternalSecrets.sort()).toEqual([secret, retired, `${retired}\n`].sort());
   });
 
-  it('splits the retired internal secrets on commas, trims them, and never prints one in an error', () => {
+  it('splits the retired internal secrets on commas, accepts each as given and trimmed, and never prints one in an error', () => {
     const s1 = 'a'.repeat(32);
     const s2 = 'b'.repeat(40);
     const [env] = parseEnv({ TESSERA_INTERNAL_SECRETS_RETIRED: `${s1} , ${s2}` }, platformConfigSchema);
 
-    expect(toPlatformConfig(env, '/srv/app').retiredInternalSecrets).toEqual([s1, s2]);
+    expect(toPlatformConfig(env, '/srv/app').retiredInternalSecrets.sort()).toEqual([s1, `${s1} `, s2, ` ${s2}`].sort());
     const short = 'a-retired-secret-too-short';
     const err = configErrorOf(() => parseEnv({ TESSERA_INTERNAL_SECRETS_RETIRED: `${s1},${short}` }, platformConfigSchema));
     expect(err.problems).toEqual([

@@ -39,9 +39,7 @@ export const platformConfigSchema = z.object({
     .refine((v) => v === undefined || v.split(',').every((k) => Buffer.from(k.trim(), 'base64url').length === 32), {
       message: 'must be a comma-separated list of retired master keys (32 bytes, base64url each)',
     }),
-  // Trimmed, as the retired ones are: a secret moved from here to the retired list must still
-  // derive the credentials the other replicas send (a newline pasted from a file included).
-  TESSERA_INTERNAL_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+  TESSERA_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /**
    * Internal secrets still accepted (comma-separated), for a rotation without failed internal
    * calls: credentials derived from them are accepted, never sent (docs/operations.md).
@@ -145,7 +143,7 @@ export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): Platfor
     masterKey: env.TESSERA_MASTER_KEY,
     retiredMasterKeys: env.TESSERA_MASTER_KEYS_RETIRED?.split(',').map((k) => k.trim()) ?? [],
     internalSecret: env.TESSERA_INTERNAL_SECRET,
-    retiredInternalSecrets: env.TESSERA_INTERNAL_SECRETS_RETIRED?.split(',').map((s) => s.trim()) ?? [],
+    retiredInternalSecrets: acceptedAlso(env.TESSERA_INTERNAL_SECRET, env.TESSERA_INTERNAL_SECRETS_RETIRED),
     metricsToken: env.TESSERA_METRICS_TOKEN,
     logLevel: env.TESSERA_LOG_LEVEL,
     housekeepingBatch: env.TESSERA_HOUSEKEEPING_BATCH,
@@ -156,4 +154,18 @@ export function toPlatformConfig(env: PlatformEnv, cwd = process.cwd()): Platfor
 export function ownInternalUrl(platform: Pick<PlatformConfig, 'internalHost' | 'internalPort'>): string {
   const host = platform.internalHost === '0.0.0.0' || platform.internalHost === '::' ? '127.0.0.1' : platform.internalHost;
   return `http://${host.includes(':') ? `[${host}]` : host}:${platform.internalPort}`;
+}
+
+/**
+ * The internal secrets accepted besides the current one, never sent: each retired one as given
+ * and trimmed, and the current one trimmed. Whitespace around a secret (a newline kept from a
+ * file) stays in what a replica sends, so an upgrade changes no credential, while a secret that
+ * moves to the retired list, or is set elsewhere without its newline, still matches.
+ */
+function acceptedAlso(current: string | undefined, retired: string | undefined): string[] {
+  const forms = (secret: string) => [secret, secret.trim()];
+  const accepted = new Set(retired === undefined ? [] : retired.split(',').flatMap(forms));
+  if (current !== undefined) accepted.add(current.trim());
+  accepted.delete(current ?? '');
+  return [...accepted].filter((secret) => secret.length > 0);
 }
