@@ -62,7 +62,7 @@ export function redisVersion() {
 /**
  * How fast this machine computes right now: the CPU time of one RSA-2048 signature (node:crypto,
  * the median of 5 batches of 20), in µs. The machines are shared, and the same build's figures
- * move with it from day to day (354 µs on a good day, 900 on a bad one): runs of different
+ * move with it from day to day (about 350 µs on a good day, 900–1,000 on a bad one): runs of different
  * days compare through it, runs of the same day through their ratios.
  */
 let probeKey;

@@ -33,8 +33,9 @@ export abstract class EventInbox {
   /** Handled or dead-lettered: no longer held. */
   abstract remove(queue: string, key: string): Promise<void>;
   /**
-   * The same inside the consumer's transaction that marks the event processed (its database is
-   * the inbox's), so that both commit together; false if this inbox cannot (the caller then uses `remove`).
+   * The same inside the consumer's transaction that marks the event processed, or that writes its
+   * dead letter (their database is the inbox's), so that both commit together; false if this
+   * inbox cannot (the caller then uses `remove`).
    */
   abstract removeWithin(manager: EntityManager, queue: string, key: string): Promise<boolean>;
   /** What `queue` holds, oldest first. */

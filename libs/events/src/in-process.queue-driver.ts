@@ -428,8 +428,12 @@ class InProcessWorker implements BusConsumer {
       // does not settle) here.
       if (outcome.handled ? removedWithMarker : removedWithLetter) return this.letGo(delivery);
       await this.ctx.inbox.remove(this.queue, delivery.key).catch((err) =>
-        // Left there, it runs again at the next start and is acknowledged as already processed.
-        this.ctx.logger.warn({ queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) }, 'handled event could not be removed from the inbox'),
+        // Left there, it runs again at the next start: acknowledged as already processed if it was
+        // handled, dead-lettered again if it was dead-lettered.
+        this.ctx.logger.warn(
+          { queue: this.queue, eventId: delivery.envelope?.id, err: describeError(err) },
+          outcome.handled ? 'handled event could not be removed from the inbox' : 'dead-lettered event could not be removed from the inbox',
+        ),
       );
       return this.letGo(delivery);
     }

@@ -1,5 +1,5 @@
 import { createTestDatabase, eventually, testEngines, type TestDatabase } from '@tessera/test-kit';
-import type { DataSource } from 'typeorm';
+import { EntityManager, type DataSource } from 'typeorm';
 import {
   deferred,
   eventsDatabase,
@@ -133,15 +133,22 @@ describe.each(testEngines())('OutboxRelay on %s', (engine) => {
     const revoked = await emit('grant.revoked', grantRevoked());
     const updated = await emit('user.updated', { sub: 'carol' });
     const revokedToo = await emit('grant.revoked', grantRevoked());
+    const updatedToo = await emit('user.updated', { sub: 'dave' });
     driver.downQueues.add('q.tokens');
-    // One batch holds all three (a full batch would be followed by another, which tries the failed ones again).
+    // One batch holds all four (a full batch would be followed by another, which tries the failed ones again).
     const oneBatch = new OutboxRelay(ds, driver, { subscriptions, logger: silentLogger, batchSize: 10 });
+    const statements = jest.spyOn(EntityManager.prototype, 'query');
 
-    expect(await oneBatch.flush()).toEqual({ published: 1, failed: 2 });
+    expect(await oneBatch.flush()).toEqual({ published: 2, failed: 2 });
+    const sqlOf = (call: unknown[]) => String(call[0]);
+    expect(statements.mock.calls.map(sqlOf).filter((sql) => sql.includes('SET "published_at"'))).toHaveLength(1);
+    statements.mockRestore();
 
     const after = new Map((await rows()).map((r) => [r.id, r]));
-    expect(after.get(updated.id)).toMatchObject({ attempts: 0, lastError: null });
-    expect(after.get(updated.id)?.publishedAt).not.toBeNull();
+    for (const sent of [updated, updatedToo]) {
+      expect(after.get(sent.id)).toMatchObject({ attempts: 0, lastError: null });
+      expect(after.get(sent.id)?.publishedAt).not.toBeNull();
+    }
     for (const failed of [revoked, revokedToo]) {
       expect(after.get(failed.id)).toMatchObject({ publishedAt: null, attempts: 1 });
       expect(after.get(failed.id)?.lastError).toMatch(/q\.tokens/);

@@ -254,7 +254,8 @@ function relaySql(sqlite: boolean) {
     pending:
       `SELECT "id", "name", "version", "payload", "occurred_at" AS "occurredAt", "attempts" FROM "outbox" ` +
       `WHERE "published_at" IS NULL ORDER BY "id" ASC LIMIT ${p(1)}${sqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
-    // The ids as one parameter, so that every batch size shares one prepared statement.
+    // The ids as one parameter: one statement (one round trip) per batch whatever its size, and on
+    // SQLite one entry in the statement cache.
     published: sqlite
       ? `UPDATE "outbox" SET "published_at" = ?, "last_error" = NULL WHERE "id" IN (SELECT "value" FROM json_each(?))`
       : `UPDATE "outbox" SET "published_at" = $1, "last_error" = NULL WHERE "id" = ANY($2::varchar[])`,

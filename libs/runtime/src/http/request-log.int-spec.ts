@@ -17,8 +17,11 @@ class CallbackStandIn {
   }
 }
 
-/** Serves one request at `level` and returns the log lines the platform's logger wrote. */
-async function logLinesOf(level: string, path: string): Promise<Array<Record<string, unknown>>> {
+/**
+ * Serves one request at `level` and returns the log lines the platform's logger wrote, and how
+ * many times the request hook called its `debug` (each call redacts the URL first).
+ */
+async function logLinesOf(level: string, path: string): Promise<{ lines: Array<Record<string, unknown>>; debugCalls: number }> {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -27,6 +30,7 @@ async function logLinesOf(level: string, path: string): Promise<Array<Record<str
     },
   });
   const logger = createLogger(level, sink);
+  const debug = jest.spyOn(logger, 'debug');
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-request-log-'));
   const config = toPlatformConfig(platformConfigSchema.parse({ TESSERA_DATA_DIR: dataDir }));
 
@@ -44,14 +48,15 @@ async function logLinesOf(level: string, path: string): Promise<Array<Record<str
     await running.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return lines;
+  return { lines, debugCalls: debug.mock.calls.length };
 }
 
 describe('the request log', () => {
   const path = '/callback?code=c0de-from-the-url&state=st4te&iss=x';
 
   it('logs each request at debug with the codes in its URL redacted', async () => {
-    const requests = (await logLinesOf('debug', path)).filter((line) => line['msg'] === 'request');
+    const { lines } = await logLinesOf('debug', path);
+    const requests = lines.filter((line) => line['msg'] === 'request');
 
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ status: 200, req: { method: 'GET' } });
@@ -62,10 +67,11 @@ describe('the request log', () => {
     expect(JSON.stringify(requests)).not.toContain('c0de-from-the-url');
   });
 
-  it('writes no request line at the default level, info', async () => {
-    const lines = await logLinesOf('info', path);
+  it('writes no request line at the default level, info, and does not build one', async () => {
+    const { lines, debugCalls } = await logLinesOf('info', path);
 
     expect(lines.filter((line) => line['msg'] === 'request')).toEqual([]);
+    expect(debugCalls).toBe(0);
     expect(JSON.stringify(lines)).not.toContain('c0de-from-the-url');
   });
 });
