@@ -7,7 +7,7 @@ import type { AccessTokenFormat, Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import type { RequestParams } from '../http/form';
 import { AuthorizationCodeStore, type AuthorizationCode } from '../ports/authorization-code.store';
-import { GrantStore, type Grant } from '../ports/grant.store';
+import { GrantStore } from '../ports/grant.store';
 import { RefreshTokenStore } from '../ports/refresh-token.store';
 import { UnitOfWork } from '../ports/unit-of-work';
 import { ResourceServersService } from '../resources/resource-servers.service';
@@ -26,7 +26,6 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 interface AuthorizationCodeGrant extends ValidatedGrant {
   code: AuthorizationCode;
-  grant: Grant;
   audience: string[];
   format?: AccessTokenFormat;
 }
@@ -74,16 +73,15 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
     if (outside.length) {
       throw new InvalidTargetError(`The authorization request did not include the resource ${outside.join(' ')}; ask for it at the authorization endpoint.`);
     }
-    const grant = await this.grants.find(code.grantId);
-    if (!grant || grant.revokedAt !== undefined || grant.sub !== code.sub || grant.clientId !== code.clientId) {
-      throw invalidCode(grant ? `grant ${grant.id} revoked or not the code's` : `grant ${code.grantId} not found`);
-    }
+    // The code's grant is checked where it counts, in the redeeming transaction (markUsed: live,
+    // and the code's user's grant to this client), not read here as well.
     const { audience, format } = await audienceOf(this.resourceServers, requested.length ? requested : code.resource, client);
-    return { code, grant, audience, format };
+    return { code, audience, format };
   }
 
   async issue(validated: ValidatedGrant, client: Client): Promise<TokenResponse> {
-    const { code, grant, audience, format } = validated as AuthorizationCodeGrant;
+    const { code, audience, format } = validated as AuthorizationCodeGrant;
+    const grantId = code.grantId;
     const now = epochSeconds(this.clock);
     // Time-ordered, as grant ids: the family's index entries land together (time-ordered.ts).
     const familyId = uuidV7();
@@ -107,10 +105,13 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
       // The single-use check is this conditional update, not the read in validate: of two
       // concurrent redemptions exactly one gets here with true.
       if (!(await this.codes.consume(code.storageKey, now, familyId, tx))) return undefined;
-      // Revoked since validate? Then nothing is issued and the code stays unused (rollback).
-      if (!(await this.grants.markUsed(grant.id, now, tx))) throw invalidCode(`grant ${grant.id} revoked during redemption`);
+      // Revoked (or not the code's user's grant to this client)? Then nothing is issued and the
+      // code stays unused (rollback).
+      if (!(await this.grants.markUsed(grantId, now, tx, { sub: code.sub, clientId: code.clientId }))) {
+        throw invalidCode(`grant ${grantId} revoked, gone, or not the code's`);
+      }
       const claims = userinfoClaimsOf(code.claims, code.claimsLocales);
-      const access = await this.accessTokens.issue({ client, sub: code.sub, scope: code.scope, audience, format, grantId: grant.id, familyId, claims }, tx);
+      const access = await this.accessTokens.issue({ client, sub: code.sub, scope: code.scope, audience, format, grantId, familyId, claims }, tx);
       const jwt = access.format === 'jwt' ? { jti: access.jti, expiresAt: access.expiresAt } : undefined;
       // A JWT is not stored: remember its jti where a replay of this code will look for it.
       if (jwt) await this.codes.recordAccessToken(code.storageKey, jwt, tx);
@@ -121,7 +122,7 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
           {
             storageKey: refresh.storageKey,
             familyId,
-            grantId: grant.id,
+            grantId,
             clientId: client.clientId,
             sub: code.sub,
             scope: code.scope,

@@ -11,6 +11,12 @@ export interface Grant {
   revokedAt?: number;
 }
 
+/** Whose grant a use must be of: the user and the client a code or token was issued for. */
+export interface GrantOwner {
+  sub: string;
+  clientId: string;
+}
+
 export abstract class GrantStore {
   abstract insert(grant: Grant, tx?: Transaction): Promise<void>;
   abstract find(id: string): Promise<Grant | undefined>;
@@ -23,9 +29,10 @@ export abstract class GrantStore {
   /**
    * Records a use of a live grant: sets `lastUsedAt` to `at`, unless it is less than
    * ACTIVITY_RESOLUTION_SECONDS older ("last used" is to the minute, as an OP session's clients).
-   * True for a live grant either way; false if the grant is gone or revoked (then nothing changes).
+   * True for a live grant either way; false if the grant is gone or revoked, or, with `owner`,
+   * not that user's grant to that client (then nothing changes).
    */
-  abstract markUsed(id: string, at: number, tx?: Transaction): Promise<boolean>;
+  abstract markUsed(id: string, at: number, tx?: Transaction, owner?: GrantOwner): Promise<boolean>;
   /** Revokes every live grant of the user; returns the revoked grants. */
   abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<Grant[]>;
   /**

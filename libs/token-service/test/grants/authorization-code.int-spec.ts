@@ -1,6 +1,9 @@
 import { decodeJwt } from 'jose';
 import { FakeClock, testEngines } from '@tessera/test-kit';
 import { INVALID_CODE } from '../../src/grants/authorization-code.grant';
+import type { DataSource } from 'typeorm';
+import { TOKEN_SERVICE_DATA_SOURCE } from '../../src/adapters/typeorm/data-source';
+import { GrantEntity } from '../../src/adapters/typeorm/entities';
 import { GrantStore } from '../../src/ports/grant.store';
 import { startTokenService, type TestApp } from '../support/token-service-app';
 import {
@@ -112,6 +115,20 @@ describe.each(testEngines())('authorization_code grant (%s)', (engine) => {
       await app.running.app.get(GrantStore).markRevoked(issued.grantId, nowSeconds());
 
       await expectError(await redeem(app, confidential, issued), 'invalid_grant');
+    });
+
+    it("refuses a code whose grant is not its user's, and spends nothing (the code works once the grant is theirs again)", async () => {
+      const issued = await issueCode(app, clock, confidential);
+      const dataSource = app.running.app.get<DataSource>(TOKEN_SERVICE_DATA_SOURCE);
+      const setSub = (sub: string) => dataSource.getRepository(GrantEntity).update({ id: issued.grantId }, { sub });
+      const owner = (await dataSource.getRepository(GrantEntity).findOneByOrFail({ id: issued.grantId })).sub;
+      await setSub('someone-else');
+
+      const body = await expectError(await redeem(app, confidential, issued), 'invalid_grant');
+
+      expect(body.error_description).toBe(INVALID_CODE);
+      await setSub(owner);
+      await redeemOk(app, confidential, issued);
     });
   });
 

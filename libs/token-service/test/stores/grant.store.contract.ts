@@ -167,6 +167,28 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
         expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(false);
       });
 
+      it("with an owner, answers true only for that user's grant to that client, writing nothing otherwise", async () => {
+        const { store } = ctx();
+        const last = aGrant('grant-1').lastUsedAt as number;
+        await store.insert(aGrant('grant-1'));
+        const later = last + ACTIVITY_RESOLUTION_SECONDS;
+
+        expect(await store.markUsed('grant-1', later, undefined, { sub: 'user-2', clientId: 'app' })).toBe(false);
+        expect(await store.markUsed('grant-1', later, undefined, { sub: 'user-1', clientId: 'other-app' })).toBe(false);
+        expect(await store.find('grant-1')).toEqual(aGrant('grant-1'));
+        // Within the minute nothing is written, and the owner is still checked.
+        expect(await store.markUsed('grant-1', last + 1, undefined, { sub: 'user-2', clientId: 'app' })).toBe(false);
+        expect(await store.markUsed('grant-1', last + 1, undefined, { sub: 'user-1', clientId: 'app' })).toBe(true);
+        expect(await store.markUsed('grant-1', later, undefined, { sub: 'user-1', clientId: 'app' })).toBe(true);
+        expect((await store.find('grant-1'))?.lastUsedAt).toBe(later);
+      });
+
+      it('with an owner, still answers false for a revoked grant of that owner', async () => {
+        const { store } = ctx();
+        await store.insert(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
+        expect(await store.markUsed('grant-1', 4_102_443_000, undefined, { sub: 'user-1', clientId: 'app' })).toBe(false);
+      });
+
       it('writes a use to the minute: within a minute of the last one it writes nothing and still answers true', async () => {
         const { store } = ctx();
         const last = aGrant('grant-1').lastUsedAt as number;
