@@ -99,6 +99,10 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
           acr: code.acr,
           amr: code.amr,
           sid: code.sid,
+        }).catch((err: unknown) => {
+          // A user gone (deleted, their grants revoked with them) makes the code unusable: said
+          // with the same one sentence as every other unusable code, not as what happened.
+          throw err instanceof InvalidGrantError ? invalidCode(err.detail ?? err.message) : err;
         })
       : undefined;
     const issued = await this.uow.run(async (tx) => {
@@ -107,7 +111,7 @@ export class AuthorizationCodeGrantHandler extends GrantHandler {
       if (!(await this.codes.consume(code.storageKey, now, familyId, tx))) return undefined;
       // Revoked (or not the code's user's grant to this client)? Then nothing is issued and the
       // code stays unused (rollback).
-      if (!(await this.grants.markUsed(grantId, now, tx, { sub: code.sub, clientId: code.clientId }))) {
+      if (!(await this.grants.markUsed(grantId, now, { sub: code.sub, clientId: code.clientId }, tx))) {
         throw invalidCode(`grant ${grantId} revoked, gone, or not the code's`);
       }
       const claims = userinfoClaimsOf(code.claims, code.claimsLocales);

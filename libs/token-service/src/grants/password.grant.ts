@@ -153,7 +153,7 @@ export class PasswordGrantHandler extends GrantHandler {
   private async grantFor(g: PasswordGrant, client: Client, remembered: Grant | undefined, now: number, tx: Transaction): Promise<Grant> {
     const covers = remembered && g.scope.every((s) => remembered.scopes.includes(s));
     // markUsed is false when the grant was revoked since it was read: then a new one is recorded.
-    if (covers && (await this.grants.markUsed(remembered.id, now, tx))) return remembered;
+    if (covers && (await this.grants.markUsed(remembered.id, now, { sub: g.sub, clientId: client.clientId }, tx))) return remembered;
     const grant: Grant = { id: uuidV7(), sub: g.sub, clientId: client.clientId, scopes: g.scope, remember: true, createdAt: now, lastUsedAt: now };
     await this.grants.insert(grant, tx);
     await this.outbox.add(tx, 'consent.granted', { grantId: grant.id, sub: grant.sub, clientId: grant.clientId, scopes: grant.scopes });

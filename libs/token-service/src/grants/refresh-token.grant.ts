@@ -131,7 +131,7 @@ export class RefreshTokenGrantHandler extends GrantHandler {
     const access = await this.uow.run(async (tx) => {
       // The conditional update decides: of two concurrent uses, exactly one rotates.
       if (!(await this.refreshTokens.consume(token.storageKey, now, tx))) return undefined;
-      if (token.grantId !== undefined && !(await this.grants.markUsed(token.grantId, now, tx))) {
+      if (token.grantId !== undefined && !(await this.grants.markUsed(token.grantId, now, { sub: token.sub, clientId: token.clientId }, tx))) {
         throw invalidToken(`grant ${token.grantId} revoked during refresh`);
       }
       const issued = await this.issueAccessToken(g, client, tx);

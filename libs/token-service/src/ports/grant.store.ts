@@ -29,10 +29,11 @@ export abstract class GrantStore {
   /**
    * Records a use of a live grant: sets `lastUsedAt` to `at`, unless it is less than
    * ACTIVITY_RESOLUTION_SECONDS older ("last used" is to the minute, as an OP session's clients).
-   * True for a live grant either way; false if the grant is gone or revoked, or, with `owner`,
-   * not that user's grant to that client (then nothing changes).
+   * True for a live grant of `owner` either way; false if the grant is gone, revoked, or not that
+   * user's grant to that client (then nothing changes). The owner is required: whoever presents a
+   * code or a token says whose grant it must be, and the store checks it where it writes.
    */
-  abstract markUsed(id: string, at: number, tx?: Transaction, owner?: GrantOwner): Promise<boolean>;
+  abstract markUsed(id: string, at: number, owner: GrantOwner, tx?: Transaction): Promise<boolean>;
   /** Revokes every live grant of the user; returns the revoked grants. */
   abstract revokeBySub(sub: string, at: number, tx?: Transaction): Promise<Grant[]>;
   /**

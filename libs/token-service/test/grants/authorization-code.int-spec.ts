@@ -4,7 +4,9 @@ import { INVALID_CODE } from '../../src/grants/authorization-code.grant';
 import type { DataSource } from 'typeorm';
 import { TOKEN_SERVICE_DATA_SOURCE } from '../../src/adapters/typeorm/data-source';
 import { GrantEntity } from '../../src/adapters/typeorm/entities';
+import { AuthorizationCodeStore } from '../../src/ports/authorization-code.store';
 import { GrantStore } from '../../src/ports/grant.store';
+import { storageKey } from '@tessera/token-formats';
 import { startTokenService, type TestApp } from '../support/token-service-app';
 import {
   BILLING_API,
@@ -114,7 +116,20 @@ describe.each(testEngines())('authorization_code grant (%s)', (engine) => {
       const issued = await issueCode(app, clock, confidential);
       await app.running.app.get(GrantStore).markRevoked(issued.grantId, nowSeconds());
 
-      await expectError(await redeem(app, confidential, issued), 'invalid_grant');
+      const body = await expectError(await redeem(app, confidential, issued), 'invalid_grant');
+
+      expect(body.error_description).toBe(INVALID_CODE);
+    });
+
+    it('refuses a code whose user is gone from the directory with the same sentence as any unusable code, and spends nothing', async () => {
+      // The ID token asks for a claim, so the user directory (which knows nobody here) is asked.
+      const issued = await issueCode(app, clock, confidential, { scope: ['openid', 'orders:read'], claims: { id_token: { email: null } } });
+
+      const body = await expectError(await redeem(app, confidential, issued), 'invalid_grant');
+
+      expect(body.error_description).toBe(INVALID_CODE);
+      const code = await app.running.app.get(AuthorizationCodeStore).find(storageKey(issued.code));
+      expect(code?.consumedAt).toBeUndefined();
     });
 
     it("refuses a code whose grant is not its user's, and spends nothing (the code works once the grant is theirs again)", async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FakeClock } from '@tessera/test-kit';
 import { generateReferenceToken, storageKey } from '@tessera/token-formats';
-import { AuthorizationCodeStore } from '../../src/ports/authorization-code.store';
+import { AuthorizationCodeStore, type AuthorizationCode } from '../../src/ports/authorization-code.store';
 import { GrantStore } from '../../src/ports/grant.store';
 import { RefreshTokenStore } from '../../src/ports/refresh-token.store';
 import type { TestApp } from '../support/token-service-app';
@@ -67,6 +67,8 @@ export interface CodeOptions {
   lifetime?: number;
   /** An existing grant to issue the code under. */
   grantId?: string;
+  /** Claims asked for individually (OpenID Connect Core §5.5), as the authorization request carried them. */
+  claims?: AuthorizationCode['claims'];
 }
 
 export interface IssuedCode {
@@ -105,6 +107,7 @@ export async function issueCode(app: TestApp, clock: FakeClock, client: { client
     ...(verifier ? { codeChallenge: challengeOf(verifier), codeChallengeMethod: 'S256' as const } : {}),
     amr: ['pwd'],
     authTime: now,
+    ...(options.claims ? { claims: options.claims } : {}),
     issuedAt: now,
     expiresAt: now + (options.lifetime ?? 60),
   });

@@ -2,6 +2,9 @@ import type { Grant, GrantStore } from '../../src/ports/grant.store';
 import { runAndRollBack, useFreshStore, type MakeStore } from './store-harness';
 import { ACTIVITY_RESOLUTION_SECONDS } from '../../src/ports/op-session.store';
 
+/** The user and client of aGrant's grants. */
+const OWNER = { sub: 'user-1', clientId: 'app' };
+
 export function aGrant(id: string, overrides: Partial<Grant> = {}): Grant {
   return {
     id,
@@ -150,7 +153,7 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
         const { store } = ctx();
         await store.insert(aGrant('grant-1'));
         await store.insert(aGrant('grant-2'));
-        expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(true);
+        expect(await store.markUsed('grant-1', 4_102_443_000, OWNER)).toBe(true);
         expect(await store.find('grant-1')).toEqual(aGrant('grant-1', { lastUsedAt: 4_102_443_000 }));
         expect(await store.find('grant-2')).toEqual(aGrant('grant-2'));
       });
@@ -158,44 +161,45 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
       it('returns false for a revoked grant and leaves it as it was (never un-revokes it)', async () => {
         const { store } = ctx();
         await store.insert(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
-        expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(false);
+        expect(await store.markUsed('grant-1', 4_102_443_000, OWNER)).toBe(false);
         expect(await store.find('grant-1')).toEqual(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
       });
 
       it('returns false for an unknown grant', async () => {
         const { store } = ctx();
-        expect(await store.markUsed('grant-1', 4_102_443_000)).toBe(false);
+        expect(await store.markUsed('grant-1', 4_102_443_000, OWNER)).toBe(false);
       });
 
-      it("with an owner, answers true only for that user's grant to that client, writing nothing otherwise", async () => {
+      it("answers true only for its owner's grant (that user's, to that client), writing nothing otherwise", async () => {
         const { store } = ctx();
         const last = aGrant('grant-1').lastUsedAt as number;
         await store.insert(aGrant('grant-1'));
         const later = last + ACTIVITY_RESOLUTION_SECONDS;
 
-        expect(await store.markUsed('grant-1', later, undefined, { sub: 'user-2', clientId: 'app' })).toBe(false);
-        expect(await store.markUsed('grant-1', later, undefined, { sub: 'user-1', clientId: 'other-app' })).toBe(false);
+        expect(await store.markUsed('grant-1', later, { sub: 'user-2', clientId: 'app' })).toBe(false);
+        expect(await store.markUsed('grant-1', later, { sub: 'user-1', clientId: 'other-app' })).toBe(false);
         expect(await store.find('grant-1')).toEqual(aGrant('grant-1'));
         // Within the minute nothing is written, and the owner is still checked.
-        expect(await store.markUsed('grant-1', last + 1, undefined, { sub: 'user-2', clientId: 'app' })).toBe(false);
-        expect(await store.markUsed('grant-1', last + 1, undefined, { sub: 'user-1', clientId: 'app' })).toBe(true);
-        expect(await store.markUsed('grant-1', later, undefined, { sub: 'user-1', clientId: 'app' })).toBe(true);
+        expect(await store.markUsed('grant-1', last + 1, { sub: 'user-2', clientId: 'app' })).toBe(false);
+        expect(await store.markUsed('grant-1', last + 1, { sub: 'user-1', clientId: 'other-app' })).toBe(false);
+        expect(await store.markUsed('grant-1', last + 1, OWNER)).toBe(true);
+        expect(await store.markUsed('grant-1', later, OWNER)).toBe(true);
         expect((await store.find('grant-1'))?.lastUsedAt).toBe(later);
       });
 
-      it('with an owner, still answers false for a revoked grant of that owner', async () => {
+      it('answers false for a revoked grant of its owner', async () => {
         const { store } = ctx();
         await store.insert(aGrant('grant-1', { revokedAt: 4_102_441_000 }));
-        expect(await store.markUsed('grant-1', 4_102_443_000, undefined, { sub: 'user-1', clientId: 'app' })).toBe(false);
+        expect(await store.markUsed('grant-1', 4_102_443_000, OWNER)).toBe(false);
       });
 
       it('writes a use to the minute: within a minute of the last one it writes nothing and still answers true', async () => {
         const { store } = ctx();
         const last = aGrant('grant-1').lastUsedAt as number;
         await store.insert(aGrant('grant-1'));
-        expect(await store.markUsed('grant-1', last + ACTIVITY_RESOLUTION_SECONDS - 1)).toBe(true);
+        expect(await store.markUsed('grant-1', last + ACTIVITY_RESOLUTION_SECONDS - 1, OWNER)).toBe(true);
         expect((await store.find('grant-1'))?.lastUsedAt).toBe(last);
-        expect(await store.markUsed('grant-1', last + ACTIVITY_RESOLUTION_SECONDS)).toBe(true);
+        expect(await store.markUsed('grant-1', last + ACTIVITY_RESOLUTION_SECONDS, OWNER)).toBe(true);
         expect((await store.find('grant-1'))?.lastUsedAt).toBe(last + ACTIVITY_RESOLUTION_SECONDS);
       });
 
@@ -203,7 +207,7 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
         const { store } = ctx();
         const last = aGrant('grant-1').lastUsedAt as number;
         await store.insert(aGrant('grant-1', { revokedAt: last + 1 }));
-        expect(await store.markUsed('grant-1', last + 2)).toBe(false);
+        expect(await store.markUsed('grant-1', last + 2, OWNER)).toBe(false);
         expect(await store.find('grant-1')).toEqual(aGrant('grant-1', { revokedAt: last + 1 }));
       });
 
@@ -223,7 +227,7 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
         await revokedInTransaction;
         // A redemption within the minute of the last use: nothing to write, but the revocation
         // about to commit must still be seen.
-        const use = uow.run((tx) => store.markUsed('grant-1', last + 2, tx));
+        const use = uow.run((tx) => store.markUsed('grant-1', last + 2, OWNER, tx));
         await new Promise((resolve) => setTimeout(resolve, 50));
         commit();
         await revocation;
@@ -234,7 +238,7 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
         const { store } = ctx();
         const fresh = aFreshGrant('grant-1');
         await store.insert(fresh);
-        expect(await store.markUsed('grant-1', fresh.createdAt)).toBe(true);
+        expect(await store.markUsed('grant-1', fresh.createdAt, OWNER)).toBe(true);
         expect((await store.find('grant-1'))?.lastUsedAt).toBe(fresh.createdAt);
       });
 
@@ -242,7 +246,7 @@ export function describeGrantStoreContract(make: MakeStore<GrantStore>): void {
         const { store, uow } = ctx();
         await store.insert(aGrant('grant-1'));
         await runAndRollBack(uow, async (tx) => {
-          expect(await store.markUsed('grant-1', 4_102_443_000, tx)).toBe(true);
+          expect(await store.markUsed('grant-1', 4_102_443_000, OWNER, tx)).toBe(true);
         });
         expect((await store.find('grant-1'))?.lastUsedAt).toBe(aGrant('grant-1').lastUsedAt);
       });

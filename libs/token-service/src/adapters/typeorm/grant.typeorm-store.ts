@@ -8,18 +8,16 @@ import { FixedSql } from '@tessera/runtime';
 
 export class GrantTypeormStore extends GrantStore {
   private readonly sql: FixedSql<GrantEntity>;
-  /** Is the grant live (and, with an owner, theirs)? (markUsed, when there was nothing to write.) */
-  private readonly liveSql: { any: string; owned: string };
+  /** Is the grant live and its owner's? (markUsed, when there was nothing to write.) */
+  private readonly liveSql: string;
 
   constructor(private readonly dataSource: DataSource) {
     super();
     this.sql = new FixedSql(dataSource, GrantEntity);
-    const postgres = dataSource.options.type === 'postgres';
-    const live = (owned: boolean) =>
-      postgres
-        ? `SELECT 1 FROM "grants" WHERE "id" = $1 AND "revoked_at" IS NULL${owned ? ' AND "sub" = $2 AND "client_id" = $3' : ''} FOR SHARE`
-        : `SELECT 1 FROM "grants" WHERE "id" = ? AND "revoked_at" IS NULL${owned ? ' AND "sub" = ? AND "client_id" = ?' : ''}`;
-    this.liveSql = { any: live(false), owned: live(true) };
+    this.liveSql =
+      dataSource.options.type === 'postgres'
+        ? 'SELECT 1 FROM "grants" WHERE "id" = $1 AND "revoked_at" IS NULL AND "sub" = $2 AND "client_id" = $3 FOR SHARE'
+        : 'SELECT 1 FROM "grants" WHERE "id" = ? AND "revoked_at" IS NULL AND "sub" = ? AND "client_id" = ?';
   }
   async insert(grant: Grant, tx?: Transaction) {
     await this.sql.insert(Object.assign(new GrantEntity(), { ...grant, lastUsedAt: grant.lastUsedAt ?? null, revokedAt: grant.revokedAt ?? null }), tx);
@@ -39,20 +37,16 @@ export class GrantTypeormStore extends GrantStore {
     const rows = await this.dataSource.manager.find(GrantEntity, { where: { sub, revokedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
     return rows.map(toGrant);
   }
-  async markUsed(id: string, at: number, tx?: Transaction, owner?: GrantOwner) {
+  async markUsed(id: string, at: number, owner: GrantOwner, tx?: Transaction) {
     const manager = managerOf(this.dataSource, tx);
-    const stale = '"id" = $2 AND "revoked_at" IS NULL AND ("last_used_at" IS NULL OR "last_used_at" <= $3)';
-    const updated = owner
-      ? await this.sql.update({ lastUsedAt: at }, `${stale} AND "sub" = $4 AND "client_id" = $5`, [id, at - ACTIVITY_RESOLUTION_SECONDS, owner.sub, owner.clientId], manager)
-      : await this.sql.update({ lastUsedAt: at }, stale, [id, at - ACTIVITY_RESOLUTION_SECONDS], manager);
-    if (updated > 0) return true;
+    const stale = '"id" = $2 AND "sub" = $3 AND "client_id" = $4 AND "revoked_at" IS NULL AND ("last_used_at" IS NULL OR "last_used_at" <= $5)';
+    const params = [id, owner.sub, owner.clientId, at - ACTIVITY_RESOLUTION_SECONDS];
+    if ((await this.sql.update({ lastUsedAt: at }, stale, params, manager)) > 0) return true;
     // Used within the last minute (nothing to write: an SSO sign-in or a refresh saves a page write
     // to a random place in the table), or revoked, or gone, or not the owner's. FOR SHARE on
     // PostgreSQL waits for a revocation in progress on the row, as the UPDATE would have, so a
     // grant revoked during a redemption is seen revoked.
-    const rows: unknown[] = owner
-      ? await manager.query(this.liveSql.owned, [id, owner.sub, owner.clientId])
-      : await manager.query(this.liveSql.any, [id]);
+    const rows: unknown[] = await manager.query(this.liveSql, [id, owner.sub, owner.clientId]);
     return rows.length > 0;
   }
 
