@@ -7,7 +7,6 @@ import { TOKEN_SERVICE_DATA_SOURCE } from './adapters/typeorm/data-source';
 import { CLOCK, epochSeconds, type Clock } from './clock';
 import { AccessTokenStore, RevokedTokenStore } from './ports/access-token.store';
 import { AuthorizationCodeStore } from './ports/authorization-code.store';
-import { ChallengeStore } from './ports/challenge.store';
 import { LogoutRequestStore } from './ports/logout-request.store';
 import { PushedRequestStore } from './ports/pushed-request.store';
 import { RefreshTokenStore } from './ports/refresh-token.store';
@@ -26,7 +25,7 @@ const REVOCATION_RETENTION = 365 * DAY;
 
 /**
  * Deletes rows nobody can use any more: expired reference tokens, authorization codes, refresh
- * tokens, revocations, replay entries, challenges, pushed authorization requests, logout
+ * tokens, revocations, replay entries (used challenges among them), pushed authorization requests, logout
  * confirmations and OP sessions; finished back-channel deliveries and initial access tokens after
  * 30 days (a delivery still retrying stays); access revocations after a year. A used code or a
  * rotated-out refresh token is kept until it expires, so that a replay or a reuse is still
@@ -47,7 +46,6 @@ export class HousekeepingService implements OnModuleInit, OnModuleDestroy {
     private readonly replay: ReplayCache,
     private readonly codes: AuthorizationCodeStore,
     private readonly refreshTokens: RefreshTokenStore,
-    private readonly challenges: ChallengeStore,
     private readonly pushed: PushedRequestStore,
     private readonly logoutRequests: LogoutRequestStore,
     private readonly opSessions: OpSessionStore,
@@ -85,7 +83,6 @@ export class HousekeepingService implements OnModuleInit, OnModuleDestroy {
       { name: 'replay_cache', deleteBatch: (n) => this.replay.deleteExpired(now, n) },
       { name: 'authorization_codes', deleteBatch: (n) => this.codes.deleteExpired(now, n) },
       { name: 'refresh_tokens', deleteBatch: (n) => this.refreshTokens.deleteExpired(now, n) },
-      { name: 'challenges', deleteBatch: (n) => this.challenges.deleteExpired(now, n) },
       { name: 'pushed_requests', deleteBatch: (n) => this.pushed.deleteExpired(now, n) },
       { name: 'logout_requests', deleteBatch: (n) => this.logoutRequests.deleteExpired(now, n) },
       { name: 'op_sessions', deleteBatch: (n) => this.opSessions.deleteExpired(now, n) },

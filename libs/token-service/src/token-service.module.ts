@@ -12,7 +12,6 @@ import { RefreshTokenTypeormStore } from './adapters/typeorm/refresh-token.typeo
 import { ReplayCacheTypeormStore } from './adapters/typeorm/replay-cache.typeorm-store';
 import { ResourceServerTypeormStore } from './adapters/typeorm/resource-server.typeorm-store';
 import { SigningKeyTypeormStore } from './adapters/typeorm/signing-key.typeorm-store';
-import { ChallengeTypeormStore } from './adapters/typeorm/challenge.typeorm-store';
 import { BackchannelDeliveryTypeormStore } from './adapters/typeorm/backchannel-delivery.typeorm-store';
 import { BackchannelLogoutConsumer } from './consumers/backchannel-logout.consumer';
 import { InternalBackchannelDeliveriesController } from './http/internal/backchannel-deliveries.controller';
@@ -70,7 +69,6 @@ import { InitialAccessTokenTypeormStore } from './adapters/typeorm/initial-acces
 import { InternalTokensController } from './http/internal/tokens.controller';
 import { GrantsService } from './grants/grants.service';
 import { ChallengesService } from './interaction/challenges.service';
-import { ChallengeStore } from './ports/challenge.store';
 import { OpSessionStore } from './ports/op-session.store';
 import { OpSessionsService } from './sessions/op-sessions.service';
 import { LogoutRequestTypeormStore } from './adapters/typeorm/logout-request.typeorm-store';
@@ -226,7 +224,6 @@ export class TokenServiceModule {
         store(RefreshTokenStore, RefreshTokenTypeormStore),
         store(SigningKeyStore, SigningKeyTypeormStore),
         store(ReplayCache, ReplayCacheTypeormStore),
-        store(ChallengeStore, ChallengeTypeormStore),
         store(OpSessionStore, OpSessionTypeormStore),
         store(InitialAccessTokenStore, InitialAccessTokenTypeormStore),
         store(LogoutRequestStore, LogoutRequestTypeormStore),

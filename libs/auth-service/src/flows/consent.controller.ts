@@ -6,7 +6,7 @@ import { FlowError } from '../http/flow-error';
 import { FlowErrorFilter } from '../http/flow-error.filter';
 import { noStore } from '../http/no-store';
 import { LoginSessionsService } from '../sessions/login-sessions.service';
-import { TokenServiceClient, type ChallengeView } from '../token-service/token-service.client';
+import { TokenServiceClient, type ChallengeView, MAX_CHALLENGE_VALUE_LENGTH } from '../token-service/token-service.client';
 
 type Body = Record<string, unknown>;
 
@@ -72,7 +72,7 @@ export class ConsentController {
 
   /** The consent challenge, if the signed-in user in this browser is the one it asks. */
   private async consentFor(req: FastifyRequest, value: unknown): Promise<ChallengeView> {
-    if (typeof value !== 'string' || !value || value.length > 256) throw new FlowError('invalid_request', 'consent_challenge is required.');
+    if (typeof value !== 'string' || !value || value.length > MAX_CHALLENGE_VALUE_LENGTH) throw new FlowError('invalid_request', 'consent_challenge is required.');
     const challenge = await this.tokenService.readChallenge(value);
     if (challenge.kind !== 'consent') throw new FlowError('invalid_request', 'This is not a consent challenge.');
     const session = await this.sessions.authenticated(req);

@@ -10,7 +10,7 @@ import { FlowError } from '../http/flow-error';
 import { SecondFactors } from '../mfa/second-factors';
 import { LoginSessionsService, type LoginSession } from '../sessions/login-sessions.service';
 import { LoginThrottle } from '../throttle/login-throttle';
-import { TokenServiceClient, type ChallengeView } from '../token-service/token-service.client';
+import { TokenServiceClient, type ChallengeView, MAX_CHALLENGE_VALUE_LENGTH } from '../token-service/token-service.client';
 import type { UserEntity } from '../database/entities/user.entity';
 import { UsersService } from '../users/users.service';
 
@@ -41,7 +41,7 @@ export class LoginFlowService {
 
   /** A login challenge, or `invalid_request` when the value names a consent challenge. */
   async loginChallenge(value: unknown): Promise<ChallengeView> {
-    if (typeof value !== 'string' || !value || value.length > 256) throw new FlowError('invalid_request', 'login_challenge is required.');
+    if (typeof value !== 'string' || !value || value.length > MAX_CHALLENGE_VALUE_LENGTH) throw new FlowError('invalid_request', 'login_challenge is required.');
     const challenge = await this.tokenService.readChallenge(value);
     if (challenge.kind !== 'login') throw new FlowError('invalid_request', 'This is not a login challenge.');
     return challenge;

@@ -13,6 +13,7 @@ import { challengeOf, parseAuthenticationResponse } from './passkey-responses';
 import type { PasskeyEntity } from './passkey.entity';
 import { PasskeysService } from './passkeys.service';
 import { assertionRefused, RelyingParty } from './relying-party';
+import { MAX_CHALLENGE_VALUE_LENGTH } from '../token-service/token-service.client';
 
 export interface VerifiedPasskeyUse {
   user: UserEntity;
@@ -47,7 +48,7 @@ export class PasskeyAssertions {
   async verify(req: FastifyRequest, ceremony: 'login' | 'second_factor', sub?: string): Promise<VerifiedPasskeyUse> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const loginChallenge = body['login_challenge'];
-    if (typeof loginChallenge !== 'string' || !loginChallenge || loginChallenge.length > 256) throw new FlowError('invalid_request', 'login_challenge is required.');
+    if (typeof loginChallenge !== 'string' || !loginChallenge || loginChallenge.length > MAX_CHALLENGE_VALUE_LENGTH) throw new FlowError('invalid_request', 'login_challenge is required.');
     if (body['response'] === undefined) throw new FlowError('invalid_request', 'response is required.');
     const response = parseAuthenticationResponse(body['response']);
     const challenge = challengeOf(response);

@@ -4,6 +4,12 @@ import { FlowError } from '../http/flow-error';
 const TIMEOUT_MS = 5_000;
 
 /** What the token service tells about a pending login or consent challenge (its internal API). */
+/**
+ * The longest challenge value passed on to the token service: its challenges are the pending
+ * request sealed (at most 7,680 characters), so anything longer is not one.
+ */
+export const MAX_CHALLENGE_VALUE_LENGTH = 8 * 1024;
+
 export interface ChallengeView {
   kind: 'login' | 'consent';
   challenge: string;

@@ -16,6 +16,8 @@ import { GlobalErrorFilter } from './global-error.filter';
 export const INTERNAL_LISTENER = Symbol.for('tessera.internal-listener');
 export const INTERNAL_PATH_PREFIX = '/internal/';
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** The longest path parameter a route accepts (longer ones are a 404, as fastify answers them). */
+export const MAX_PATH_PARAM_LENGTH = 8 * 1024;
 const REQUEST_ID_PREFIX = randomBytes(4).toString('hex');
 let requestCounter = 0;
 
@@ -67,6 +69,9 @@ export async function createHttpApp(rootModule: unknown, options: HttpAppOptions
   let publicServer: Server | undefined;
   const adapter = new FastifyAdapter({
     bodyLimit,
+    // Path parameters longer than fastify's default of 100 characters: a sealed sign-in challenge
+    // (`/internal/challenges/:challenge`) carries its pending authorization request.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     trustProxy: false,
     return503OnClosing: true,
     // Log correlation only: a process-unique counter, cheaper than a UUID per request.

@@ -9,7 +9,7 @@ import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { ChallengesService, type IssuedChallenge } from '../interaction/challenges.service';
 import { AuthorizationCodeStore } from '../ports/authorization-code.store';
-import type { Challenge } from '../ports/challenge.store';
+import type { AnsweredChallenge, Challenge } from '../interaction/challenge';
 import { GrantStore, type Grant } from '../ports/grant.store';
 import type { OpSession } from '../ports/op-session.store';
 import { UnitOfWork } from '../ports/unit-of-work';
@@ -86,9 +86,8 @@ export class AuthorizationFlowService {
   }
 
   /** Back from the login or consent UI with an answered challenge. */
-  async resume(challenge: Challenge, client: Client, session: OpSession | undefined): Promise<{ step: FlowStep; newSession?: { cookieValue: string; session: OpSession } }> {
+  async resume(challenge: AnsweredChallenge, client: Client, session: OpSession | undefined): Promise<{ step: FlowStep; newSession?: { cookieValue: string; session: OpSession } }> {
     const outcome = challenge.outcome;
-    if (!outcome) throw new Error('resume() needs an answered challenge');
     if (outcome.kind === 'rejected') {
       return { step: { kind: 'error', error: new OAuthError(outcome.error, outcome.errorDescription ?? 'The user or the sign-in service refused the request.') } };
     }
@@ -207,8 +206,8 @@ export class AuthorizationFlowService {
     return { kind: 'response', params };
   }
 
-  private async interaction(kind: 'login' | 'consent', request: AuthorizationRequest, login?: Challenge['login']): Promise<FlowStep> {
-    const challenge = await this.challenges.create(kind, request, login);
+  private interaction(kind: 'login' | 'consent', request: AuthorizationRequest, login?: Challenge['login']): FlowStep {
+    const challenge = this.challenges.create(kind, request, login);
     const base = kind === 'login' ? this.config.loginUrl : this.config.consentUrl;
     const url = new URL(base);
     url.searchParams.set(`${kind}_challenge`, challenge.challenge);

@@ -1,11 +1,14 @@
 import { hash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { MasterKeyring } from '@tessera/runtime';
 import { InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
 import { orderedRandomId, randomId, safeEqual, storageKey } from '@tessera/token-formats';
 import type { AuthorizationRequest, LoginResult } from '../authorize/authorization-request';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
-import { ChallengeStore, type Challenge, type ChallengeKind, type ChallengeOutcome } from '../ports/challenge.store';
+import { ReplayCache } from '../ports/replay-cache';
+import type { AnsweredChallenge, Challenge, ChallengeKind, ChallengeOutcome } from './challenge';
+import { ChallengeSeal } from './challenge-seal';
 
 /** A new challenge: the value travels in the URL, the verifier only in an HttpOnly cookie. */
 export interface IssuedChallenge {
@@ -16,103 +19,136 @@ export interface IssuedChallenge {
 }
 
 /**
+ * The longest sealed challenge handed out. It travels in the query of the login or consent page's
+ * URL, and an answer (about 150 characters longer) in the resume URL: 8 KiB is what common proxies
+ * accept in a request line (nginx's default buffer), with room for the rest of the URL.
+ */
+export const MAX_CHALLENGE_LENGTH = 7_680;
+
+/** How the single use of a challenge is recorded in the replay cache. */
+const usedKey = (id: string) => `challenge:${id}`;
+
+/**
  * The binding cookie's name is derived from the challenge, so parallel flows in tabs coexist: from
- * its hash, not its storage key, which begins with the challenge's creation time.
+ * its hash, so that the name says nothing of the sealed value.
  */
 export const bindingCookieName = (challenge: string) => `tessera_cv_${hash('sha256', challenge, 'base64url').slice(0, 16)}`;
 
+/** What a sealed challenge holds (short names: it travels in URLs). */
+interface ChallengePayload {
+  /** Ordered, unique: the key its single use is recorded under. */
+  i: string;
+  k: ChallengeKind;
+  r: AuthorizationRequest;
+  l?: Challenge['login'];
+  /** SHA-256 of the browser's verifier. */
+  v: string;
+  t: number;
+  e: number;
+}
+
+/** An answer: the challenge it answers, the binding cookie to check, and the outcome. */
+interface AnswerPayload extends ChallengePayload {
+  b: string;
+  o: ChallengeOutcome;
+}
+
 /**
  * Login and consent challenges (Hydra's flow): single-use, short-lived, and bound to the browser
- * that started them. Accepting or rejecting needs the browser's verifier; resuming needs it again
- * and moves the challenge to `used`, atomically, so it can never be completed twice.
+ * that started them.
+ *
+ * Nothing of a challenge is written to the database until it is used: the challenge value is the
+ * pending request itself, sealed (ChallengeSeal), and accepting or rejecting it returns the
+ * outcome sealed in the same way, in the URL that sends the browser back. Hydra moved its flows
+ * into sealed values for the same reason: they were most of a sign-in's database writes. The one
+ * write is the single use, recorded in the replay cache when the browser brings the answer back,
+ * in the same commit as what that step writes anyway (the OP session, the code). Answering and
+ * resuming need the browser's verifier, whose hash the sealed challenge carries.
  */
 @Injectable()
 export class ChallengesService {
+  private readonly seal: ChallengeSeal;
+
   constructor(
-    private readonly store: ChallengeStore,
+    private readonly used: ReplayCache,
+    keyring: MasterKeyring,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.seal = new ChallengeSeal(keyring);
+  }
 
-  async create(kind: ChallengeKind, request: AuthorizationRequest, login?: Challenge['login']): Promise<IssuedChallenge> {
-    // Ordered, so that the challenge's storage key lands at the end of its index (time-ordered.ts).
-    const challenge = orderedRandomId(32);
+  create(kind: ChallengeKind, request: AuthorizationRequest, login?: Challenge['login']): IssuedChallenge {
     const verifier = randomId(32);
     const now = epochSeconds(this.clock);
     const expiresAt = now + this.config.challengeTtl;
-    await this.store.insert({
-      storageKey: storageKey(challenge),
-      kind,
-      state: 'pending',
-      verifierHash: storageKey(verifier),
-      clientId: request.clientId,
-      request,
-      login,
-      createdAt: now,
-      expiresAt,
-    });
+    const payload: ChallengePayload = { i: orderedRandomId(16), k: kind, r: request, ...(login ? { l: login } : {}), v: storageKey(verifier), t: now, e: expiresAt };
+    const challenge = this.seal.seal('challenge', payload);
+    if (challenge.length > MAX_CHALLENGE_LENGTH) {
+      throw new InvalidRequestError(
+        `The authorization request is too large to hand to the sign-in page (${challenge.length} characters sealed, at most ${MAX_CHALLENGE_LENGTH}): send shorter parameters (state, claims, login_hint).`,
+      );
+    }
     return { challenge, verifier, cookieName: bindingCookieName(challenge), expiresAt };
   }
 
-  /** A pending, unexpired challenge (for the internal API that the login and consent UI reads). */
+  /** An unexpired challenge not used yet (for the internal API that the login and consent UI reads). */
   async pending(challenge: string): Promise<Challenge> {
-    const found = await this.find(challenge);
-    if (found.state !== 'pending') throw new NotFoundError('This challenge was already answered. Start the sign-in again.');
-    return found;
+    const payload = this.seal.open<ChallengePayload>('challenge', challenge);
+    if (!payload || payload.e <= epochSeconds(this.clock)) throw new NotFoundError('Unknown or expired challenge. Start the sign-in again.');
+    if (await this.used.seen(usedKey(payload.i))) throw new NotFoundError('This challenge was already answered. Start the sign-in again.');
+    return { ...toChallenge(payload), bindingCookie: bindingCookieName(challenge) };
   }
 
-  /** Answers a challenge just read with pending() (one read per request on the login path). */
-  async accept(found: Challenge, verifier: unknown, outcome: Exclude<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
+  /** Answers a challenge just read with pending(): the sealed answer, for the URL back to the authorization endpoint. */
+  accept(found: Challenge, verifier: unknown, outcome: Exclude<ChallengeOutcome, { kind: 'rejected' }>): string {
     this.checkVerifier(found, verifier);
     if (found.kind !== outcome.kind) throw new InvalidRequestError(`This is a ${found.kind} challenge.`);
-    if (!(await this.store.transition(found.storageKey, 'pending', 'accepted', outcome))) {
-      throw new NotFoundError('This challenge was already answered. Start the sign-in again.');
-    }
-    return { ...found, state: 'accepted', outcome };
+    return this.answer(found, outcome);
   }
 
-  async reject(found: Challenge, verifier: unknown, outcome: Extract<ChallengeOutcome, { kind: 'rejected' }>): Promise<Challenge> {
+  reject(found: Challenge, verifier: unknown, outcome: Extract<ChallengeOutcome, { kind: 'rejected' }>): string {
     this.checkVerifier(found, verifier);
-    if (!(await this.store.transition(found.storageKey, 'pending', 'rejected', outcome))) {
-      throw new NotFoundError('This challenge was already answered. Start the sign-in again.');
-    }
-    return { ...found, state: 'rejected', outcome };
+    return this.answer(found, outcome);
   }
 
   /**
    * Back at the authorization endpoint: the answered challenge, used up (`consumed`). The
    * browser must present the same verifier cookie that started the flow.
    *
-   * A challenge already used, presented again with its verifier, is `replayed`: only the browser
-   * it is bound to can do that, and only when the first answer never reached it (the binding
-   * cookie is cleared by that answer): a replica killed mid-response whose GET a proxy retried
-   * elsewhere, a reload after a dropped connection. The caller starts the authorization over
-   * from the challenge's request (once) instead of leaving that person at a dead end; the first
-   * use's answer is not replayed.
+   * An answer whose challenge was already used, presented again with its verifier, is `replayed`:
+   * only the browser it is bound to can do that, and only when the first answer never reached it
+   * (the binding cookie is cleared by that answer): a replica killed mid-response whose GET a proxy
+   * retried elsewhere, a reload after a dropped connection. The caller starts the authorization
+   * over from the challenge's request (once) instead of leaving that person at a dead end; the
+   * used answer is not replayed.
    */
-  async consume(challenge: string, verifier: string | undefined): Promise<{ challenge: Challenge; replayed: boolean }> {
-    // The usual case in one statement; anything else is read again to say precisely what is wrong.
-    if (typeof challenge === 'string' && challenge && typeof verifier === 'string') {
-      const used = await this.store.consumeAnswered(storageKey(challenge), storageKey(verifier), epochSeconds(this.clock));
-      if (used) return { challenge: used, replayed: false };
-    }
-    const found = await this.find(challenge);
-    this.checkVerifier(found, verifier);
-    if (found.state === 'used') return { challenge: found, replayed: true };
-    if (found.state !== 'accepted' && found.state !== 'rejected') throw new InvalidRequestError('This sign-in step is not finished yet.');
-    // Lost to a concurrent resume by the same browser: that one answers it.
-    if (!(await this.store.transition(found.storageKey, found.state, 'used'))) {
-      throw new InvalidRequestError('This sign-in step was already completed.');
-    }
-    return { challenge: found, replayed: false };
-  }
-
-  private async find(challenge: string): Promise<Challenge> {
-    const found = typeof challenge === 'string' && challenge ? await this.store.find(storageKey(challenge)) : undefined;
-    if (!found || found.expiresAt <= epochSeconds(this.clock)) {
+  async consume(answer: string, cookies: Record<string, string | undefined>): Promise<{ challenge: AnsweredChallenge; replayed: boolean }> {
+    const payload = this.seal.open<AnswerPayload>('answer', answer);
+    if (!payload) {
+      if (this.seal.open('challenge', answer)) throw new InvalidRequestError('This sign-in step is not finished yet.');
       throw new NotFoundError('Unknown or expired challenge. Start the sign-in again.');
     }
-    return found;
+    if (payload.e <= epochSeconds(this.clock)) throw new NotFoundError('Unknown or expired challenge. Start the sign-in again.');
+    const challenge: AnsweredChallenge = { ...toChallenge(payload), bindingCookie: payload.b, outcome: payload.o };
+    this.checkVerifier(challenge, cookies[payload.b]);
+    const first = await this.used.useOnce(usedKey(payload.i), payload.e);
+    return { challenge, replayed: !first };
+  }
+
+  private answer(found: Challenge, outcome: ChallengeOutcome): string {
+    const payload: AnswerPayload = {
+      i: found.id,
+      k: found.kind,
+      r: found.request,
+      ...(found.login ? { l: found.login } : {}),
+      v: found.verifierHash,
+      t: found.createdAt,
+      e: found.expiresAt,
+      b: found.bindingCookie,
+      o: outcome,
+    };
+    return this.seal.seal('answer', payload);
   }
 
   /** The challenge is bound to one browser: only its verifier cookie can answer it. */
@@ -123,6 +159,19 @@ export class ChallengesService {
       });
     }
   }
+}
+
+function toChallenge(p: ChallengePayload): Omit<Challenge, 'bindingCookie'> {
+  return {
+    id: p.i,
+    kind: p.k,
+    clientId: p.r.clientId,
+    request: p.r,
+    ...(p.l ? { login: p.l } : {}),
+    verifierHash: p.v,
+    createdAt: p.t,
+    expiresAt: p.e,
+  };
 }
 
 export type { LoginResult };

@@ -20,6 +20,15 @@ export function describeReplayCacheContract(make: MakeStore<ReplayCache>): void 
       expect(await store.useOnce('client-a:JTI-1', exp)).toBe(true);
     });
 
+    it('tells whether a key was used, without using it', async () => {
+      const { store } = ctx();
+      expect(await store.seen('client-a:jti-2')).toBe(false);
+      expect(await store.seen('client-a:jti-2')).toBe(false);
+      expect(await store.useOnce('client-a:jti-2', exp)).toBe(true);
+      expect(await store.seen('client-a:jti-2')).toBe(true);
+      expect(await store.seen('client-a:JTI-2')).toBe(false);
+    });
+
     it('lets exactly one of 10 concurrent uses of the same key through', async () => {
       const { store } = ctx();
       const results = await Promise.all(

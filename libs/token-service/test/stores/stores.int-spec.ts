@@ -4,7 +4,6 @@ import {
   AccessTokenTypeormStore,
   RevokedTokenTypeormStore,
 } from '../../src/adapters/typeorm/access-token.typeorm-store';
-import { ChallengeTypeormStore } from '../../src/adapters/typeorm/challenge.typeorm-store';
 import { ClientTypeormStore } from '../../src/adapters/typeorm/client.typeorm-store';
 import { AccessRevocationTypeormStore } from '../../src/adapters/typeorm/access-revocation.typeorm-store';
 import { TypeormUnitOfWork } from '../../src/adapters/typeorm/data-source';
@@ -16,7 +15,6 @@ import { ResourceServerTypeormStore } from '../../src/adapters/typeorm/resource-
 import { SigningKeyTypeormStore } from '../../src/adapters/typeorm/signing-key.typeorm-store';
 import { describeAccessRevocationStoreContract } from './access-revocation.store.contract';
 import { describeAccessTokenStoreContract } from './access-token.store.contract';
-import { describeChallengeStoreContract } from './challenge.store.contract';
 import { describeClientStoreContract } from './client.store.contract';
 import { describeGrantStoreContract } from './grant.store.contract';
 import { describeOpSessionStoreContract } from './op-session.store.contract';
@@ -41,7 +39,6 @@ describe.each(testEngines())('token-service TypeORM stores on %s', (engine) => {
     };
 
   describeClientStoreContract(onFreshDatabase((ds) => new ClientTypeormStore(ds)));
-  describeChallengeStoreContract(onFreshDatabase((ds) => new ChallengeTypeormStore(ds)));
   describeResourceServerStoreContract(onFreshDatabase((ds) => new ResourceServerTypeormStore(ds)));
   describeAccessTokenStoreContract(onFreshDatabase((ds) => new AccessTokenTypeormStore(ds)));
   describeRevokedTokenStoreContract(onFreshDatabase((ds) => new RevokedTokenTypeormStore(ds)));

@@ -3,8 +3,8 @@ import { InvalidRequestError, OAUTH_ERROR_STATUS, type OAuthErrorCode } from '@t
 import { ClientsService } from '../../clients/clients.service';
 import { CLOCK, epochSeconds, type Clock } from '../../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
-import { bindingCookieName, ChallengesService } from '../../interaction/challenges.service';
-import type { Challenge } from '../../ports/challenge.store';
+import { ChallengesService } from '../../interaction/challenges.service';
+import type { Challenge } from '../../interaction/challenge';
 import { ACR_VALUES, acrOf, isAcrValue } from '../../oidc/acr';
 import { OAuthErrorFilter } from '../oauth-error.filter';
 import { describeScopes, type ScopeRegistry } from '@tessera/scopes';
@@ -41,7 +41,7 @@ export class InternalChallengesController {
     return {
       kind: challenge.kind,
       challenge: challengeValue,
-      binding_cookie: bindingCookieName(challengeValue),
+      binding_cookie: challenge.bindingCookie,
       expires_at: challenge.expiresAt,
       client: client && {
         client_id: client.clientId,
@@ -81,12 +81,11 @@ export class InternalChallengesController {
   async accept(@Param('challenge') challengeValue: string, @Body() body: unknown) {
     const b = asObject(body);
     const challenge = await this.challenges.pending(challengeValue);
-    if (challenge.kind === 'login') {
-      await this.challenges.accept(challenge, b['verifier'], { kind: 'login', login: this.parseLogin(b) });
-    } else {
-      await this.challenges.accept(challenge, b['verifier'], { kind: 'consent', ...(await this.parseConsent(b, challenge)) });
-    }
-    return { redirect_to: this.resumeUrl(challengeValue) };
+    const answer =
+      challenge.kind === 'login'
+        ? this.challenges.accept(challenge, b['verifier'], { kind: 'login', login: this.parseLogin(b) })
+        : this.challenges.accept(challenge, b['verifier'], { kind: 'consent', ...(await this.parseConsent(b, challenge)) });
+    return { redirect_to: this.resumeUrl(answer) };
   }
 
   @Post(':challenge/reject')
@@ -102,12 +101,13 @@ export class InternalChallengesController {
       throw new InvalidRequestError('error_description must be a string of at most 500 characters.');
     }
     const challenge = await this.challenges.pending(challengeValue);
-    await this.challenges.reject(challenge, b['verifier'], { kind: 'rejected', error, errorDescription: description as string | undefined });
-    return { redirect_to: this.resumeUrl(challengeValue) };
+    const answer = this.challenges.reject(challenge, b['verifier'], { kind: 'rejected', error, errorDescription: description as string | undefined });
+    return { redirect_to: this.resumeUrl(answer) };
   }
 
-  private resumeUrl(challenge: string) {
-    return `${this.config.issuer}/oauth2/authorize/resume?challenge=${encodeURIComponent(challenge)}`;
+  /** Back to the authorization endpoint with the sealed answer (base64url: nothing to escape). */
+  private resumeUrl(answer: string) {
+    return `${this.config.issuer}/oauth2/authorize/resume?challenge=${answer}`;
   }
 
   private parseLogin(b: Record<string, unknown>) {

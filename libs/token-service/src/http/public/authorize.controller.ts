@@ -10,7 +10,7 @@ import type { AuthorizationRequest } from '../../authorize/authorization-request
 import { ClientsService } from '../../clients/clients.service';
 import { refuseDisabledForAuthorization } from '../../clients/disabled-client';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
-import { bindingCookieName, ChallengesService } from '../../interaction/challenges.service';
+import { ChallengesService } from '../../interaction/challenges.service';
 import { FormPostResponseMode } from '../../response-modes/form-post.response-mode';
 import { FragmentResponseMode } from '../../response-modes/fragment.response-mode';
 import { QueryResponseMode } from '../../response-modes/query.response-mode';
@@ -65,9 +65,8 @@ export class AuthorizeController {
     const challengeValue = new URLSearchParams(req.url.split('?')[1] ?? '').get('challenge') ?? '';
     let request: AuthorizationRequest | undefined;
     try {
-      const cookieName = bindingCookieName(challengeValue);
-      const { challenge, replayed } = await this.challenges.consume(challengeValue, req.cookies[cookieName]);
-      void reply.clearCookie(cookieName, { path: '/' });
+      const { challenge, replayed } = await this.challenges.consume(challengeValue, req.cookies);
+      void reply.clearCookie(challenge.bindingCookie, { path: '/' });
       // Started over once already: a browser that keeps the cookie cannot stretch one request's
       // checks (a pushed request's single use, a request object's expiry) over ever new challenges.
       if (replayed && challenge.request.restarted) throw new InvalidRequestError('This sign-in step was already completed.');

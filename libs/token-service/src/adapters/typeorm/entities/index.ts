@@ -3,7 +3,6 @@ import { AccessRevocationEntity } from './access-revocation.entity';
 import { AccessTokenEntity } from './access-token.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { BackchannelDeliveryEntity } from './backchannel-delivery.entity';
-import { ChallengeEntity } from './challenge.entity';
 import { OpSessionEntity } from './op-session.entity';
 import { OpSessionClientEntity } from './op-session-client.entity';
 import { LogoutRequestEntity } from './logout-request.entity';
@@ -23,7 +22,6 @@ export {
   AccessTokenEntity,
   AuthorizationCodeEntity,
   BackchannelDeliveryEntity,
-  ChallengeEntity,
   OpSessionEntity,
   OpSessionClientEntity,
   LogoutRequestEntity,
@@ -43,7 +41,6 @@ export const TOKEN_SERVICE_ENTITIES = [
   AccessTokenEntity,
   AuthorizationCodeEntity,
   BackchannelDeliveryEntity,
-  ChallengeEntity,
   OpSessionEntity,
   OpSessionClientEntity,
   LogoutRequestEntity,

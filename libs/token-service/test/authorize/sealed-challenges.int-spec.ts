@@ -1,0 +1,139 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { locationOf, ScriptedLoginUi, TestBrowser, testEngines } from '@tessera/test-kit';
+import { startTokenService, type TestApp } from '../support/token-service-app';
+import { dataSourceOf } from '../revocation/access-revocation.fixture';
+import { bindingCookieName, MAX_CHALLENGE_LENGTH } from '../../src/interaction/challenges.service';
+
+const REDIRECT = 'https://app.example.com/callback';
+
+/**
+ * Challenges travel sealed (interaction/challenge-seal.ts): nothing is stored for a pending step,
+ * and each one's single use is the one row it leaves. These are the rules that design must keep.
+ */
+describe.each(testEngines())('sealed challenges (%s)', (engine) => {
+  let app: TestApp;
+  let ui: ScriptedLoginUi;
+  let clientId: string;
+
+  beforeAll(async () => {
+    app = await startTokenService({ engine });
+    ui = new ScriptedLoginUi(app);
+    clientId = (await app.client({ grant_types: ['authorization_code'], redirect_uris: [REDIRECT], allowed_scopes: ['orders:read'] })).client_id;
+  });
+  afterAll(() => app?.close());
+
+  const newBrowser = () => new TestBrowser({ [app.issuer]: app.url });
+  const authorizeUrl = (params: Record<string, string> = {}) =>
+    `${app.url}/oauth2/authorize?${new URLSearchParams({
+      client_id: clientId,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      scope: 'orders:read',
+      state: 'xyz',
+      code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
+      code_challenge_method: 'S256',
+      ...params,
+    })}`;
+  const usedChallenges = async () =>
+    Number(((await dataSourceOf(app).query(`SELECT COUNT(*) AS n FROM "replay_cache" WHERE "key" LIKE 'challenge:%'`)) as Array<{ n: string | number }>)[0].n);
+  const newUser = () => `user-${randomBytes(4).toString('hex')}`;
+
+  it('writes nothing for a challenge until its answer comes back, then the one row of its single use', async () => {
+    const browser = newBrowser();
+    const before = await usedChallenges();
+    const login = locationOf(await browser.get(authorizeUrl()));
+    const accepted = await ui.acceptLogin(browser, login, { sub: newUser() });
+    expect(accepted.status).toBe(200);
+    expect(await usedChallenges()).toBe(before);
+
+    const consent = locationOf(await browser.get(accepted.body['redirect_to'] as string));
+    expect(consent).toMatch(/\/consent\?consent_challenge=/);
+    expect(await usedChallenges()).toBe(before + 1);
+    const granted = await ui.acceptConsent(browser, consent, { grantScope: ['orders:read'] });
+    expect(new URL(locationOf(await browser.get(granted.body['redirect_to'] as string))).searchParams.get('code')).toMatch(/^tsr_ac_/);
+    expect(await usedChallenges()).toBe(before + 2);
+  });
+
+  it('refuses to read or answer a challenge once it was used', async () => {
+    const browser = newBrowser();
+    const login = locationOf(await browser.get(authorizeUrl()));
+    const accepted = await ui.acceptLogin(browser, login, { sub: newUser() });
+    expect((await browser.get(accepted.body['redirect_to'] as string)).status).toBe(303);
+
+    const read = await ui.read(ui.challengeOf(login, 'login'));
+    expect(read.status).toBe(404);
+    expect(read.body['error_description']).toContain('already answered');
+    expect((await ui.acceptLogin(browser, login, { sub: newUser() })).status).toBe(404);
+  });
+
+  it('completes a challenge answered twice (a double submit) once: the second answer is refused', async () => {
+    const browser = newBrowser();
+    const login = locationOf(await browser.get(authorizeUrl()));
+    const verifier = browser.cookie(bindingCookieName(ui.challengeOf(login, 'login'))) as string;
+    const first = await ui.acceptLogin(browser, login, { sub: newUser() });
+    const second = await ui.acceptLogin(browser, login, { sub: newUser() });
+    expect(first.body['redirect_to']).not.toBe(second.body['redirect_to']);
+
+    expect(locationOf(await browser.get(first.body['redirect_to'] as string))).toMatch(/\/consent\?consent_challenge=/);
+    // The first resume cleared the binding cookie: the other answer has nothing to resume with.
+    const late = await browser.get(second.body['redirect_to'] as string);
+    expect(late.status).toBe(400);
+    expect(late.headers.get('location')).toBeNull();
+    // Even with the cookie back, the other user's answer is never applied: the sign-in starts over.
+    const replaying = newBrowser();
+    replaying.setCookie(bindingCookieName(ui.challengeOf(login, 'login')), verifier);
+    expect(locationOf(await replaying.get(second.body['redirect_to'] as string))).toMatch(/\/login\?login_challenge=/);
+  });
+
+  it('refuses a challenge brought back as if it were its answer', async () => {
+    const browser = newBrowser();
+    const login = locationOf(await browser.get(authorizeUrl()));
+    const challenge = ui.challengeOf(login, 'login');
+    const res = await browser.get(`${app.url}/oauth2/authorize/resume?challenge=${challenge}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('not finished yet');
+  });
+
+  it('refuses an altered answer, and an altered challenge, as unknown', async () => {
+    const browser = newBrowser();
+    const login = locationOf(await browser.get(authorizeUrl()));
+    const challenge = ui.challengeOf(login, 'login');
+    const accepted = await ui.acceptLogin(browser, login, { sub: newUser() });
+    const answer = new URL(accepted.body['redirect_to'] as string).searchParams.get('challenge') as string;
+    const alter = (value: string) => value.slice(0, 60) + (value[60] === 'A' ? 'B' : 'A') + value.slice(61);
+
+    const resumed = await browser.get(`${app.url}/oauth2/authorize/resume?challenge=${alter(answer)}`);
+    expect(resumed.status).toBe(400);
+    expect(resumed.headers.get('location')).toBeNull();
+    expect(await resumed.text()).toContain('Unknown or expired challenge');
+    expect((await ui.read(alter(challenge))).status).toBe(404);
+    // The genuine answer still works: a forgery attempt does not burn it.
+    expect((await browser.get(accepted.body['redirect_to'] as string)).status).toBe(303);
+  });
+
+  it('keeps what the UI is shown out of the browser: the challenge holds the request sealed', async () => {
+    const browser = newBrowser();
+    const login = locationOf(await browser.get(authorizeUrl({ state: 'state-seen-only-by-the-client', login_hint: 'ada@example.com' })));
+    const challenge = ui.challengeOf(login, 'login');
+    expect(Buffer.from(challenge, 'base64url').toString('latin1')).not.toContain('ada@example.com');
+    expect((await ui.read(challenge)).body).toMatchObject({ kind: 'login', login_hint: 'ada@example.com', requested_scope: ['orders:read'] });
+  });
+
+  it('refuses an authorization request too large to hand to the sign-in page, with invalid_request at the client', async () => {
+    const browser = newBrowser();
+    const res = await browser.get(authorizeUrl({ state: 's'.repeat(MAX_CHALLENGE_LENGTH) }));
+    expect(res.status).toBe(303);
+    const back = new URL(locationOf(res));
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('error_description')).toContain('too large');
+    // A long request that fits is served: a 4 KB state round-trips through the sign-in.
+    const state = 't'.repeat(4096);
+    const login = locationOf(await browser.get(authorizeUrl({ state })));
+    const accepted = await ui.acceptLogin(browser, login, { sub: newUser() });
+    const consent = locationOf(await browser.get(accepted.body['redirect_to'] as string));
+    const granted = await ui.acceptConsent(browser, consent, { grantScope: ['orders:read'] });
+    expect(new URL(locationOf(await browser.get(granted.body['redirect_to'] as string))).searchParams.get('state')).toBe(state);
+  });
+});
