@@ -8,6 +8,7 @@ import type { Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { ChallengesService, type IssuedChallenge } from '../interaction/challenges.service';
+import { pageWithChallenge } from './page-with-challenge';
 import { AuthorizationCodeStore } from '../ports/authorization-code.store';
 import type { AnsweredChallenge, Challenge } from '../interaction/challenge';
 import { GrantStore, type Grant } from '../ports/grant.store';
@@ -41,6 +42,9 @@ type Authenticated = Pick<OpSession, 'sub' | 'sid' | 'acr' | 'amr' | 'authTime'>
  */
 @Injectable()
 export class AuthorizationFlowService {
+  /** The login and consent pages' URLs with a challenge, built once per kind. */
+  private readonly pages: Partial<Record<'login' | 'consent', (challenge: string) => string>> = {};
+
   constructor(
     private readonly challenges: ChallengesService,
     private readonly sessions: OpSessionsService,
@@ -208,10 +212,8 @@ export class AuthorizationFlowService {
 
   private interaction(kind: 'login' | 'consent', request: AuthorizationRequest, login?: Challenge['login']): FlowStep {
     const challenge = this.challenges.create(kind, request, login);
-    const base = kind === 'login' ? this.config.loginUrl : this.config.consentUrl;
-    const url = new URL(base);
-    url.searchParams.set(`${kind}_challenge`, challenge.challenge);
-    return { kind: 'interaction', url: url.toString(), challenge };
+    const page = (this.pages[kind] ??= pageWithChallenge(kind === 'login' ? this.config.loginUrl : this.config.consentUrl, `${kind}_challenge`));
+    return { kind: 'interaction', url: page(challenge.challenge), challenge };
   }
 
   /** A consent becomes a grant (remembered or for this authorization only) and `consent.granted`. */

@@ -30,9 +30,10 @@ const usedKey = (id: string) => `challenge:${id}`;
 
 /**
  * The binding cookie's name is derived from the challenge, so parallel flows in tabs coexist: from
- * its hash, so that the name says nothing of the sealed value.
+ * the hash of its first 64 characters, which hold its IV (unique to each sealed value,
+ * challenge-seal.ts), so the name is unique without hashing the whole kilobyte at every step.
  */
-export const bindingCookieName = (challenge: string) => `tessera_cv_${hash('sha256', challenge, 'base64url').slice(0, 16)}`;
+export const bindingCookieName = (challenge: string) => `tessera_cv_${hash('sha256', challenge.slice(0, 64), 'base64url').slice(0, 16)}`;
 
 /** What a sealed challenge holds (short names: it travels in URLs). */
 interface ChallengePayload {
