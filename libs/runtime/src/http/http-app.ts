@@ -16,7 +16,7 @@ import { GlobalErrorFilter } from './global-error.filter';
 export const INTERNAL_LISTENER = Symbol.for('tessera.internal-listener');
 export const INTERNAL_PATH_PREFIX = '/internal/';
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-/** The longest path parameter a route accepts (longer ones are a 404, as fastify answers them). */
+/** The longest path parameter a route accepts (fastify answers a longer one with 414). */
 export const MAX_PATH_PARAM_LENGTH = 8 * 1024;
 const REQUEST_ID_PREFIX = randomBytes(4).toString('hex');
 let requestCounter = 0;

@@ -35,6 +35,13 @@ describe('redactUrl', () => {
     expect(params.get('scope')).toBe('openid profile');
   });
 
+  it('redacts the challenge in a path of the internal challenge API, and nothing else of the path', () => {
+    expect(redactUrl('/internal/challenges/AWM0x-secret_value')).toBe('/internal/challenges/[redacted]');
+    expect(redactUrl('/internal/challenges/AWM0x-secret_value/accept?x=1')).toBe('/internal/challenges/[redacted]/accept?x=1');
+    expect(redactUrl('/internal/clients/app-1')).toBe('/internal/clients/app-1');
+    expect(redactUrl('/oauth2/internal/challenges/x')).toBe('/oauth2/internal/challenges/x');
+  });
+
   it('redacts every occurrence of a repeated sensitive parameter', () => {
     const redacted = redactUrl('/cb?code=first-code&code=second-code');
 

@@ -32,8 +32,15 @@ export const REDACTED_PARAMS = [
 
 const redactedKeys = new Set(REDACTED_PARAMS);
 
+/**
+ * Paths whose last segments are such values: a sign-in challenge in the internal challenge API
+ * (`/internal/challenges/{challenge}`, `…/accept`, `…/reject`).
+ */
+const REDACTED_PATH = /^(\/internal\/challenges\/)[^/?]+/;
+
 /** Replaces redacted parameter values in a URL or path with `[redacted]`. */
 export function redactUrl(url: string): string {
+  if (REDACTED_PATH.test(url)) url = url.replace(REDACTED_PATH, '$1[redacted]');
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));

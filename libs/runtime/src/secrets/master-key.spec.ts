@@ -203,29 +203,4 @@ describe('MasterKeyring', () => {
       expect(() => new MasterKeyring(newKey()).deriveKey('')).toThrow('deriveKey needs a non-empty label');
     });
   });
-
-  describe('deriveKeyOf', () => {
-    it('derives from a retired key what that key derived while it was current', () => {
-      const oldKey = newKey();
-      const before = new MasterKeyring(oldKey);
-      const after = new MasterKeyring(newKey(), [oldKey]);
-
-      expect(after.deriveKeyOf(before.currentKid, 'x')?.equals(before.deriveKey('x'))).toBe(true);
-      expect(after.deriveKeyOf(after.currentKid, 'x')?.equals(after.deriveKey('x'))).toBe(true);
-    });
-
-    it('keeps the keys of different master keys and labels apart in its cache', () => {
-      const oldKey = newKey();
-      const keyring = new MasterKeyring(newKey(), [oldKey]);
-      const oldKid = new MasterKeyring(oldKey).currentKid;
-
-      const keys = [keyring.deriveKeyOf(oldKid, 'x'), keyring.deriveKeyOf(keyring.currentKid, 'x'), keyring.deriveKeyOf(oldKid, 'y')];
-
-      expect(new Set(keys.map((k) => k?.toString('hex'))).size).toBe(3);
-    });
-
-    it('answers undefined for a key id it does not hold', () => {
-      expect(new MasterKeyring(newKey()).deriveKeyOf('AAAAAAAAAAAA', 'x')).toBeUndefined();
-    });
-  });
 });

@@ -68,23 +68,11 @@ export class MasterKeyring {
    * the master key: what it protects must tolerate a rotation (MACs over short-lived values).
    */
   deriveKey(label: string): Buffer {
-    return this.deriveKeyOf(this.currentKid, label) as Buffer;
-  }
-
-  /**
-   * The key `label` derives from the master key `kid`, current or retired; undefined when no such
-   * key is configured. For values sealed under a derived key that carry the master key's id, so
-   * that they still open on a replica whose current key is another during a rotation.
-   */
-  deriveKeyOf(kid: string, label: string): Buffer | undefined {
     if (typeof label !== 'string' || label.length === 0) throw new TypeError('deriveKey needs a non-empty label');
-    const master = this.keys.get(kid);
-    if (!master) return undefined;
-    const cacheKey = `${kid}\u0000${label}`;
-    let key = this.derived.get(cacheKey);
+    let key = this.derived.get(label);
     if (!key) {
-      key = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), Buffer.from(label, 'utf8'), 32));
-      this.derived.set(cacheKey, key);
+      key = Buffer.from(hkdfSync('sha256', this.keys.get(this.currentKid) as Uint8Array, Buffer.alloc(0), Buffer.from(label, 'utf8'), 32));
+      this.derived.set(label, key);
     }
     // A copy: a caller that zeroes or writes into its buffer must not change everyone else's key.
     return Buffer.from(key);

@@ -1,9 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import type { MasterKeyring } from '@tessera/runtime';
 import { secureRandomBytes } from '@tessera/token-formats';
-
-/** The HKDF label (MasterKeyring.deriveKeyOf) of the key challenges and their answers are sealed under. */
-export const CHALLENGE_SEAL_LABEL = 'tessera challenge seal v1';
 
 /**
  * What a sealed value is: a challenge, handed to the login or consent UI, or the UI's answer to
@@ -12,15 +8,28 @@ export const CHALLENGE_SEAL_LABEL = 'tessera challenge seal v1';
  */
 export type SealedKind = 'challenge' | 'answer';
 
+/** A payload that would seal to more than the caller's limit: nothing was sealed. */
+export class TooLargeToSeal extends Error {
+  constructor(readonly length: number) {
+    super(`A sealed value would be ${length} characters long`);
+  }
+}
+
 const VERSION = 1;
 const KIND_BYTE: Record<SealedKind, number> = { challenge: 0x63, answer: 0x61 };
-/** A master key id (MasterKeyring.currentKid) is 12 base64url characters: 9 bytes. */
-const KID_BYTES = 9;
-const HEADER_BYTES = 2 + KID_BYTES;
+const HEADER_BYTES = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-/** Values opened (or sealed) lately, by value: a challenge is read, then answered, by the same process. */
-const OPENED_CACHE_SIZE = 4096;
+/** The sealing key: 32 random bytes (AES-256). */
+export const CHALLENGE_SEAL_KEY_BYTES = 32;
+/**
+ * Characters of sealed values the cache of values sealed or opened may hold, about 4 MB: some
+ * 4,000 sign-in steps of the usual size, and never more than that, however large the values.
+ */
+const CACHE_CHARACTERS = 4_000_000;
+
+/** The base64url length of a sealed value with `plaintextBytes` of JSON. */
+const sealedLength = (plaintextBytes: number) => Math.ceil(((HEADER_BYTES + IV_BYTES + plaintextBytes + TAG_BYTES) * 4) / 3);
 
 /**
  * Seals small JSON values (a challenge's pending authorization request, an answer's outcome) so
@@ -28,15 +37,14 @@ const OPENED_CACHE_SIZE = 4096;
  * back at every step of a sign-in, as Hydra's flows do: AES-256-GCM, authenticated and opaque to
  * the browser and the UI.
  *
- * The layout (then base64url): version, kind, the master key's id, the IV, the ciphertext and the
- * tag; version, kind and key id are authenticated as associated data. The master key's id lets a
- * value sealed on a replica that already rotated open on one that has the new key only as
- * retired, and the other way round.
+ * The layout (then base64url): version, kind, the IV, the ciphertext and the tag; version and kind
+ * are authenticated as associated data. The key is the token service's own (a service secret, not
+ * the master key every service holds), so no other service can make a value this one accepts.
  *
  * IVs follow the deterministic construction of NIST SP 800-38D §8.2.1, not random draws: random
  * 96-bit IVs are good for 2^32 values per key only (§8.3), which a busy server would reach within
- * weeks of one master key. Each process draws a random 64-bit fixed field and counts in the
- * other 32 bits, drawing a new field when the counter wraps.
+ * weeks. Each process draws a random 64-bit fixed field and counts in the other 32 bits, drawing a
+ * new field when the counter wraps.
  *
  * node:crypto rather than jose's JWE: this runs at every step of every sign-in, JWE's WebCrypto
  * path is asynchronous and several times the CPU, and nothing outside Tessera ever reads these
@@ -45,38 +53,47 @@ const OPENED_CACHE_SIZE = 4096;
  * it too, and a value that once opened always opens to the same payload.
  */
 export class ChallengeSeal {
-  private readonly opened = new Map<string, { kind: SealedKind; payload: object }>();
+  private readonly cache = new Map<string, { kind: SealedKind; payload: object }>();
+  private cachedCharacters = 0;
   private fixedField = secureRandomBytes(8);
   private counter = 0;
 
-  constructor(private readonly keyring: MasterKeyring) {}
+  constructor(private readonly key: Buffer) {
+    if (key.length !== CHALLENGE_SEAL_KEY_BYTES) throw new Error(`The challenge sealing key must be ${CHALLENGE_SEAL_KEY_BYTES} bytes`);
+  }
 
-  seal(kind: SealedKind, payload: object): string {
-    const kid = this.keyring.currentKid;
-    const header = Buffer.concat([Buffer.from([VERSION, KIND_BYTE[kind]]), Buffer.from(kid, 'base64url')]);
+  /** Seals `payload`; TooLargeToSeal, before any encryption, when the value would exceed `maxLength`. */
+  seal(kind: SealedKind, payload: object, maxLength: number): string {
+    const plaintext = Buffer.from(JSON.stringify(payload), 'utf8');
+    const length = sealedLength(plaintext.length);
+    if (length > maxLength) throw new TooLargeToSeal(length);
+    const header = Buffer.from([VERSION, KIND_BYTE[kind]]);
     const iv = this.nextIv();
-    const cipher = createCipheriv('aes-256-gcm', this.keyOf(kid) as Buffer, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(header);
-    const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const value = Buffer.concat([header, iv, body, cipher.getAuthTag()]).toString('base64url');
-    this.remember(value, kind, payload);
+    // A copy, as opening would give: later changes to the caller's object do not reach the cache.
+    this.remember(value, kind, JSON.parse(plaintext.toString('utf8')) as object);
     return value;
   }
 
-  /** The payload, or undefined for anything not sealed here as `kind` (forged, altered, truncated, unknown key). */
+  /**
+   * The payload, or undefined for anything not sealed here as `kind` (forged, altered, truncated,
+   * sealed under another key). The same value always gives the same object: treat it as frozen.
+   */
   open<T extends object>(kind: SealedKind, value: unknown): T | undefined {
     if (typeof value !== 'string') return undefined;
-    const known = this.opened.get(value);
+    const known = this.cache.get(value);
     if (known) return known.kind === kind ? (known.payload as T) : undefined;
     if (!/^[A-Za-z0-9_-]+$/.test(value)) return undefined;
     const bytes = Buffer.from(value, 'base64url');
-    if (bytes.length < HEADER_BYTES + IV_BYTES + TAG_BYTES || bytes[0] !== VERSION || bytes[1] !== KIND_BYTE[kind]) return undefined;
-    const header = bytes.subarray(0, HEADER_BYTES);
-    const key = this.keyOf(bytes.subarray(2, HEADER_BYTES).toString('base64url'));
-    if (!key) return undefined;
+    // Canonical base64url only (no stray trailing bits or characters): one value, one payload.
+    if (bytes.length < HEADER_BYTES + IV_BYTES + TAG_BYTES || bytes.toString('base64url') !== value) return undefined;
+    if (bytes[0] !== VERSION || bytes[1] !== KIND_BYTE[kind]) return undefined;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES));
-      decipher.setAAD(header);
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(HEADER_BYTES, HEADER_BYTES + IV_BYTES));
+      decipher.setAAD(bytes.subarray(0, HEADER_BYTES));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(bytes.subarray(HEADER_BYTES + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
       const payload: unknown = JSON.parse(plain.toString('utf8'));
@@ -87,10 +104,6 @@ export class ChallengeSeal {
       // The tag does not verify: altered, or sealed under another key.
       return undefined;
     }
-  }
-
-  private keyOf(kid: string): Buffer | undefined {
-    return this.keyring.deriveKeyOf(kid, CHALLENGE_SEAL_LABEL);
   }
 
   private nextIv(): Buffer {
@@ -105,8 +118,13 @@ export class ChallengeSeal {
   }
 
   private remember(value: string, kind: SealedKind, payload: object) {
-    // Oldest first out: a Map keeps insertion order.
-    if (this.opened.size >= OPENED_CACHE_SIZE) this.opened.delete(this.opened.keys().next().value as string);
-    this.opened.set(value, { kind, payload });
+    this.cache.set(value, { kind, payload });
+    this.cachedCharacters += value.length;
+    // Oldest first out (a Map keeps insertion order), until the cache is within its budget.
+    while (this.cachedCharacters > CACHE_CHARACTERS) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+      this.cachedCharacters -= oldest.length;
+    }
   }
 }

@@ -1,14 +1,15 @@
 import { hash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { MasterKeyring } from '@tessera/runtime';
 import { InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
-import { orderedRandomId, randomId, safeEqual, storageKey } from '@tessera/token-formats';
+import { orderedRandomId, randomId, safeEqual, secureRandomBytes, storageKey } from '@tessera/token-formats';
 import type { AuthorizationRequest, LoginResult } from '../authorize/authorization-request';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { ReplayCache } from '../ports/replay-cache';
+import { ServiceSecretStore } from '../ports/service-secret.store';
 import type { AnsweredChallenge, Challenge, ChallengeKind, ChallengeOutcome } from './challenge';
-import { ChallengeSeal } from './challenge-seal';
+import { CHALLENGE_SEAL_KEY_BYTES, ChallengeSeal, TooLargeToSeal } from './challenge-seal';
 
 /** A new challenge: the value travels in the URL, the verifier only in an HttpOnly cookie. */
 export interface IssuedChallenge {
@@ -19,11 +20,21 @@ export interface IssuedChallenge {
 }
 
 /**
- * The longest sealed challenge handed out. It travels in the query of the login or consent page's
- * URL, and an answer (about 150 characters longer) in the resume URL: 8 KiB is what common proxies
+ * The longest sealed value handed out (a challenge, or an answer). A challenge travels in the query
+ * of the login or consent page's URL and an answer in the resume URL: 8 KiB is what common proxies
  * accept in a request line (nginx's default buffer), with room for the rest of the URL.
  */
 export const MAX_CHALLENGE_LENGTH = 7_680;
+/**
+ * A login challenge must leave this much room below MAX_CHALLENGE_LENGTH for what the steps after
+ * it add: the signed-in user a consent challenge carries (bounded by the login accept's checks)
+ * and the outcome an answer carries.
+ */
+const ROOM_FOR_LATER_STEPS = 2_048;
+/** A used challenge's replay-cache row outlives its expiry by this much: replicas' clocks differ. */
+const USED_ROW_MARGIN = 600;
+/** The service secret the sealing key is kept under (encrypted with the master key). */
+const SEAL_KEY_NAME = 'challenge-seal-key';
 
 /** How the single use of a challenge is recorded in the replay cache. */
 const usedKey = (id: string) => `challenge:${id}`;
@@ -62,21 +73,41 @@ interface AnswerPayload extends ChallengePayload {
  * pending request itself, sealed (ChallengeSeal), and accepting or rejecting it returns the
  * outcome sealed in the same way, in the URL that sends the browser back. Hydra moved its flows
  * into sealed values for the same reason: they were most of a sign-in's database writes. The one
- * write is the single use, recorded in the replay cache when the browser brings the answer back,
- * in the same commit as what that step writes anyway (the OP session, the code). Answering and
- * resuming need the browser's verifier, whose hash the sealed challenge carries.
+ * write is the single use, a small row of the replay cache recorded when the browser brings the
+ * answer back (on SQLite it usually shares a commit with that step's own writes, by group
+ * commit). Answering and resuming need the browser's verifier, whose hash the sealed challenge
+ * carries. A challenge can be answered more than once (a double submit); only one answer is ever
+ * used, and reading or answering a used challenge is refused.
  */
 @Injectable()
-export class ChallengesService {
-  private readonly seal: ChallengeSeal;
+export class ChallengesService implements OnModuleInit {
+  private sealer?: ChallengeSeal;
 
   constructor(
     private readonly used: ReplayCache,
-    keyring: MasterKeyring,
+    private readonly secrets: ServiceSecretStore,
+    private readonly keyring: MasterKeyring,
     @Inject(TOKEN_SERVICE_CONFIG) private readonly config: TokenServiceConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.seal = new ChallengeSeal(keyring);
+  ) {}
+
+  /**
+   * The sealing key: made once by whichever replica is first, kept as a service secret under the
+   * master key (as the pairwise salt is), so that it survives master-key rotations and only the
+   * token service holds it.
+   */
+  async onModuleInit() {
+    const candidate = await this.keyring.encrypt(secureRandomBytes(CHALLENGE_SEAL_KEY_BYTES).toString('base64url'), SEAL_KEY_NAME);
+    const stored = await this.secrets.getOrInsert(SEAL_KEY_NAME, candidate, epochSeconds(this.clock));
+    const plain = await this.keyring.decrypt(stored, SEAL_KEY_NAME);
+    // After a master-key rotation: rewrite it under the current key before the retired one is dropped.
+    if (this.keyring.isStale(stored)) await this.secrets.replace(SEAL_KEY_NAME, await this.keyring.encrypt(plain, SEAL_KEY_NAME));
+    this.sealer = new ChallengeSeal(Buffer.from(plain, 'base64url'));
+  }
+
+  private get seal(): ChallengeSeal {
+    if (!this.sealer) throw new Error('ChallengesService used before module init');
+    return this.sealer;
   }
 
   create(kind: ChallengeKind, request: AuthorizationRequest, login?: Challenge['login']): IssuedChallenge {
@@ -84,12 +115,9 @@ export class ChallengesService {
     const now = epochSeconds(this.clock);
     const expiresAt = now + this.config.challengeTtl;
     const payload: ChallengePayload = { i: orderedRandomId(16), k: kind, r: request, ...(login ? { l: login } : {}), v: storageKey(verifier), t: now, e: expiresAt };
-    const challenge = this.seal.seal('challenge', payload);
-    if (challenge.length > MAX_CHALLENGE_LENGTH) {
-      throw new InvalidRequestError(
-        `The authorization request is too large to hand to the sign-in page (${challenge.length} characters sealed, at most ${MAX_CHALLENGE_LENGTH}): send shorter parameters (state, claims, login_hint).`,
-      );
-    }
+    // A login challenge is the first step: refused at once if the steps after it could not fit.
+    const maxLength = kind === 'login' ? MAX_CHALLENGE_LENGTH - ROOM_FOR_LATER_STEPS : MAX_CHALLENGE_LENGTH;
+    const challenge = this.sealed('challenge', payload, maxLength);
     return { challenge, verifier, cookieName: bindingCookieName(challenge), expiresAt };
   }
 
@@ -133,7 +161,9 @@ export class ChallengesService {
     if (payload.e <= epochSeconds(this.clock)) throw new NotFoundError('Unknown or expired challenge. Start the sign-in again.');
     const challenge: AnsweredChallenge = { ...toChallenge(payload), bindingCookie: payload.b, outcome: payload.o };
     this.checkVerifier(challenge, cookies[payload.b]);
-    const first = await this.used.useOnce(usedKey(payload.i), payload.e);
+    // Recorded before the step's own writes (the OP session, the code), and kept past the expiry
+    // by a margin, so that no replica whose clock is behind can take the answer for unused.
+    const first = await this.used.useOnce(usedKey(payload.i), payload.e + USED_ROW_MARGIN);
     return { challenge, replayed: !first };
   }
 
@@ -149,7 +179,18 @@ export class ChallengesService {
       b: found.bindingCookie,
       o: outcome,
     };
-    return this.seal.seal('answer', payload);
+    return this.sealed('answer', payload, MAX_CHALLENGE_LENGTH);
+  }
+
+  private sealed(kind: 'challenge' | 'answer', payload: ChallengePayload, maxLength: number): string {
+    try {
+      return this.seal.seal(kind, payload, maxLength);
+    } catch (err) {
+      if (!(err instanceof TooLargeToSeal)) throw err;
+      throw new InvalidRequestError(
+        `The authorization request is too large to hand to the sign-in page (${err.length} characters sealed, at most ${maxLength}): send shorter parameters (state, claims, login_hint).`,
+      );
+    }
   }
 
   /** The challenge is bound to one browser: only its verifier cookie can answer it. */

@@ -2,7 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { locationOf, ScriptedLoginUi, TestBrowser, testEngines } from '@tessera/test-kit';
 import { startTokenService, type TestApp } from '../support/token-service-app';
 import { dataSourceOf } from '../revocation/access-revocation.fixture';
-import { bindingCookieName, MAX_CHALLENGE_LENGTH } from '../../src/interaction/challenges.service';
+import { MasterKeyring } from '@tessera/runtime';
+import { CLOCK } from '../../src/clock';
+import { TOKEN_SERVICE_CONFIG } from '../../src/config/token-service-config';
+import { bindingCookieName, ChallengesService, MAX_CHALLENGE_LENGTH } from '../../src/interaction/challenges.service';
+import { ReplayCache } from '../../src/ports/replay-cache';
+import { ServiceSecretStore } from '../../src/ports/service-secret.store';
 
 const REDIRECT = 'https://app.example.com/callback';
 
@@ -120,6 +125,19 @@ describe.each(testEngines())('sealed challenges (%s)', (engine) => {
     expect((await ui.read(challenge)).body).toMatchObject({ kind: 'login', login_hint: 'ada@example.com', requested_scope: ['orders:read'] });
   });
 
+  it('bounds what a login answer carries (it travels in URLs): login_session_id and amr', async () => {
+    const browser = newBrowser();
+    const login = locationOf(await browser.get(authorizeUrl()));
+    const challenge = ui.challengeOf(login, 'login');
+    const verifier = browser.cookie((await ui.read(challenge)).body['binding_cookie'] as string);
+    const accept = (extra: Record<string, unknown>) =>
+      app.internal('POST', `/internal/challenges/${challenge}/accept`, { verifier, sub: newUser(), login_session_id: 'ls', amr: ['pwd'], auth_time: Math.floor(Date.now() / 1000), ...extra });
+    expect((await accept({ login_session_id: 'l'.repeat(256) })).status).toBe(400);
+    expect((await accept({ amr: Array.from({ length: 17 }, (_, i) => `m${i}`) })).status).toBe(400);
+    expect((await accept({ amr: ['x'.repeat(65)] })).status).toBe(400);
+    expect((await accept({ login_session_id: 'l'.repeat(255), amr: Array.from({ length: 16 }, () => 'y'.repeat(64)) })).status).toBe(200);
+  });
+
   it('refuses an authorization request too large to hand to the sign-in page, with invalid_request at the client', async () => {
     const browser = newBrowser();
     const res = await browser.get(authorizeUrl({ state: 's'.repeat(MAX_CHALLENGE_LENGTH) }));
@@ -128,12 +146,68 @@ describe.each(testEngines())('sealed challenges (%s)', (engine) => {
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
     expect(back.searchParams.get('error')).toBe('invalid_request');
     expect(back.searchParams.get('error_description')).toContain('too large');
-    // A long request that fits is served: a 4 KB state round-trips through the sign-in.
-    const state = 't'.repeat(4096);
+    // A long request that fits is served: a 3.5 KB state round-trips through the sign-in, its
+    // consent challenge and both answers (each larger than the login challenge).
+    const state = 't'.repeat(3_500);
     const login = locationOf(await browser.get(authorizeUrl({ state })));
     const accepted = await ui.acceptLogin(browser, login, { sub: newUser() });
     const consent = locationOf(await browser.get(accepted.body['redirect_to'] as string));
     const granted = await ui.acceptConsent(browser, consent, { grantScope: ['orders:read'] });
     expect(new URL(locationOf(await browser.get(granted.body['redirect_to'] as string))).searchParams.get('state')).toBe(state);
+  });
+});
+
+/**
+ * A second replica: a ChallengesService of its own on the same database, which has seen nothing
+ * the first one sealed (so every value is decrypted, not found in a cache) and must find the
+ * sealing key the first one made. (Two whole token services cannot share this test process: the
+ * in-process queue takes one consumer per queue.)
+ */
+describe.each(testEngines())('sealed challenges across replicas (%s)', (engine) => {
+  let app: TestApp;
+  let replica: ChallengesService;
+
+  beforeAll(async () => {
+    app = await startTokenService({ engine });
+    const get = <T>(token: unknown) => app.running.app.get<T>(token as never);
+    replica = new ChallengesService(get(ReplayCache), get(ServiceSecretStore), get(MasterKeyring), get(TOKEN_SERVICE_CONFIG), get(CLOCK));
+    await replica.onModuleInit();
+  });
+  afterAll(() => app?.close());
+
+  it('reads and answers on a replica that never saw the challenge, and resumes where the answer was not made', async () => {
+    const clientId = (await app.client({ grant_types: ['authorization_code'], redirect_uris: [REDIRECT], allowed_scopes: ['orders:read'] })).client_id;
+    const browser = new TestBrowser({ [app.issuer]: app.url });
+    const ui = new ScriptedLoginUi(app);
+    const start = await browser.get(
+      `${app.url}/oauth2/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: REDIRECT, scope: 'orders:read', state: 'across', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cQ', code_challenge_method: 'S256' })}`,
+    );
+    const challenge = ui.challengeOf(locationOf(start), 'login');
+    const pending = await replica.pending(challenge);
+    expect(pending).toMatchObject({ kind: 'login', clientId, request: { scope: ['orders:read'], state: 'across', redirectUri: REDIRECT } });
+    const answer = replica.accept(pending, browser.cookie(pending.bindingCookie), {
+      kind: 'login',
+      login: { sub: `user-${randomBytes(4).toString('hex')}`, loginSessionId: 'ls-across', amr: ['pwd'], authTime: Math.floor(Date.now() / 1000), remember: false },
+    });
+    const consent = locationOf(await browser.get(`${app.url}/oauth2/authorize/resume?challenge=${answer}`));
+    expect(consent).toMatch(/\/consent\?consent_challenge=/);
+    // The consent challenge the first replica made opens on the second one too.
+    expect(await replica.pending(ui.challengeOf(consent, 'consent'))).toMatchObject({ kind: 'consent', login: { sid: expect.any(String) } });
+    // Used on one replica is used on all: the single use is in the database.
+    await expect(replica.pending(challenge)).rejects.toThrow('already answered');
+  });
+
+  it('refuses what a replica holding another sealing key made', async () => {
+    // Its service secrets keep whatever it proposes: a sealing key of its own.
+    const stranger = new ChallengesService(
+      app.running.app.get(ReplayCache),
+      { getOrInsert: async (_name: string, candidate: string) => candidate, replace: async () => undefined } as unknown as ServiceSecretStore,
+      app.running.app.get(MasterKeyring),
+      app.running.app.get<never>(TOKEN_SERVICE_CONFIG as never),
+      app.running.app.get<never>(CLOCK as never),
+    );
+    await stranger.onModuleInit();
+    const issued = stranger.create('login', { clientId: 'app', redirectUri: REDIRECT, scope: ['orders:read'], resource: [], prompt: [] } as never);
+    await expect(replica.pending(issued.challenge)).rejects.toThrow('Unknown or expired challenge');
   });
 });

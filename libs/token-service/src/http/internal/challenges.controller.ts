@@ -113,9 +113,13 @@ export class InternalChallengesController {
   private parseLogin(b: Record<string, unknown>) {
     const { sub, login_session_id, acr, amr, auth_time, remember, session_expires_at } = b;
     if (typeof sub !== 'string' || !sub || sub.length > 255) throw new InvalidRequestError('sub must be a non-empty string of at most 255 characters.');
-    if (typeof login_session_id !== 'string' || !login_session_id) throw new InvalidRequestError('login_session_id is required.');
+    if (typeof login_session_id !== 'string' || !login_session_id || login_session_id.length > 255) {
+      throw new InvalidRequestError('login_session_id must be a non-empty string of at most 255 characters.');
+    }
     if (acr !== undefined && !isAcrValue(acr)) throw new InvalidRequestError(`acr must be one of: ${ACR_VALUES.join(', ')}.`);
-    if (!Array.isArray(amr) || !amr.every((v) => typeof v === 'string')) throw new InvalidRequestError('amr must be an array of strings (RFC 8176).');
+    if (!Array.isArray(amr) || amr.length > 16 || !amr.every((v) => typeof v === 'string' && v.length <= 64)) {
+      throw new InvalidRequestError('amr must be an array of at most 16 strings of at most 64 characters (RFC 8176).');
+    }
     const now = epochSeconds(this.clock);
     if (!Number.isInteger(auth_time) || (auth_time as number) > now + 60) throw new InvalidRequestError('auth_time must be the epoch second the user authenticated.');
     if (remember !== undefined && typeof remember !== 'boolean') throw new InvalidRequestError('remember must be true or false.');

@@ -8,6 +8,5 @@ import { ClientDisabledPostgres1796100300000 } from './1796100300000-ClientDisab
 import { AccessRevocationsPostgres1796100400000 } from './1796100400000-AccessRevocations';
 import { InitialAccessTokensPostgres1796100500000 } from './1796100500000-InitialAccessTokens';
 import { UnindexedCodeGrantPostgres1796400100000 } from './1796400100000-UnindexedCodeGrant';
-import { SealedChallengesPostgres1796500000000 } from './1796500000000-SealedChallenges';
 
-export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705, OpenIdConnectPostgres1795840000000, LogoutPostgres1796100000000, BackchannelLogoutPostgres1796100100000, SessionActivityPostgres1796100200000, ClientDisabledPostgres1796100300000, AccessRevocationsPostgres1796100400000, InitialAccessTokensPostgres1796100500000, UnindexedCodeGrantPostgres1796400100000, SealedChallengesPostgres1796500000000];
+export const POSTGRES_MIGRATIONS = [TokenServiceTablesPostgres1795826502242, AuthorizationCodeFlowPostgres1795829154705, OpenIdConnectPostgres1795840000000, LogoutPostgres1796100000000, BackchannelLogoutPostgres1796100100000, SessionActivityPostgres1796100200000, ClientDisabledPostgres1796100300000, AccessRevocationsPostgres1796100400000, InitialAccessTokensPostgres1796100500000, UnindexedCodeGrantPostgres1796400100000];

@@ -8,6 +8,5 @@ import { ClientDisabledSqlite1796100300000 } from './1796100300000-ClientDisable
 import { AccessRevocationsSqlite1796100400000 } from './1796100400000-AccessRevocations';
 import { InitialAccessTokensSqlite1796100500000 } from './1796100500000-InitialAccessTokens';
 import { UnindexedCodeGrantSqlite1796400100000 } from './1796400100000-UnindexedCodeGrant';
-import { SealedChallengesSqlite1796500000000 } from './1796500000000-SealedChallenges';
 
-export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000, LogoutSqlite1796100000000, BackchannelLogoutSqlite1796100100000, SessionActivitySqlite1796100200000, ClientDisabledSqlite1796100300000, AccessRevocationsSqlite1796100400000, InitialAccessTokensSqlite1796100500000, UnindexedCodeGrantSqlite1796400100000, SealedChallengesSqlite1796500000000];
+export const SQLITE_MIGRATIONS = [TokenServiceTablesSqlite1795826502242, AuthorizationCodeFlowSqlite1795829154705, OpenIdConnectSqlite1795840000000, LogoutSqlite1796100000000, BackchannelLogoutSqlite1796100100000, SessionActivitySqlite1796100200000, ClientDisabledSqlite1796100300000, AccessRevocationsSqlite1796100400000, InitialAccessTokensSqlite1796100500000, UnindexedCodeGrantSqlite1796400100000];
