@@ -90,7 +90,8 @@ describe('ChallengeSeal', () => {
   it('refuses truncated, padded, non-canonical, non-base64url and non-string values without throwing', () => {
     const sealed = seal.seal('challenge', PAYLOAD, MAX);
     const last = sealed.at(-1) as string;
-    // The same bytes spelt differently: the last character's unused bits set, or one more character.
+    // Another last character: the same bytes when the length leaves it spare bits, other bytes
+    // otherwise; and one character more, which base64url decoding would ignore.
     const variant = sealed.slice(0, -1) + (last === 'A' ? 'B' : String.fromCharCode(last.charCodeAt(0) ^ 1));
     for (const value of [sealed.slice(0, -4), sealed.slice(0, 20), '', 'not a challenge!', `${sealed}=`, `${sealed}A`, variant, undefined, 42, { sealed }]) {
       expect(replica().open('challenge', value)).toBeUndefined();

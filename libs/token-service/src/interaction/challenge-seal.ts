@@ -38,8 +38,9 @@ const sealedLength = (plaintextBytes: number) => Math.ceil(((HEADER_BYTES + IV_B
  * the browser and the UI.
  *
  * The layout (then base64url): version, kind, the IV, the ciphertext and the tag; version and kind
- * are authenticated as associated data. The key is the token service's own (a service secret, not
- * the master key every service holds), so no other service can make a value this one accepts.
+ * are authenticated as associated data. The key is the token service's own, a service secret
+ * stored in its schema under the master key: holding the master key alone (every service does) is
+ * not enough to make a value this one accepts; with a database role per service, nothing else is.
  *
  * IVs follow the deterministic construction of NIST SP 800-38D §8.2.1, not random draws: random
  * 96-bit IVs are good for 2^32 values per key only (§8.3), which a busy server would reach within

@@ -10,6 +10,7 @@ import { ReplayCache } from '../ports/replay-cache';
 import { ServiceSecretStore } from '../ports/service-secret.store';
 import type { AnsweredChallenge, Challenge, ChallengeKind, ChallengeOutcome } from './challenge';
 import { CHALLENGE_SEAL_KEY_BYTES, ChallengeSeal, TooLargeToSeal } from './challenge-seal';
+import { sealOutcome, unsealOutcome, type SealedOutcome } from './sealed-outcome';
 
 /** A new challenge: the value travels in the URL, the verifier only in an HttpOnly cookie. */
 export interface IssuedChallenge {
@@ -26,11 +27,14 @@ export interface IssuedChallenge {
  */
 export const MAX_CHALLENGE_LENGTH = 7_680;
 /**
- * A login challenge must leave this much room below MAX_CHALLENGE_LENGTH for what the steps after
- * it add: the signed-in user a consent challenge carries (bounded by the login accept's checks)
- * and the outcome an answer carries.
+ * The largest authorization request (as JSON, in bytes) a challenge carries; a larger one is
+ * refused at the authorization endpoint. With the signed-in user (at most MAX_LOGIN_BYTES) and an
+ * outcome (the granted scopes as a bit mask over the requested ones), every challenge and answer
+ * of the sign-in then stays under MAX_CHALLENGE_LENGTH.
  */
-const ROOM_FOR_LATER_STEPS = 2_048;
+export const MAX_REQUEST_BYTES = 3_072;
+/** The largest login result (as JSON, in bytes) a login accept may carry, room for the OP session's id left. */
+export const MAX_LOGIN_BYTES = 960;
 /** A used challenge's replay-cache row outlives its expiry by this much: replicas' clocks differ. */
 const USED_ROW_MARGIN = 600;
 /** The service secret the sealing key is kept under (encrypted with the master key). */
@@ -62,7 +66,7 @@ interface ChallengePayload {
 /** An answer: the challenge it answers, the binding cookie to check, and the outcome. */
 interface AnswerPayload extends ChallengePayload {
   b: string;
-  o: ChallengeOutcome;
+  o: SealedOutcome;
 }
 
 /**
@@ -115,9 +119,14 @@ export class ChallengesService implements OnModuleInit {
     const now = epochSeconds(this.clock);
     const expiresAt = now + this.config.challengeTtl;
     const payload: ChallengePayload = { i: orderedRandomId(16), k: kind, r: request, ...(login ? { l: login } : {}), v: storageKey(verifier), t: now, e: expiresAt };
-    // A login challenge is the first step: refused at once if the steps after it could not fit.
-    const maxLength = kind === 'login' ? MAX_CHALLENGE_LENGTH - ROOM_FOR_LATER_STEPS : MAX_CHALLENGE_LENGTH;
-    const challenge = this.sealed('challenge', payload, maxLength);
+    const challenge = this.sealed('challenge', payload);
+    // A challenge no longer than a sealed request of the largest size cannot hold a larger one:
+    // the request is measured only when it might be.
+    if (challenge.length > SMALL_ENOUGH && Buffer.byteLength(JSON.stringify(request)) > MAX_REQUEST_BYTES) {
+      throw new InvalidRequestError(
+        `The authorization request is too large to hand to the sign-in page (${Buffer.byteLength(JSON.stringify(request))} bytes as stored, at most ${MAX_REQUEST_BYTES}): send shorter parameters (state, claims, login_hint).`,
+      );
+    }
     return { challenge, verifier, cookieName: bindingCookieName(challenge), expiresAt };
   }
 
@@ -159,7 +168,7 @@ export class ChallengesService implements OnModuleInit {
       throw new NotFoundError('Unknown or expired challenge. Start the sign-in again.');
     }
     if (payload.e <= epochSeconds(this.clock)) throw new NotFoundError('Unknown or expired challenge. Start the sign-in again.');
-    const challenge: AnsweredChallenge = { ...toChallenge(payload), bindingCookie: payload.b, outcome: payload.o };
+    const challenge: AnsweredChallenge = { ...toChallenge(payload), bindingCookie: payload.b, outcome: unsealOutcome(payload.o, payload.r.scope) };
     this.checkVerifier(challenge, cookies[payload.b]);
     // Recorded before the step's own writes (the OP session, the code), and kept past the expiry
     // by a margin, so that no replica whose clock is behind can take the answer for unused.
@@ -177,18 +186,19 @@ export class ChallengesService implements OnModuleInit {
       t: found.createdAt,
       e: found.expiresAt,
       b: found.bindingCookie,
-      o: outcome,
+      o: sealOutcome(outcome, found.request.scope),
     };
-    return this.sealed('answer', payload, MAX_CHALLENGE_LENGTH);
+    return this.sealed('answer', payload);
   }
 
-  private sealed(kind: 'challenge' | 'answer', payload: ChallengePayload, maxLength: number): string {
+  /** Sealed under MAX_CHALLENGE_LENGTH, which the bounds on requests and logins keep every value within. */
+  private sealed(kind: 'challenge' | 'answer', payload: ChallengePayload): string {
     try {
-      return this.seal.seal(kind, payload, maxLength);
+      return this.seal.seal(kind, payload, MAX_CHALLENGE_LENGTH);
     } catch (err) {
       if (!(err instanceof TooLargeToSeal)) throw err;
       throw new InvalidRequestError(
-        `The authorization request is too large to hand to the sign-in page (${err.length} characters sealed, at most ${maxLength}): send shorter parameters (state, claims, login_hint).`,
+        `The authorization request is too large to hand to the sign-in page (${err.length} characters sealed, at most ${MAX_CHALLENGE_LENGTH}): send shorter parameters (state, claims, login_hint).`,
       );
     }
   }
@@ -202,6 +212,9 @@ export class ChallengesService implements OnModuleInit {
     }
   }
 }
+
+/** The base64url length of a challenge whose request is MAX_REQUEST_BYTES and nothing else (a lower bound). */
+const SMALL_ENOUGH = Math.floor((MAX_REQUEST_BYTES * 4) / 3);
 
 function toChallenge(p: ChallengePayload): Omit<Challenge, 'bindingCookie'> {
   return {

@@ -5,7 +5,7 @@ import { dataSourceOf } from '../revocation/access-revocation.fixture';
 import { MasterKeyring } from '@tessera/runtime';
 import { CLOCK } from '../../src/clock';
 import { TOKEN_SERVICE_CONFIG } from '../../src/config/token-service-config';
-import { bindingCookieName, ChallengesService, MAX_CHALLENGE_LENGTH } from '../../src/interaction/challenges.service';
+import { bindingCookieName, ChallengesService, MAX_CHALLENGE_LENGTH, MAX_LOGIN_BYTES, MAX_REQUEST_BYTES } from '../../src/interaction/challenges.service';
 import { ReplayCache } from '../../src/ports/replay-cache';
 import { ServiceSecretStore } from '../../src/ports/service-secret.store';
 
@@ -125,7 +125,7 @@ describe.each(testEngines())('sealed challenges (%s)', (engine) => {
     expect((await ui.read(challenge)).body).toMatchObject({ kind: 'login', login_hint: 'ada@example.com', requested_scope: ['orders:read'] });
   });
 
-  it('bounds what a login answer carries (it travels in URLs): login_session_id and amr', async () => {
+  it('bounds what a login answer carries (it travels in URLs): login_session_id, amr, and its size as JSON', async () => {
     const browser = newBrowser();
     const login = locationOf(await browser.get(authorizeUrl()));
     const challenge = ui.challengeOf(login, 'login');
@@ -135,25 +135,58 @@ describe.each(testEngines())('sealed challenges (%s)', (engine) => {
     expect((await accept({ login_session_id: 'l'.repeat(256) })).status).toBe(400);
     expect((await accept({ amr: Array.from({ length: 17 }, (_, i) => `m${i}`) })).status).toBe(400);
     expect((await accept({ amr: ['x'.repeat(65)] })).status).toBe(400);
-    expect((await accept({ login_session_id: 'l'.repeat(255), amr: Array.from({ length: 16 }, () => 'y'.repeat(64)) })).status).toBe(200);
+    // Within every character bound, but 1.5 KB once escaped as JSON.
+    const escaped = await accept({ sub: '\u0001'.repeat(255) });
+    expect(escaped.status).toBe(400);
+    expect(escaped.body['error_description']).toContain('too large');
+    expect((await accept({ sub: 's'.repeat(255), login_session_id: 'l'.repeat(255), amr: ['pwd', 'otp'] })).status).toBe(200);
   });
 
-  it('refuses an authorization request too large to hand to the sign-in page, with invalid_request at the client', async () => {
+  it('refuses an authorization request too large to carry, with invalid_request at the client, signed in or not', async () => {
+    const expectRefused = (res: Response) => {
+      expect(res.status).toBe(303);
+      const back = new URL(locationOf(res));
+      expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+      expect(back.searchParams.get('error')).toBe('invalid_request');
+      expect(back.searchParams.get('error_description')).toContain('too large');
+    };
     const browser = newBrowser();
-    const res = await browser.get(authorizeUrl({ state: 's'.repeat(MAX_CHALLENGE_LENGTH) }));
-    expect(res.status).toBe(303);
-    const back = new URL(locationOf(res));
-    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
-    expect(back.searchParams.get('error')).toBe('invalid_request');
-    expect(back.searchParams.get('error_description')).toContain('too large');
-    // A long request that fits is served: a 3.5 KB state round-trips through the sign-in, its
-    // consent challenge and both answers (each larger than the login challenge).
-    const state = 't'.repeat(3_500);
-    const login = locationOf(await browser.get(authorizeUrl({ state })));
+    expectRefused(await browser.get(authorizeUrl({ state: 's'.repeat(MAX_CHALLENGE_LENGTH) })));
+    expectRefused(await browser.get(authorizeUrl({ state: 's'.repeat(MAX_REQUEST_BYTES) })));
+    // Signed in, where the consent challenge is the first one made.
+    const login = locationOf(await browser.get(authorizeUrl()));
     const accepted = await ui.acceptLogin(browser, login, { sub: newUser() });
+    expect(locationOf(await browser.get(accepted.body['redirect_to'] as string))).toMatch(/\/consent\?consent_challenge=/);
+    expectRefused(await browser.get(authorizeUrl({ state: 's'.repeat(MAX_REQUEST_BYTES) })));
+  });
+
+  it('carries the largest request through every step: a login over an OP session with the largest login result, then consent', async () => {
+    const browser = newBrowser();
+    const first = locationOf(await browser.get(authorizeUrl()));
+    const signedIn = await ui.acceptLogin(browser, first, { sub: newUser() });
+    await browser.get(signedIn.body['redirect_to'] as string);
+    // Just under MAX_REQUEST_BYTES as stored, asking to sign in again (the challenge then carries the
+    // current user too) and for consent; the login result just under MAX_LOGIN_BYTES.
+    const probe = (state: string) => Buffer.byteLength(JSON.stringify({ state })) - 2;
+    const state = 't'.repeat(MAX_REQUEST_BYTES - 600 - probe(''));
+    const login = locationOf(await browser.get(authorizeUrl({ state, prompt: 'login consent', scope: 'orders:read' })));
+    const challenge = ui.challengeOf(login, 'login');
+    expect((await ui.read(challenge)).body['subject']).toBeDefined();
+    const verifier = browser.cookie((await ui.read(challenge)).body['binding_cookie'] as string);
+    const big = { sub: `u${'s'.repeat(250)}`, login_session_id: 'l'.repeat(255), amr: ['pwd', 'otp', 'hwk', 'user', 'mfa', 'x'.repeat(60)] };
+    expect(Buffer.byteLength(JSON.stringify({ ...big, loginSessionId: big.login_session_id, acr: 'urn:tessera:acr:mfa', authTime: 1_800_000_000, remember: true }))).toBeGreaterThan(MAX_LOGIN_BYTES - 200);
+    const accepted = await app.internal('POST', `/internal/challenges/${challenge}/accept`, { verifier, ...big, auth_time: Math.floor(Date.now() / 1000), remember: true });
+    expect(accepted.status).toBe(200);
     const consent = locationOf(await browser.get(accepted.body['redirect_to'] as string));
+    expect(consent).toMatch(/\/consent\?consent_challenge=/);
     const granted = await ui.acceptConsent(browser, consent, { grantScope: ['orders:read'] });
-    expect(new URL(locationOf(await browser.get(granted.body['redirect_to'] as string))).searchParams.get('state')).toBe(state);
+    expect(granted.status).toBe(200);
+    for (const value of [challenge, ui.challengeOf(consent, 'consent'), accepted.body['redirect_to'] as string, granted.body['redirect_to'] as string]) {
+      expect(value.length).toBeLessThan(8 * 1024);
+    }
+    const done = new URL(locationOf(await browser.get(granted.body['redirect_to'] as string)));
+    expect(done.searchParams.get('state')).toBe(state);
+    expect(done.searchParams.get('code')).toMatch(/^tsr_ac_/);
   });
 });
 

@@ -3,7 +3,7 @@ import { InvalidRequestError, OAUTH_ERROR_STATUS, type OAuthErrorCode } from '@t
 import { ClientsService } from '../../clients/clients.service';
 import { CLOCK, epochSeconds, type Clock } from '../../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../../config/token-service-config';
-import { ChallengesService } from '../../interaction/challenges.service';
+import { ChallengesService, MAX_LOGIN_BYTES } from '../../interaction/challenges.service';
 import type { Challenge } from '../../interaction/challenge';
 import { ACR_VALUES, acrOf, isAcrValue } from '../../oidc/acr';
 import { OAuthErrorFilter } from '../oauth-error.filter';
@@ -126,7 +126,7 @@ export class InternalChallengesController {
     if (session_expires_at !== undefined && (!Number.isInteger(session_expires_at) || (session_expires_at as number) <= now)) {
       throw new InvalidRequestError('session_expires_at must be the epoch second the login session expires, in the future.');
     }
-    return {
+    const login = {
       sub,
       loginSessionId: login_session_id,
       acr: acrOf(acr as string | undefined, amr as string[]),
@@ -135,6 +135,11 @@ export class InternalChallengesController {
       remember: remember === true,
       ...(session_expires_at !== undefined ? { loginSessionExpiresAt: session_expires_at as number } : {}),
     };
+    // It travels sealed in URLs from here on (ChallengesService): bounded as it will be written.
+    if (Buffer.byteLength(JSON.stringify(login)) > MAX_LOGIN_BYTES) {
+      throw new InvalidRequestError(`The login result is too large to carry (more than ${MAX_LOGIN_BYTES} bytes as JSON): shorten sub or login_session_id.`);
+    }
+    return login;
   }
 
   /** Granted scopes must be among those requested and include every one the client marks required. */
