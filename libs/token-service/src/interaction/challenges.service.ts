@@ -97,8 +97,8 @@ export class ChallengesService implements OnModuleInit {
 
   /**
    * The sealing key: made once by whichever replica is first, kept as a service secret under the
-   * master key (as the pairwise salt is), so that it survives master-key rotations and only the
-   * token service holds it.
+   * master key (as the pairwise salt is), so that it survives master-key rotations and the master
+   * key alone, which every service holds, is not enough to make a value this service accepts.
    */
   async onModuleInit() {
     const candidate = await this.keyring.encrypt(secureRandomBytes(CHALLENGE_SEAL_KEY_BYTES).toString('base64url'), SEAL_KEY_NAME);
