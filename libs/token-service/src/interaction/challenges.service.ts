@@ -2,12 +2,13 @@ import { hash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { MasterKeyring } from '@tessera/runtime';
 import { InvalidRequestError, NotFoundError } from '@tessera/oauth-errors';
-import { orderedRandomId, randomId, safeEqual, secureRandomBytes, storageKey } from '@tessera/token-formats';
+import { orderedRandomId, randomId, safeEqual, storageKey } from '@tessera/token-formats';
 import type { AuthorizationRequest, LoginResult } from '../authorize/authorization-request';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { TOKEN_SERVICE_CONFIG, type TokenServiceConfig } from '../config/token-service-config';
 import { ReplayCache } from '../ports/replay-cache';
 import { ServiceSecretStore } from '../ports/service-secret.store';
+import { loadServiceSecret } from '../secrets/service-secret';
 import type { AnsweredChallenge, Challenge, ChallengeKind, ChallengeOutcome } from './challenge';
 import { CHALLENGE_SEAL_KEY_BYTES, ChallengeSeal, TooLargeToSeal } from './challenge-seal';
 import { sealOutcome, unsealOutcome, type SealedOutcome } from './sealed-outcome';
@@ -101,12 +102,7 @@ export class ChallengesService implements OnModuleInit {
    * key alone, which every service holds, is not enough to make a value this service accepts.
    */
   async onModuleInit() {
-    const candidate = await this.keyring.encrypt(secureRandomBytes(CHALLENGE_SEAL_KEY_BYTES).toString('base64url'), SEAL_KEY_NAME);
-    const stored = await this.secrets.getOrInsert(SEAL_KEY_NAME, candidate, epochSeconds(this.clock));
-    const plain = await this.keyring.decrypt(stored, SEAL_KEY_NAME);
-    // After a master-key rotation: rewrite it under the current key before the retired one is dropped.
-    if (this.keyring.isStale(stored)) await this.secrets.replace(SEAL_KEY_NAME, await this.keyring.encrypt(plain, SEAL_KEY_NAME));
-    this.sealer = new ChallengeSeal(Buffer.from(plain, 'base64url'));
+    this.sealer = new ChallengeSeal(await loadServiceSecret(this.secrets, this.keyring, SEAL_KEY_NAME, CHALLENGE_SEAL_KEY_BYTES, epochSeconds(this.clock)));
   }
 
   private get seal(): ChallengeSeal {

@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { MasterKeyring } from '@tessera/runtime';
-import { pairwiseSubject, secureRandomBytes } from '@tessera/token-formats';
+import { pairwiseSubject } from '@tessera/token-formats';
 import type { Client } from '../clients/client';
 import { CLOCK, epochSeconds, type Clock } from '../clock';
 import { ServiceSecretStore } from '../ports/service-secret.store';
+import { loadServiceSecret } from '../secrets/service-secret';
 
 const SALT_NAME = 'pairwise-subject-salt';
 
@@ -23,12 +24,7 @@ export class SubjectsService implements OnModuleInit {
   ) {}
 
   async onModuleInit() {
-    const candidate = await this.keyring.encrypt(secureRandomBytes(32).toString('base64url'), SALT_NAME);
-    const stored = await this.secrets.getOrInsert(SALT_NAME, candidate, epochSeconds(this.clock));
-    const plain = await this.keyring.decrypt(stored, SALT_NAME);
-    // After a master-key rotation: rewrite it under the current key before the retired one is dropped.
-    if (this.keyring.isStale(stored)) await this.secrets.replace(SALT_NAME, await this.keyring.encrypt(plain, SALT_NAME));
-    this.salt = Buffer.from(plain, 'base64url');
+    this.salt = await loadServiceSecret(this.secrets, this.keyring, SALT_NAME, 32, epochSeconds(this.clock));
   }
 
   /** The subject identifier `client` knows the user `sub` by. */
